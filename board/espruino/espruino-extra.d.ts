@@ -1,0 +1,40 @@
+/**
+ * What @types/espruino (1v95 era) lacks, declared from the behaviour written
+ * down in shared/espruino-platform.md. Only board/espruino sees these.
+ */
+
+interface EspruinoRemoteInfo {
+  address: string;
+  port: number;
+  size: number;
+}
+
+interface EspruinoDgramSocket {
+  bind(port: number, callback?: () => void): EspruinoDgramSocket;
+  on(event: 'message', handler: (msg: string, rinfo: EspruinoRemoteInfo) => void): void;
+  on(event: 'error' | 'close', handler: (error?: unknown) => void): void;
+  /** Only a String is sent correctly; a typed array goes out as text. */
+  send(data: string, port: number, address: string): void;
+  close(): void;
+  addMembership(group: string, iface?: string): void;
+}
+
+interface EspruinoDgram {
+  createSocket(type: 'udp4'): EspruinoDgramSocket;
+}
+
+interface EspruinoStorage {
+  read(name: string): string | undefined;
+  write(name: string, data: string): boolean;
+  erase(name: string): void;
+  list(): string[];
+}
+
+declare function require(name: 'dgram'): EspruinoDgram;
+declare function require(name: 'Storage'): EspruinoStorage;
+
+
+declare function setInterval(callback: () => void, milliseconds: number): number;
+declare function setTimeout(callback: () => void, milliseconds: number): number;
+declare function clearTimeout(id: number): void;
+declare function clearInterval(id: number): void;

@@ -1,0 +1,62 @@
+/**
+ * The Platform over Espruino's globals: the only code in the firmware that
+ * touches getTime, dgram, Storage, timers and the serial console.
+ */
+import type { DatagramHandler, Platform, UdpSocket } from '../../src/platform';
+
+/** The serial port the console lives on (UART0 on ESP32 boards). */
+const CONSOLE_PORT = Serial1;
+
+export function createPlatform(): Platform {
+  const storage = require('Storage');
+  return {
+    // getTime itself, not a wrapper: the hot path calls it twice per request.
+    rawClock: getTime,
+    udpBind: function (port: number, onDatagram: DatagramHandler, onError: (message: string) => void): UdpSocket {
+      const socket = require('dgram').createSocket('udp4');
+      socket.on('message', function (msg, rinfo) {
+        onDatagram(msg, rinfo, getTime());
+      });
+      socket.on('error', function (error) {
+        onError('' + error);
+      });
+      socket.bind(port);
+      return socket;
+    },
+    every: function (milliseconds, callback) {
+      return setInterval(callback, milliseconds);
+    },
+    after: function (milliseconds, callback) {
+      return setTimeout(callback, milliseconds);
+    },
+    cancelTimer: function (id) {
+      clearTimeout(id);
+    },
+    consoleWrite: function (text) {
+      CONSOLE_PORT.write(text);
+    },
+    onConsoleData: function (callback) {
+      // Move the JavaScript REPL out of the way so typed lines reach us.
+      LoopbackA.setConsole(true);
+      CONSOLE_PORT.on('data', callback);
+    },
+    consoleEchoes: true,
+    releaseConsole: function (reclaim) {
+      (global as unknown as { ntpConsole: () => void }).ntpConsole = function () {
+        LoopbackA.setConsole(true);
+        reclaim();
+      };
+      CONSOLE_PORT.setConsole(true);
+      return 'JavaScript REPL. Type ntpConsole() to return to the NTP console.\n';
+    },
+    storageRead: function (name) {
+      return storage.read(name);
+    },
+    storageWrite: function (name, data) {
+      return storage.write(name, data);
+    },
+    log: function (message) {
+      CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
+    },
+  };
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The virtual board: runs firmware/ntp.js, unchanged, in an Espruino-like
+// sandbox with a simulated crystal, real UDP sockets, storage in a host
+// folder, and the serial console on this terminal.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkBundle } from './bundle-check.mjs';
+import { createCrystal } from './crystal.mjs';
+import { createSandbox } from './sandbox.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const USAGE = `Usage: node board/virtual/run.mjs [options]
+  --bundle FILE     firmware to run (default firmware/ntp.js)
+  --storage DIR     host folder holding the board's flash Storage (default .virtual-storage)
+  --config FILE     install this text as the board's configuration (ntp.conf) before boot
+  --ntp-port N      host UDP port for the device's port 123 (default 11123)
+  --bind ADDR       host address to bind (default 127.0.0.1)
+  --ppm X           crystal frequency error in ppm (default 0)
+  --offset S        crystal's initial offset from true time in seconds (default 0)
+  --wander W        crystal random-walk frequency wander per second (default 0)
+  --seed N          seed for the crystal's wander (default 1)
+On a terminal, Ctrl-] quits.`;
+
+function main() {
+  let options;
+  try {
+    options = parseArgs({
+      options: {
+        bundle: { type: 'string', default: path.join(root, 'firmware/ntp.js') },
+        storage: { type: 'string', default: path.join(root, '.virtual-storage') },
+        config: { type: 'string' },
+        'ntp-port': { type: 'string', default: '11123' },
+        bind: { type: 'string', default: '127.0.0.1' },
+        ppm: { type: 'string', default: '0' },
+        offset: { type: 'string', default: '0' },
+        wander: { type: 'string', default: '0' },
+        seed: { type: 'string', default: '1' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(error.message + '\n' + USAGE);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const numbers = {};
+  for (const name of ['ntp-port', 'ppm', 'offset', 'wander', 'seed']) {
+    numbers[name] = Number(options[name]);
+    if (!Number.isFinite(numbers[name])) {
+      console.error(`--${name} needs a number, not "${options[name]}"`);
+      process.exit(2);
+    }
+  }
+
+  const log = (text) => process.stderr.write('[vboard] ' + text + '\n');
+  const bundleFile = path.resolve(options.bundle);
+  if (!fs.existsSync(bundleFile)) {
+    log(`no bundle at ${bundleFile}: run "npm run build" first`);
+    process.exit(1);
+  }
+  const code = fs.readFileSync(bundleFile, 'utf8');
+  const problems = checkBundle(code);
+  if (problems.length > 0) {
+    log('the bundle would not run on Espruino:\n  ' + problems.join('\n  '));
+    process.exit(1);
+  }
+
+  const storageDir = path.resolve(options.storage);
+  fs.mkdirSync(storageDir, { recursive: true });
+  if (options.config !== undefined) {
+    fs.writeFileSync(path.join(storageDir, 'ntp%2Econf'), fs.readFileSync(options.config));
+  }
+
+  // True time: the host clock at start (performance.timeOrigin has sub-millisecond
+  // resolution, Date.now() has not), advanced by the monotonic clock.
+  const startMono = process.hrtime.bigint();
+  const startWall = (performance.timeOrigin + performance.now()) / 1000;
+  const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;
+  const crystal = createCrystal({ ppm: numbers.ppm, offset: numbers.offset, wander: numbers.wander, seed: numbers.seed, trueNow });
+
+  let uncaught = 0;
+  const sandbox = createSandbox({
+    crystal,
+    console: { write: (text) => process.stdout.write(text) },
+    storageDir,
+    ntpPort: numbers['ntp-port'],
+    bindAddress: options.bind,
+    log,
+    onUncaught(error) {
+      uncaught++;
+      // Espruino prints uncaught errors on the console and carries on.
+      process.stdout.write('Uncaught ' + (error && error.stack ? error.stack : error) + '\r\n');
+      log('uncaught error #' + uncaught + ': ' + (error && error.message ? error.message : error));
+    },
+  });
+
+  const stop = (code) => {
+    sandbox.close();
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+
+  // A terminal is a serial line: raw bytes go to the board, which echoes.
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    log('console on this terminal; Ctrl-] quits');
+  }
+  process.stdin.on('data', (chunk) => {
+    const text = chunk.toString('latin1');
+    if (process.stdin.isTTY && text.includes('\x1d')) stop(0);
+    sandbox.consoleInput(text);
+  });
+
+  try {
+    sandbox.load(code, bundleFile);
+  } catch (error) {
+    log('the firmware failed at boot: ' + (error && error.stack ? error.stack : error));
+    stop(1);
+  }
+}
+
+main();

@@ -1,0 +1,203 @@
+// The Espruino sandbox: a vm context that offers only what the interpreter
+// offers (shared/espruino-platform.md), with its quirks made strict so that
+// code which would fail on the device fails here too.
+import vm from 'node:vm';
+import { createDgram } from './dgram.mjs';
+import { createStorage } from './storage.mjs';
+
+/** Built-ins the interpreter does not have: removed from the context. */
+const MISSING_GLOBALS = [
+  'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'BigInt',
+  'BigInt64Array', 'BigUint64Array', 'Reflect', 'Proxy', 'Intl', 'WebAssembly', 'SharedArrayBuffer',
+  'Atomics', 'AggregateError', 'queueMicrotask', 'globalThis', 'escape', 'unescape',
+];
+/** Static members it does not have, as [global, member]. */
+const MISSING_MEMBERS = [
+  ['Math', 'trunc'], ['Math', 'imul'], ['Math', 'clz32'], ['Math', 'fround'], ['Math', 'sign'],
+  ['Math', 'cbrt'], ['Math', 'hypot'], ['Math', 'log2'], ['Math', 'log10'], ['Math', 'expm1'],
+  ['Math', 'log1p'], ['Math', 'sinh'], ['Math', 'cosh'], ['Math', 'tanh'],
+  ['Array', 'from'], ['Array', 'of'], ['Object', 'freeze'], ['Object', 'isFrozen'], ['Object', 'seal'],
+  ['Object', 'getOwnPropertySymbols'], ['Object', 'fromEntries'], ['Date', 'UTC'],
+];
+/** Instance methods it does not have: deleted from the context's real prototypes. */
+const MISSING_METHODS = [['Array', 'at'], ['Array', 'flat'], ['Array', 'flatMap'], ['String', 'at'], ['String', 'replaceAll']];
+/**
+ * Constructors whose `X.prototype.method` is unreachable on Espruino: the
+ * global is replaced by a wrapper whose `prototype` is empty, while values
+ * keep their real prototypes (so `[].slice.call(a)` still works).
+ */
+const HIDDEN_PROTOTYPES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Function', 'RegExp', 'Date', 'Error'];
+/** What stays on Number (Number.isInteger, MAX_SAFE_INTEGER, … are missing). */
+const NUMBER_STATICS = ['MAX_VALUE', 'MIN_VALUE', 'NaN', 'POSITIVE_INFINITY', 'NEGATIVE_INFINITY', 'parseFloat', 'parseInt', 'isNaN', 'isFinite'];
+
+const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden, numberStatics) {
+  var g = this;
+  var bind = Function.prototype.bind, getNames = Object.getOwnPropertyNames;
+  var describe = Object.getOwnPropertyDescriptor, define = Object.defineProperty;
+  for (var i = 0; i < missingMethods.length; i++) delete g[missingMethods[i][0]].prototype[missingMethods[i][1]];
+  for (i = 0; i < missingMembers.length; i++) delete g[missingMembers[i][0]][missingMembers[i][1]];
+  var isArray = Array.isArray;
+  for (i = 0; i < hidden.length; i++) (function (name) {
+    var Real = g[name];
+    var Wrapper = function () {
+      if (new.target === undefined) return Real.apply(null, arguments);
+      var args = [null];
+      for (var j = 0; j < arguments.length; j++) args.push(arguments[j]);
+      return new (bind.apply(Real, args))();
+    };
+    var names = getNames(Real);
+    for (var k = 0; k < names.length; k++) {
+      var key = names[k];
+      if (key === 'prototype' || key === 'length' || key === 'name' || key === 'caller' || key === 'arguments') continue;
+      if (name === 'Number' && numberStatics.indexOf(key) < 0) continue;
+      define(Wrapper, key, describe(Real, key));
+    }
+    Wrapper.prototype = {};
+    define(Wrapper, Symbol.hasInstance, { value: function (v) {
+      return name === 'Array' ? isArray(v) : v instanceof Real;
+    } });
+    g[name] = Wrapper;
+  })(hidden[i]);
+  for (i = 0; i < missingGlobals.length; i++) delete g[missingGlobals[i]];
+})`;
+
+/**
+ * @param {object} host
+ *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; bindAddress;
+ *   log(text) for host-side messages; onUncaught(error).
+ */
+export function createSandbox(host) {
+  const timers = new Map();
+  let nextTimerId = 1;
+  const serialHandlers = { Serial1: [], Serial2: [] };
+  const state = { console: 'Serial1' };
+
+  function guard(fn) {
+    return (...args) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        host.onUncaught(error);
+      }
+    };
+  }
+
+  function getTime() {
+    // Microsecond resolution, as the ESP32's gettimeofday gives.
+    return Math.round(host.crystal.read() * 1e6) / 1e6;
+  }
+
+  function addTimer(callback, milliseconds, repeat) {
+    if (typeof callback !== 'function') throw new Error('Timer callback must be a function');
+    const id = nextTimerId++;
+    const run = guard(() => {
+      if (!repeat) timers.delete(id);
+      callback();
+    });
+    const delay = Math.max(0, +milliseconds || 0);
+    timers.set(id, repeat ? setInterval(run, delay) : setTimeout(run, delay));
+    return id;
+  }
+
+  function clearTimer(id) {
+    const timer = timers.get(id);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    clearInterval(timer);
+    timers.delete(id);
+  }
+
+  function makeSerial(name) {
+    return {
+      write(text) {
+        if (typeof text !== 'string') text = String(text);
+        if (name === 'Serial1') host.console.write(text);
+      },
+      print(text) {
+        this.write(String(text));
+      },
+      println(text) {
+        this.write(String(text) + '\r\n');
+      },
+      on(event, handler) {
+        if (event === 'data' && serialHandlers[name]) serialHandlers[name].push(guard(handler));
+      },
+      setConsole() {
+        state.console = name;
+      },
+      setup() {},
+    };
+  }
+
+  const dgram = createDgram({
+    ntpPort: host.ntpPort,
+    bindAddress: host.bindAddress,
+    log: host.log,
+    guard,
+  });
+  const storage = createStorage(host.storageDir);
+  const modules = { dgram, Storage: storage };
+
+  const espruino = {
+    getTime,
+    setTime(seconds) {
+      // ESP32 semantics: getTime steps; pending timers keep their delays.
+      host.crystal.step(+seconds - getTime());
+    },
+    setInterval: (callback, milliseconds) => addTimer(callback, milliseconds, true),
+    setTimeout: (callback, milliseconds) => addTimer(callback, milliseconds, false),
+    clearInterval: clearTimer,
+    clearTimeout: clearTimer,
+    require(name) {
+      if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error('Module ' + name + ' not found');
+      return modules[name];
+    },
+    Serial1: makeSerial('Serial1'),
+    Serial2: makeSerial('Serial2'),
+    LoopbackA: makeSerial('LoopbackA'),
+    LoopbackB: makeSerial('LoopbackB'),
+    E: {
+      toString(bytes) {
+        return Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('latin1');
+      },
+      toArrayBuffer(text) {
+        const buffer = Buffer.from(String(text), 'latin1');
+        return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.length);
+      },
+    },
+    console: { log: (...parts) => host.console.write(parts.join(' ') + '\r\n') },
+    print: (...parts) => host.console.write(parts.join(' ') + '\r\n'),
+  };
+
+  const context = vm.createContext(espruino, { name: 'espruino', codeGeneration: { strings: true, wasm: false } });
+  vm.runInContext(SETUP, context).call(undefined, MISSING_GLOBALS, MISSING_MEMBERS, MISSING_METHODS, HIDDEN_PROTOTYPES, NUMBER_STATICS);
+  vm.runInContext('var global = this;', context);
+
+  return {
+    context,
+    /** Runs the bundle's source, as uploading it to the board would. */
+    load(code, filename) {
+      new vm.Script(code, { filename }).runInContext(context);
+    },
+    /** A chunk typed on the console: to the firmware, or to the REPL when it has the console. */
+    consoleInput(chunk) {
+      if (state.console === 'Serial1') return this.evaluate(chunk);
+      for (const handler of serialHandlers.Serial1) handler(chunk);
+    },
+    /** The REPL: evaluates a line in the board and prints "=value" as Espruino does. */
+    evaluate(line) {
+      if (line.trim() === '') return;
+      try {
+        const value = vm.runInContext(line, context);
+        host.console.write('=' + (typeof value === 'string' ? JSON.stringify(value) : String(value)) + '\r\n>');
+      } catch (error) {
+        host.console.write('Uncaught ' + (error && error.message ? error.message : error) + '\r\n>');
+      }
+    },
+    consoleOwner: () => state.console,
+    close() {
+      for (const id of [...timers.keys()]) clearTimer(id);
+      dgram.closeAll();
+    },
+  };
+}

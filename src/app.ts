@@ -1,0 +1,74 @@
+/**
+ * Boot: read the configuration from storage, build the clock and the
+ * services, bind the NTP port, start the console. The only place that wires
+ * modules together; each module only knows its own narrow inputs.
+ */
+import type { Appliance } from './appliance';
+import { CONFIG_FILE } from './appliance';
+import * as localClock from './clock/local';
+import * as configuration from './config';
+import * as commands from './console/commands';
+import * as shell from './console/shell';
+import type { Platform } from './platform';
+import * as clientLog from './serve/clientlog';
+import * as responder from './serve/responder';
+
+export function start(platform: Platform): Appliance {
+  const stored = platform.storageRead(CONFIG_FILE);
+  const configText = stored === undefined ? '' : stored;
+  const parsed = configuration.parse(configText);
+  for (let i = 0; i < parsed.errors.length; i++) {
+    platform.log(CONFIG_FILE + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
+  }
+  const config = parsed.config;
+  const clock = localClock.create(platform.rawClock);
+  const app: Appliance = {
+    platform: platform,
+    clock: clock,
+    config: config,
+    configText: configText,
+    responder: responder.create(clock, clientLog.create(config.clientLogSize)),
+    startTime: localClock.now(clock),
+  };
+  updateReference(app);
+  platform.every(responder.REFRESH_INTERVAL * 1000, function () {
+    updateReference(app);
+  });
+  bindNtp(app);
+  startConsole(app);
+  return app;
+}
+
+/** Until sources discipline the clock, it is either a local reference or unsynchronised. */
+function updateReference(app: Appliance): void {
+  const clock = app.clock;
+  if (app.config.localStratum > 0) localClock.holdLocalReference(clock, app.config.localStratum, localClock.now(clock));
+  else localClock.setUnsynchronised(clock);
+  responder.refresh(app.responder);
+}
+
+function bindNtp(app: Appliance): void {
+  const service = app.responder;
+  service.socket = app.platform.udpBind(app.config.ntpPort, function (msg, from, rawArrival) {
+    responder.handle(service, msg, from, rawArrival);
+  }, function (message) {
+    app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
+  });
+}
+
+function startConsole(app: Appliance): void {
+  const platform = app.platform;
+  const lineDiscipline = shell.create(platform.consoleEchoes, platform.consoleWrite, function (line) {
+    if (line.trim() === commands.REPL_COMMAND) {
+      platform.consoleWrite(platform.releaseConsole(function () {
+        platform.consoleWrite(shell.PROMPT);
+      }));
+      return;
+    }
+    platform.consoleWrite(commands.run(app, line) + shell.PROMPT);
+  });
+  platform.onConsoleData(function (chunk) {
+    shell.feed(lineDiscipline, chunk);
+  });
+  platform.consoleWrite('NTP appliance ready. Type help for commands.\n' + shell.PROMPT);
+}

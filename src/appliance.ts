@@ -1,0 +1,21 @@
+/**
+ * The running appliance's state, as the console and the services see it.
+ * app.ts builds it; the console reads and changes it through these fields.
+ */
+import type { LocalClock } from './clock/local';
+import type { Config } from './config';
+import type { Platform } from './platform';
+import type { Responder } from './serve/responder';
+
+export const CONFIG_FILE = 'ntp.conf';
+
+export interface Appliance {
+  platform: Platform;
+  clock: LocalClock;
+  config: Config;
+  /** The configuration text in force (what `config` prints). */
+  configText: string;
+  responder: Responder;
+  /** Cooked time at start, for uptime. */
+  startTime: number;
+}

@@ -1,0 +1,112 @@
+/**
+ * The local clock: time derived in software from the raw board counter.
+ *   cooked = raw + offset + freq × (raw − raw0)
+ * Espruino has no adjtime, so the raw counter is never touched; phase and
+ * frequency corrections live here. Everything that serves time reads it here.
+ */
+import { Leap } from '../ntp/header';
+import { LOCAL_REFERENCE_ID, UNSYNCHRONISED_REFERENCE_ID } from '../ntp/refid';
+
+/** RFC 5905 PHI: the assumed worst-case frequency tolerance, 15 ppm. */
+export const DISPERSION_RATE = 15e-6;
+/** RFC 5905 MAXDISP: what an unsynchronised clock claims. */
+export const MAX_DISPERSION = 16;
+export const STRATUM_UNSYNCHRONISED = 16;
+
+export interface LocalClock {
+  readRaw: () => number;
+  raw0: number;
+  offset: number;
+  /** Fractional frequency correction (positive: the raw counter runs slow). */
+  freq: number;
+  precisionLog2: number;
+  leap: number;
+  stratum: number;
+  referenceId: number;
+  /** Cooked time of the last reference update (0 when never). */
+  referenceTime: number;
+  rootDelay: number;
+  /** At referenceTime; grows at DISPERSION_RATE after it. */
+  rootDispersion: number;
+}
+
+export function create(readRaw: () => number): LocalClock {
+  const raw = readRaw();
+  return {
+    readRaw: readRaw,
+    raw0: raw,
+    offset: 0,
+    freq: 0,
+    precisionLog2: measurePrecision(readRaw),
+    leap: Leap.Unsynchronised,
+    stratum: STRATUM_UNSYNCHRONISED,
+    referenceId: UNSYNCHRONISED_REFERENCE_ID,
+    referenceTime: 0,
+    rootDelay: 0,
+    rootDispersion: MAX_DISPERSION,
+  };
+}
+
+export function cook(clock: LocalClock, raw: number): number {
+  return raw + clock.offset + clock.freq * (raw - clock.raw0);
+}
+
+export function now(clock: LocalClock): number {
+  return cook(clock, clock.readRaw());
+}
+
+/**
+ * log2 of the clock's resolution including the cost of reading it, as ntpd
+ * and chrony measure it: the smallest non-zero step between successive reads.
+ */
+export function measurePrecision(readRaw: () => number): number {
+  let smallest = 1;
+  let previous = readRaw();
+  for (let reads = 0; reads < 200; reads++) {
+    const current = readRaw();
+    const step = current - previous;
+    if (step > 0 && step < smallest) smallest = step;
+    previous = current;
+  }
+  let log2 = 0;
+  while (log2 > -30 && Math.pow(2, log2 - 1) >= smallest) log2--;
+  return log2;
+}
+
+/** Root dispersion now: the value at the last update plus PHI × elapsed. */
+export function rootDispersionAt(clock: LocalClock, cookedNow: number): number {
+  if (clock.leap === Leap.Unsynchronised) return MAX_DISPERSION;
+  const elapsed = cookedNow - clock.referenceTime;
+  return clock.rootDispersion + DISPERSION_RATE * (elapsed > 0 ? elapsed : 0);
+}
+
+/** Changes frequency without a phase jump at the moment of the change. */
+export function setFrequency(clock: LocalClock, freq: number): void {
+  const raw = clock.readRaw();
+  clock.offset = cook(clock, raw) - raw;
+  clock.raw0 = raw;
+  clock.freq = freq;
+}
+
+/**
+ * chrony's `local stratum N`: the clock is its own reference. The reference
+ * time follows the clock, with one second of age, and dispersion is the
+ * clock's precision, as chronyd reports for its local reference.
+ */
+export function holdLocalReference(clock: LocalClock, stratum: number, cookedNow: number): void {
+  clock.leap = Leap.None;
+  clock.stratum = stratum;
+  clock.referenceId = LOCAL_REFERENCE_ID;
+  clock.referenceTime = cookedNow - 1;
+  clock.rootDelay = 0;
+  clock.rootDispersion = Math.pow(2, clock.precisionLog2);
+}
+
+export function setUnsynchronised(clock: LocalClock): void {
+  clock.leap = Leap.Unsynchronised;
+  clock.stratum = STRATUM_UNSYNCHRONISED;
+  clock.referenceId = UNSYNCHRONISED_REFERENCE_ID;
+  clock.referenceTime = 0;
+  clock.rootDelay = 0;
+  clock.rootDispersion = MAX_DISPERSION;
+}

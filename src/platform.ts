@@ -1,0 +1,43 @@
+/**
+ * What the core needs from a board. The core is written against this and
+ * nothing else; board/espruino implements it over Espruino's globals, and the
+ * simulator (test/sim) over simulated time.
+ */
+
+/** Where a datagram came from: Espruino's rinfo has exactly these fields. */
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/** A bound UDP socket. Payloads are binary strings (char codes 0-255). */
+export interface UdpSocket {
+  send(data: string, port: number, address: string): void;
+  close(): void;
+}
+
+/**
+ * Called for each datagram; `rawArrival` is the raw clock read as the first
+ * thing on arrival, before any other work.
+ */
+export type DatagramHandler = (msg: string, from: Peer, rawArrival: number) => void;
+
+export interface Platform {
+  /** Seconds from the raw crystal counter; never corrected, never stepped. */
+  rawClock: () => number;
+  udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void): UdpSocket;
+  /** Repeating timer; returns an id for cancelTimer. */
+  every(milliseconds: number, callback: () => void): number;
+  after(milliseconds: number, callback: () => void): number;
+  cancelTimer(id: number): void;
+  /** Serial console: raw chunks in, text out. */
+  consoleWrite(text: string): void;
+  onConsoleData(callback: (chunk: string) => void): void;
+  /** True when the console must echo typed characters itself (a raw serial line). */
+  consoleEchoes: boolean;
+  /** Gives the console to the JavaScript REPL; `reclaim` is how the user comes back. */
+  releaseConsole(reclaim: () => void): string;
+  storageRead(name: string): string | undefined;
+  storageWrite(name: string, data: string): boolean;
+  log(message: string): void;
+}

@@ -1,0 +1,133 @@
+/**
+ * The mode 3 → mode 4 responder (RFC 5905 section 9.2, server side).
+ * The reply header is precomputed from the clock state by refresh(); per
+ * request the hot path only copies the client's poll and transmit field and
+ * writes two fresh timestamps. Everything it drops, it counts by reason.
+ */
+import * as localClock from '../clock/local';
+import type { LocalClock } from '../clock/local';
+import { Leap, Mode } from '../ntp/header';
+import * as packet from '../ntp/packet';
+import { ParseError } from '../ntp/packet';
+import * as timestamp from '../ntp/timestamp';
+import type { Peer, UdpSocket } from '../platform';
+import * as clientLog from './clientlog';
+import type { ClientLog } from './clientlog';
+
+export const enum Counter {
+  Received = 0,
+  Replied = 1,
+  DropShort = 2,
+  DropOversized = 3,
+  DropVersion = 4,
+  DropMode = 5,
+  DropFormat = 6,
+  DropNotServing = 7,
+  Count = 8,
+}
+
+export interface Responder {
+  clock: LocalClock;
+  clients: ClientLog;
+  counters: Uint32Array;
+  socket: UdpSocket | null;
+  /** Reply byte 0 indexed by request byte 0; "\0" where the request is not a v1-4 client. */
+  firstByteTable: string;
+  firstByteLeap: number;
+  /** Byte 1 (stratum) of the reply. */
+  stratumByte: string;
+  /** Bytes 3-23: precision, root delay, root dispersion, reference id, reference time. */
+  headerTail: string;
+  /** Cooked time until which headerTail's root dispersion stays an upper bound. */
+  validUntil: number;
+}
+
+/** How far ahead refresh() computes root dispersion; refresh at least this often. */
+export const REFRESH_INTERVAL = 1;
+
+export function create(clock: LocalClock, clients: ClientLog): Responder {
+  const responder: Responder = {
+    clock: clock,
+    clients: clients,
+    counters: new Uint32Array(Counter.Count),
+    socket: null,
+    firstByteTable: '',
+    firstByteLeap: -1,
+    stratumByte: '',
+    headerTail: '',
+    validUntil: 0,
+  };
+  refresh(responder);
+  return responder;
+}
+
+/** Rebuilds the precomputed header from the clock state. */
+export function refresh(responder: Responder): void {
+  const clock = responder.clock;
+  const now = localClock.now(clock);
+  const leap = clock.leap;
+  if (leap !== responder.firstByteLeap) {
+    let table = '';
+    for (let request = 0; request < 256; request++) {
+      const version = (request >> 3) & 7;
+      const isClient = (request & 7) === Mode.Client && version >= 1 && version <= 4;
+      table += String.fromCharCode(isClient ? (leap << 6) | (version << 3) | Mode.Server : 0);
+    }
+    responder.firstByteTable = table;
+    responder.firstByteLeap = leap;
+  }
+  const synchronised = leap !== Leap.Unsynchronised;
+  responder.stratumByte = String.fromCharCode(synchronised ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
+  responder.validUntil = now + REFRESH_INTERVAL;
+  responder.headerTail = String.fromCharCode(clock.precisionLog2 & 255) +
+    timestamp.encodeShort(synchronised ? clock.rootDelay : 0) +
+    timestamp.encodeShort(localClock.rootDispersionAt(clock, responder.validUntil)) +
+    timestamp.writeUint32(clock.referenceId) +
+    (clock.referenceTime > 0 ? timestamp.encodeUnix(clock.referenceTime) : '\0\0\0\0\0\0\0\0');
+}
+
+/** The datagram handler: the hot path. */
+export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number): void {
+  const clock = responder.clock;
+  const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
+  const counters = responder.counters;
+  counters[Counter.Received]++;
+  if (msg.length !== 48 && !acceptsLongRequest(responder, msg)) return;
+  const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
+  if (first === '\0') {
+    counters[(msg.charCodeAt(0) & 7) === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
+    return;
+  }
+  if (receive > responder.validUntil) refresh(responder);
+  clientLog.record(responder.clients, from.address, receive);
+  const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
+    timestamp.encodeUnix(receive);
+  const socket = responder.socket;
+  if (!socket) {
+    counters[Counter.DropNotServing]++;
+    return;
+  }
+  const raw = clock.readRaw();
+  socket.send(reply + timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
+  counters[Counter.Replied]++;
+}
+
+/** Requests longer than the header: extension fields and MACs must be well formed. */
+function acceptsLongRequest(responder: Responder, msg: string): boolean {
+  const error = packet.checkEnvelope(msg);
+  let counter = -1;
+  if (error === ParseError.Short) counter = Counter.DropShort;
+  else if (error === ParseError.Oversized) counter = Counter.DropOversized;
+  else if (error === ParseError.Version) counter = Counter.DropVersion;
+  else if (error !== ParseError.None || packet.parseTrailer(msg) === null) counter = Counter.DropFormat;
+  if (counter < 0) return true;
+  responder.counters[counter]++;
+  return false;
+}
+
+export function dropped(responder: Responder): number {
+  const counters = responder.counters;
+  let total = 0;
+  for (let counter = Counter.DropShort; counter < Counter.Count; counter++) total += counters[counter];
+  return total;
+}
