@@ -12,15 +12,24 @@ export function createCrystal(options) {
   const wander = options.wander ?? 0;
   let freq = (options.ppm ?? 0) * 1e-6;
   let stepTrue = options.trueNow();
-  let stepRaw = stepTrue + (options.offset ?? 0);
+  // raw − true at stepTrue: kept apart from the large true time so that
+  // adding a few parts per million each second loses nothing.
+  let stepOffset = options.offset ?? 0;
 
   function advance(trueTime) {
-    // Whole seconds of true time, each with the frequency that held during it.
-    while (trueTime - stepTrue >= 1) {
-      stepRaw += 1 + freq;
-      stepTrue += 1;
-      if (wander > 0) freq += wander * random.gaussian();
+    const seconds = Math.floor(trueTime - stepTrue);
+    if (seconds < 1) return;
+    if (wander === 0) {
+      stepOffset += freq * seconds;
+      stepTrue += seconds;
+      return;
     }
+    // Whole seconds of true time, each with the frequency that held during it.
+    for (let i = 0; i < seconds; i++) {
+      stepOffset += freq;
+      freq += wander * random.gaussian();
+    }
+    stepTrue += seconds;
   }
 
   return {
@@ -28,11 +37,11 @@ export function createCrystal(options) {
     read() {
       const trueTime = options.trueNow();
       advance(trueTime);
-      return stepRaw + (trueTime - stepTrue) * (1 + freq);
+      return trueTime + stepOffset + (trueTime - stepTrue) * freq;
     },
     /** Steps the counter (Espruino's setTime on ESP32). */
     step(seconds) {
-      stepRaw += seconds;
+      stepOffset += seconds;
     },
     /** Current fractional frequency error (for tests and reports). */
     frequency() {

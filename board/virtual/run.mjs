@@ -76,10 +76,7 @@ function main() {
     fs.writeFileSync(path.join(storageDir, 'ntp%2Econf'), fs.readFileSync(options.config));
   }
 
-  // True time: the host clock at start (performance.timeOrigin has sub-millisecond
-  // resolution, Date.now() has not), advanced by the monotonic clock.
-  const startMono = process.hrtime.bigint();
-  const startWall = (performance.timeOrigin + performance.now()) / 1000;
+  const { startWall, startMono } = anchorToHostClock();
   const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;
   const crystal = createCrystal({ ppm: numbers.ppm, offset: numbers.offset, wander: numbers.wander, seed: numbers.seed, trueNow });
 
@@ -124,6 +121,23 @@ function main() {
     log('the firmware failed at boot: ' + (error && error.stack ? error.stack : error));
     stop(1);
   }
+}
+
+/**
+ * True time is the host clock, read once and then advanced by the monotonic
+ * clock. Date.now() only has milliseconds, so wait for its next tick: at that
+ * instant the wall clock is exactly the new millisecond.
+ */
+function anchorToHostClock() {
+  const first = Date.now();
+  let now = first;
+  const limit = process.hrtime.bigint() + 5_000_000n;
+  let mono = process.hrtime.bigint();
+  while (now === first && mono < limit) {
+    now = Date.now();
+    mono = process.hrtime.bigint();
+  }
+  return { startWall: now / 1000, startMono: mono };
 }
 
 main();

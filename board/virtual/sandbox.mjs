@@ -52,7 +52,7 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
       if (name === 'Number' && numberStatics.indexOf(key) < 0) continue;
       define(Wrapper, key, describe(Real, key));
     }
-    Wrapper.prototype = {};
+    Wrapper.prototype = Object.create(null);
     define(Wrapper, Symbol.hasInstance, { value: function (v) {
       return name === 'Array' ? isArray(v) : v instanceof Real;
     } });

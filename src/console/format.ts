@@ -48,7 +48,7 @@ export function signedFixed(value: number, digits: number): string {
 
 /** chronyc's print_seconds: an age in 4 columns (s, then m, h, d, y). */
 export function age(seconds: number): string {
-  const whole = Math.floor(seconds);
+  const whole = seconds > 0 ? Math.floor(seconds) : 0; // a step back in time is not a negative age
   if (whole < 1200) return padLeft('' + whole, 4);
   if (whole < 36000) return padLeft(Math.floor(whole / 60) + 'm', 4);
   if (whole < 345600) return padLeft(Math.floor(whole / 3600) + 'h', 4);

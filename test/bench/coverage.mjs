@@ -43,6 +43,40 @@ export function innermostCounts(functions, length) {
   return counts;
 }
 
+/**
+ * Executed characters attributed to each function: a character belongs to the
+ * function owning its innermost range. Returns [{ index, name, start, end, chars }]
+ * in the order of `functions`.
+ */
+export function charsByFunction(functions, length) {
+  const ranges = [];
+  let maxEnd = 0;
+  let seq = 0;
+  functions.forEach((fn, fi) => {
+    for (const r of fn.ranges) {
+      if (r.endOffset > r.startOffset) {
+        ranges.push({ s: r.startOffset, e: r.endOffset, c: r.count, q: seq, f: fi });
+        if (r.endOffset > maxEnd) maxEnd = r.endOffset;
+      }
+      seq++;
+    }
+  });
+  const n = length ?? maxEnd;
+  ranges.sort((a, b) => (b.e - b.s) - (a.e - a.s) || a.q - b.q);
+  const counts = new Float64Array(n);
+  const owner = new Int32Array(n).fill(-1);
+  for (const r of ranges) {
+    const end = Math.min(r.e, n);
+    for (let i = Math.max(0, r.s); i < end; i++) { counts[i] = r.c; owner[i] = r.f; }
+  }
+  const out = functions.map((fn, index) => ({
+    index, name: fn.functionName ?? '', start: fn.ranges[0]?.startOffset ?? 0,
+    end: fn.ranges[0]?.endOffset ?? 0, chars: 0,
+  }));
+  for (let i = 0; i < n; i++) if (owner[i] >= 0) out[owner[i]].chars += counts[i];
+  return out;
+}
+
 /** Sum over all characters of the innermost range count. */
 export function executedChars(functions, length) {
   const counts = innermostCounts(functions, length);

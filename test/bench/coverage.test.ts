@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 // @ts-ignore -- plain ESM helper without type declarations
-import { innermostCounts, executedChars, coveredChars, findScripts } from './coverage.mjs';
+import { innermostCounts, executedChars, coveredChars, charsByFunction, findScripts } from './coverage.mjs';
 
 // Hand-made V8 precise coverage, shaped like a NODE_V8_COVERAGE file for
 //   0         1         2         3
@@ -73,6 +73,11 @@ describe('bench coverage: innermost range counts', () => {
     // f: 9 chars x10 outside its block and g + 5 x4; g: 4 x3 + 2 x0; top: 10 x1; loop: 10 x10
     expect(executedChars(script[0].functions)).toBe(90 + 20 + 12 + 0 + 10 + 100);
     expect(coveredChars(script[0].functions)).toBe(38);
+  });
+
+  it('attributes executed characters to the function owning the innermost range', () => {
+    const by = charsByFunction(script[0].functions) as Array<{ name: string; chars: number }>;
+    expect(by.map((f) => [f.name, f.chars])).toEqual([['', 110], ['f', 110], ['g', 12]]);
   });
 
   it('lets a later identical range (a block equal to its function) win, and respects length', () => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { runLoad, parseArgs } from './loadgen.mjs';
-import { executedCharsInDir, loadScriptCoverage, coveredChars } from './coverage.mjs';
+import { executedCharsInDir, loadScriptCoverage, coveredChars, charsByFunction } from './coverage.mjs';
 import { startBoard, startChronyd, findChronyd, cpuSeconds } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -59,6 +59,22 @@ function measureSize() {
   results.size = { bytes: buf.length, gzipBytes: gz, targetBytes: SIZE_TARGET, pass: buf.length < SIZE_TARGET };
 }
 
+// Another process (a parallel test) may hold the port for a moment: retry a few times.
+async function startBoardRetry(opts, tries = 4) {
+  for (let i = 1; ; i++) {
+    try { return await startBoard(opts); } catch (e) {
+      let busy = false;
+      try { busy = /EADDRINUSE/.test(fs.readFileSync(opts.logFile, 'utf8')); } catch { /* no log */ }
+      if (i >= tries) throw new Error(String(e.message ?? e) + (busy ? ` (port ${opts.port} in use: try --board-port)` : ''));
+      log(`board start failed${busy ? ' (port ' + opts.port + ' in use)' : ''}; retrying (${i}/${tries - 1})`);
+      if (opts.coverageDir) { // drop the failed attempt's coverage
+        for (const f of fs.readdirSync(opts.coverageDir)) fs.rmSync(path.join(opts.coverageDir, f), { force: true });
+      }
+      await sleep(3000);
+    }
+  }
+}
+
 // ---------- 2. throughput ----------
 async function loadWithCpu(srv) {
   const c0 = cpuSeconds(srv.serverPid);
@@ -85,7 +101,7 @@ async function measureThroughput() {
     if (fs.existsSync(path.join(ROOT, 'board/virtual/run.mjs'))) {
       log('starting virtual board on 127.0.0.1:' + cfg.boardPort);
       try {
-        board = await startBoard({ root: ROOT, port: cfg.boardPort, logFile: path.join(OUT, 'board-throughput.log') });
+        board = await startBoardRetry({ root: ROOT, port: cfg.boardPort, logFile: path.join(OUT, 'board-throughput.log') });
       } catch (e) { results.errors.push('throughput: ' + (e.message ?? e)); }
     } else {
       results.errors.push('board/virtual/run.mjs missing: no board figure');
@@ -134,7 +150,7 @@ async function measureThroughput() {
 // ---------- 3. interpreter cost per request ----------
 async function coverageRun(label, n, idleUntilMs) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-cov-${label}-`));
-  const board = await startBoard({ root: ROOT, port: cfg.boardPort, coverageDir: dir, logFile: path.join(OUT, `board-coverage-${label}.log`) });
+  const board = await startBoardRetry({ root: ROOT, port: cfg.boardPort, coverageDir: dir, logFile: path.join(OUT, `board-coverage-${label}.log`) });
   const t0 = Date.now();
   let load = null;
   let exit;
@@ -152,11 +168,20 @@ async function coverageRun(label, n, idleUntilMs) {
   const cov = executedCharsInDir(dir, BUNDLE_SUFFIX);
   const entries = loadScriptCoverage(dir, BUNDLE_SUFFIX);
   const covered = entries.reduce((a, e) => a + coveredChars(e.script.functions), 0);
+  // per-function executed characters, keyed by the function's source span
+  const byFunction = {};
+  for (const e of entries) {
+    for (const f of charsByFunction(e.script.functions)) {
+      const k = `${f.start}-${f.end}`;
+      byFunction[k] = (byFunction[k] ?? 0) + f.chars;
+    }
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   return {
     requested: n, sent: load?.sent ?? 0, answered: load?.answered ?? 0, lost: load?.lost ?? 0, kod: load?.kod ?? 0,
     repliesPerSec: load?.repliesPerSec ?? null,
     upMs, exit, scriptEntries: cov.entries, urls: cov.urls, executedChars: cov.chars, coveredChars: covered,
+    byFunction,
   };
 }
 
@@ -178,7 +203,20 @@ async function measureCost() {
     c.charsPerRequest = Math.round(((c.run2.executedChars - c.run1.executedChars) / dA) * 10) / 10;
     c.bootChars = c.run1.executedChars;
     c.pass = c.charsPerRequest < CHARS_TARGET;
+    // where the per-request characters go: functions by executed chars per request
+    let src = '';
+    try { src = fs.readFileSync(BUNDLE, 'utf8'); } catch { /* no text */ }
+    const hot = [];
+    for (const [k, v2] of Object.entries(c.run2.byFunction)) {
+      const per = (v2 - (c.run1.byFunction[k] ?? 0)) / dA;
+      if (per <= 0.05) continue;
+      const [a, b] = k.split('-').map(Number);
+      hot.push({ span: k, length: b - a, charsPerRequest: Math.round(per * 10) / 10, text: src.slice(a, a + 70) });
+    }
+    hot.sort((x, y) => y.charsPerRequest - x.charsPerRequest);
+    c.hotFunctions = hot.slice(0, 15);
   }
+  for (const r of [c.run1, c.run2]) delete r.byFunction;
 }
 
 // ---------- output ----------
@@ -208,6 +246,11 @@ function printTable() {
     rows.push(['interpreter cost per request', c.charsPerRequest == null ? 'n/a' : `${c.charsPerRequest} chars/request`, `< ${CHARS_TARGET}`, verdict(c.pass)]);
     if (c.run1 && c.run2) {
       rows.push(['  executed chars N1 / N2', `${c.run1.executedChars} (${c.run1.answered} answered) / ${c.run2.executedChars} (${c.run2.answered} answered)`, '', '']);
+    }
+  }
+  if (c && c.hotFunctions && c.hotFunctions.length) {
+    for (const h of c.hotFunctions.slice(0, 6)) {
+      rows.push([`    ${h.charsPerRequest} in [${h.span}]`, JSON.stringify(h.text.slice(0, 48)), '', '']);
     }
   }
   const w = [0, 0, 0, 0];

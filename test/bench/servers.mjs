@@ -96,6 +96,7 @@ export async function startBoard(opts) {
       if (buf !== null) {
         buf += d.toString();
         if (readyRe.test(buf)) { buf = null; resolve(true); }
+        else if (/EADDRINUSE/.test(buf)) { buf = null; resolve(false); } // port taken: fail fast
         else if (buf.length > 1 << 20) buf = buf.slice(-4096);
       }
     };

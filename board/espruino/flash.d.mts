@@ -1,0 +1,1 @@
+export function espruinoArguments(options: { port?: string; baud?: string; dryRunFile?: string }): string[];

@@ -1,0 +1,1 @@
+export function checkBundle(code: string): string[];

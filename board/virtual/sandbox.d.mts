@@ -1,0 +1,18 @@
+export interface SandboxHost {
+  crystal: { read(): number; step(seconds: number): void };
+  console: { write(text: string): void };
+  storageDir: string;
+  ntpPort: number;
+  bindAddress: string;
+  log(text: string): void;
+  onUncaught(error: unknown): void;
+}
+export interface Sandbox {
+  context: object;
+  load(code: string, filename: string): void;
+  consoleInput(chunk: string): void;
+  evaluate(line: string): void;
+  consoleOwner(): string;
+  close(): void;
+}
+export function createSandbox(host: SandboxHost): Sandbox;

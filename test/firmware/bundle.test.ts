@@ -1,0 +1,109 @@
+// The bundle must run on Espruino: plain ES5, no missing built-ins, small,
+// built from a core that knows nothing of the board, and uploadable by
+// EspruinoTools. These checks read the built firmware/ntp.js (npm test builds it).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { checkBundle } from '../../board/virtual/bundle-check.mjs';
+import { espruinoArguments } from '../../board/espruino/flash.mjs';
+
+const root = path.resolve(__dirname, '../..');
+const bundlePath = path.join(root, 'firmware/ntp.js');
+const bundle = fs.readFileSync(bundlePath, 'utf8');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"])\/\/.*$/gm, '$1');
+}
+
+describe('firmware bundle', () => {
+  it('is plain ES5 with no built-in Espruino lacks', () => {
+    expect(checkBundle(bundle)).toEqual([]);
+  });
+
+  it('is ASCII only (binary literals are escapes)', () => {
+    expect(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(bundle)).toBe(true);
+  });
+
+  it('is under 60 KB', () => {
+    expect(Buffer.byteLength(bundle)).toBeLessThan(60 * 1024);
+  });
+
+  it('the checker itself catches what Espruino would refuse', () => {
+    expect(checkBundle('let x = 1;')[0]).toMatch(/not plain ES5/);
+    expect(checkBundle('var f = (a) => a;')[0]).toMatch(/not plain ES5/);
+    expect(checkBundle('var m = new Map();')[0]).toMatch(/Map/);
+    expect(checkBundle('var s = Symbol("x");')[0]).toMatch(/Symbol/);
+    expect(checkBundle('var a = Array.prototype.slice.call(arguments);')[0]).toMatch(/Array\.prototype/);
+    expect(checkBundle('var i = Number.isInteger(3);')[0]).toMatch(/Number\.isInteger/);
+    expect(checkBundle('var t = Math.pow(2, 32);')[0]).toMatch(/inexact/);
+    expect(checkBundle('var Map = 3; var o = {Map: 1}; o.Map = Map;')).toEqual([]);
+  });
+});
+
+describe('the core is platform-free', () => {
+  const files = sourceFiles(path.join(root, 'src'));
+
+  it('has sources to check', () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  it('never imports from board/ or Node', () => {
+    for (const file of files) {
+      const source = fs.readFileSync(file, 'utf8');
+      const imports = [...source.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]);
+      for (const target of imports) {
+        expect(target.startsWith('.'), `${file} imports ${target}`).toBe(true);
+        const resolved = path.resolve(path.dirname(file), target);
+        expect(resolved.startsWith(path.join(root, 'src')), `${file} imports ${target}`).toBe(true);
+      }
+    }
+  });
+
+  it('never touches an Espruino or Node global', () => {
+    const forbidden = /\b(getTime|setTime|setInterval|setTimeout|clearInterval|clearTimeout|setWatch|require|Serial\d|LoopbackA|E\.|process|Buffer|global)\b/;
+    for (const file of files) {
+      const match = withoutComments(fs.readFileSync(file, 'utf8')).match(forbidden);
+      expect(match, `${file} uses ${match?.[0]}`).toBeNull();
+    }
+  });
+});
+
+describe('flashing', () => {
+  it('EspruinoTools turns the bundle into a Storage upload that rebuilds it byte for byte', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flash-'));
+    try {
+      const payloadFile = path.join(dir, 'upload.js');
+      const cli = path.join(root, 'node_modules/espruino/bin/espruino-cli.js');
+      execFileSync(process.execPath, [cli, ...espruinoArguments({ dryRunFile: payloadFile })], { stdio: 'pipe', timeout: 60_000 });
+      const payload = fs.readFileSync(payloadFile, 'utf8');
+      expect(payload).toMatch(/^require\("Storage"\)\.write\("\.bootcde"/);
+      // Replay the upload against a recording Storage, as the board would run it.
+      const files: Record<string, Buffer> = {};
+      const storage = {
+        write(name: string, data: string, offset?: number, size?: number) {
+          const bytes = Buffer.from(data, 'latin1');
+          if (size !== undefined) files[name] = Buffer.alloc(size);
+          bytes.copy(files[name], offset ?? 0);
+          return true;
+        },
+      };
+      vm.runInNewContext(payload, {
+        require: (name: string) => (name === 'Storage' ? storage : undefined),
+        atob: (text: string) => Buffer.from(text, 'base64').toString('latin1'),
+      });
+      expect(files['.bootcde'].equals(Buffer.from(bundle))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

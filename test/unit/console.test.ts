@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import type { Appliance } from '../../src/appliance';
+import * as localClock from '../../src/clock/local';
+import * as configuration from '../../src/config';
+import * as commands from '../../src/console/commands';
+import { utcDateTime, age } from '../../src/console/format';
+import * as shell from '../../src/console/shell';
+import * as clientLog from '../../src/serve/clientlog';
+import * as responder from '../../src/serve/responder';
+import { fakeClock, recordingSocket } from './fakes';
+
+function appliance(configText: string): Appliance {
+  const { clock } = fakeClock();
+  const parsed = configuration.parse(configText);
+  if (parsed.config.localStratum > 0) localClock.holdLocalReference(clock, parsed.config.localStratum, localClock.now(clock));
+  const service = responder.create(clock, clientLog.create(8));
+  service.socket = recordingSocket().socket;
+  return { platform: null as never, clock, config: parsed.config, configText, responder: service, startTime: 0 };
+}
+
+// chronyc's tracking layout, as chrony's own test suite pins it.
+const TRACKING = new RegExp(
+  '^Reference ID    : [0-9A-F]{8} \\(.*\\)\n' +
+  'Stratum         : [0-9]+\n' +
+  'Ref time \\(UTC\\)  : [A-Za-z]{3} [A-Za-z]{3} [ 0-9]{2} [0-9:]{8} [0-9]{4}\n' +
+  'System time     : [0-9.]+ seconds (slow|fast) of NTP time\n' +
+  'Last offset     : [+-][0-9.]+ seconds\n' +
+  'RMS offset      : [0-9.]+ seconds\n' +
+  'Frequency       : [0-9.]+ ppm (slow|fast)\n' +
+  'Residual freq   : [+-][0-9.]+ ppm\n' +
+  'Skew            : [0-9.]+ ppm\n' +
+  'Root delay      : [0-9.]+ seconds\n' +
+  'Root dispersion : [0-9.]+ seconds\n' +
+  'Update interval : [0-9.]+ seconds\n' +
+  'Leap status     : (Normal|Not synchronised)\n$',
+);
+
+describe('console reports', () => {
+  it('tracking matches chronyc for a local reference', () => {
+    const text = commands.run(appliance('local stratum 3\n'), 'tracking');
+    expect(text).toMatch(TRACKING);
+    expect(text).toContain('Reference ID    : 7F7F0101 ()\n');
+    expect(text).toContain('Stratum         : 3\n');
+    expect(text).toContain('Leap status     : Normal\n');
+  });
+
+  it('tracking says not synchronised, stratum 0, without local', () => {
+    const text = commands.run(appliance(''), 'tracking');
+    expect(text).toMatch(TRACKING);
+    expect(text).toContain('Reference ID    : 00000000 ()\n');
+    expect(text).toContain('Stratum         : 0\n');
+    expect(text).toContain('Ref time (UTC)  : Thu Jan 01 00:00:00 1970\n');
+    expect(text).toContain('Leap status     : Not synchronised\n');
+  });
+
+  it('serverstats uses chronyc labels and counts drops', () => {
+    const app = appliance('local stratum 3\n');
+    responder.handle(app.responder, 'short', { address: '127.0.0.1', port: 1 }, app.clock.readRaw());
+    const text = commands.run(app, 'serverstats');
+    expect(text).toMatch(/^NTP packets received       : 1\nNTP packets dropped        : 1\n/);
+    expect(text).toContain('Dropped: too short         : 1\n');
+    for (const line of text.trimEnd().split('\n')) expect(line).toMatch(/^.{27}: [0-9]+$/);
+  });
+
+  it('clients lists each client in chronyc columns', () => {
+    const app = appliance('local stratum 3\n');
+    let request = '\x23';
+    while (request.length < 48) request += '\0';
+    const raw = app.clock.readRaw();
+    for (let i = 0; i < 3; i++) responder.handle(app.responder, request, { address: '192.0.2.1', port: 5 }, raw - (2 - i) * 64);
+    const lines = commands.run(app, 'clients').split('\n');
+    expect(lines[0]).toBe('Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int  Last');
+    expect(lines[1]).toBe('='.repeat(79));
+    expect(lines[2]).toHaveLength(79);
+    expect(lines[2]).toMatch(/^192\.0\.2\.1 +3 +0 +6 +6 +\d+ +0 +0 +- +-$/);
+  });
+
+  it('config prints the configuration with line numbers', () => {
+    expect(commands.run(appliance('local stratum 3\n# note\n'), 'config')).toBe('  1  local stratum 3\n  2  # note\n');
+  });
+
+  it('unknown commands and bad arguments get a one-line error', () => {
+    const app = appliance('');
+    for (const line of ['frobnicate', 'tracking now', 'clients -x', 'help me']) {
+      const text = commands.run(app, line);
+      expect(text.split('\n')).toHaveLength(2);
+      expect(text).toMatch(/^(Unrecognized command|Invalid syntax)/);
+    }
+    expect(commands.run(app, '   ')).toBe('');
+  });
+
+  it('help lists every command and the way to the REPL', () => {
+    const text = commands.run(appliance(''), 'help');
+    for (const name of ['tracking', 'serverstats', 'clients', 'config', 'repl']) expect(text).toMatch(new RegExp('^' + name + ' ', 'm'));
+  });
+});
+
+describe('console format', () => {
+  it('prints UTC dates as chronyc does', () => {
+    expect(utcDateTime(0)).toBe('Thu Jan 01 00:00:00 1970');
+    expect(utcDateTime(951782400)).toBe('Tue Feb 29 00:00:00 2000');
+    expect(utcDateTime(2085978496)).toBe('Thu Feb 07 06:28:16 2036');
+    for (let t = 0; t < 4e9; t += 86400 * 37.3 + 12345) {
+      const date = new Date(t * 1000);
+      const expected = date.toUTCString().replace(/^(\w{3}), (\d{2}) (\w{3}) (\d{4}) ([\d:]{8}) GMT$/, '$1 $3 $2 $5 $4');
+      expect(utcDateTime(t)).toBe(expected);
+    }
+  });
+
+  it('prints ages in four columns', () => {
+    expect(age(5)).toBe('   5');
+    expect(age(1199)).toBe('1199');
+    expect(age(1200)).toBe(' 20m');
+    expect(age(7200 * 5)).toBe(' 10h');
+    expect(age(86400 * 30)).toBe(' 30d');
+  });
+});
+
+describe('console line discipline', () => {
+  function run(chunks: string[], echo = false) {
+    const lines: string[] = [];
+    let output = '';
+    const s = shell.create(echo, (text) => (output += text), (line) => lines.push(line));
+    for (const chunk of chunks) shell.feed(s, chunk);
+    return { lines, output };
+  }
+
+  it('assembles lines split anywhere, with CR, LF or CRLF', () => {
+    expect(run(['trac', 'king\r', '\nhel', 'p\n', 'clients\r']).lines).toEqual(['tracking', 'help', 'clients']);
+  });
+
+  it('handles backspace, Ctrl-C and escape sequences', () => {
+    expect(run(['trackx\x7fing\n', 'garbage\x03help\n', '\x1b[Ahelp\x1b[D\n']).lines).toEqual(['tracking', 'help', 'help']);
+  });
+
+  it('echoes on a raw serial line', () => {
+    expect(run(['ab\x7fc\r'], true).output).toBe('ab\b \bc\r\n');
+  });
+
+  it('bounds the line and drops binary noise', () => {
+    const { lines } = run(['x'.repeat(5000) + '\n', '\x00\x01\xff\xfehelp\n']);
+    expect(lines[0].length).toBeLessThanOrEqual(200);
+    expect(lines[1]).toBe('help');
+  });
+});
+
+describe('configuration', () => {
+  it('parses local stratum with chrony defaults', () => {
+    expect(configuration.parse('local\n').config.localStratum).toBe(10);
+    expect(configuration.parse('local stratum 5 # comment\n').config.localStratum).toBe(5);
+    expect(configuration.parse('').config).toEqual(configuration.defaults());
+  });
+
+  it('reports bad lines by number and keeps the rest', () => {
+    const parsed = configuration.parse('local stratum 3\nlocal stratum 99\nbogus thing\nport x\n\tclientloglimit 16\n');
+    expect(parsed.config.localStratum).toBe(3);
+    expect(parsed.config.clientLogSize).toBe(16);
+    expect(parsed.errors.map((e) => e.line)).toEqual([2, 3, 4]);
+    for (const error of parsed.errors) expect(error.message.length).toBeGreaterThan(5);
+  });
+
+  it('never throws on random text', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 2000; i++) {
+      let text = '';
+      for (let j = 0; j < 80; j++) text += String.fromCharCode(Math.floor(random() * 256));
+      expect(() => configuration.parse(text.replace(/x/g, '\n') + '\nlocal stratum ' + text)).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+// Test doubles for the core's platform: a hand-driven raw clock and a socket
+// that records what the core sends.
+import * as localClock from '../../src/clock/local';
+
+export interface SentDatagram {
+  data: string;
+  port: number;
+  address: string;
+}
+
+export function fakeClock(start = 1_800_000_000.25) {
+  const state = { raw: start };
+  const clock = localClock.create(() => state.raw);
+  clock.precisionLog2 = -20; // a clock that never ticks measures as 1 s
+  return { state, clock };
+}
+
+export function recordingSocket() {
+  const sent: SentDatagram[] = [];
+  return {
+    sent,
+    socket: {
+      send(data: string, port: number, address: string) {
+        if (typeof data !== 'string') throw new TypeError('binary strings only');
+        sent.push({ data, port, address });
+      },
+      close() {},
+    },
+  };
+}
+
+export function bytes(hex: string): string {
+  return Buffer.from(hex.replace(/\s+/g, ''), 'hex').toString('latin1');
+}
+
+export function hex(binary: string): string {
+  return Buffer.from(binary, 'latin1').toString('hex');
+}

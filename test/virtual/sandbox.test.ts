@@ -1,0 +1,145 @@
+// The virtual board's sandbox must be as strict as the interpreter: code that
+// would fail on the device fails here.
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCrystal } from '../../board/virtual/crystal.mjs';
+import { createSandbox } from '../../board/virtual/sandbox.mjs';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function sandbox(trueNow = () => 1_800_000_000) {
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-'));
+  let output = '';
+  const errors: unknown[] = [];
+  const logs: string[] = [];
+  const box = createSandbox({
+    crystal: createCrystal({ ppm: 0, trueNow }),
+    console: { write: (text) => (output += text) },
+    storageDir,
+    ntpPort: 0,
+    bindAddress: '127.0.0.1',
+    log: (text) => logs.push(text),
+    onUncaught: (error) => errors.push(error),
+  });
+  cleanups.push(() => {
+    box.close();
+    fs.rmSync(storageDir, { recursive: true, force: true });
+  });
+  const run = (code: string) => vm.runInContext(code, box.context as vm.Context);
+  return { box, run, output: () => output, errors, logs, storageDir };
+}
+
+describe('sandbox language', () => {
+  it('lacks the globals Espruino lacks', () => {
+    const { run } = sandbox();
+    for (const name of ['Map', 'Set', 'WeakMap', 'Symbol', 'BigInt', 'Reflect', 'Proxy', 'queueMicrotask', 'globalThis']) {
+      expect(run(`typeof ${name}`), name).toBe('undefined');
+    }
+    for (const member of ['Number.isInteger', 'Number.MAX_SAFE_INTEGER', 'Math.trunc', 'Math.imul', 'Math.clz32', 'Array.from', 'Array.of', 'Object.freeze', 'Date.UTC']) {
+      expect(run(`typeof ${member}`), member).toBe('undefined');
+    }
+    expect(run('typeof [].at')).toBe('undefined');
+    expect(run('typeof [].flat')).toBe('undefined');
+  });
+
+  it('makes built-in prototypes unreachable but keeps instance methods', () => {
+    const { run } = sandbox();
+    expect(run('typeof Array.prototype.slice')).toBe('undefined');
+    expect(run('typeof Object.prototype.hasOwnProperty')).toBe('undefined');
+    expect(run('typeof String.prototype.charCodeAt')).toBe('undefined');
+    expect(() => run('Array.prototype.slice.call([1,2])')).toThrow();
+    expect(run('[].slice.call([1,2,3], 1).join(",")')).toBe('2,3');
+    expect(run('({a:1}).hasOwnProperty("a")')).toBe(true);
+    expect(run('[] instanceof Array && !({} instanceof Array)')).toBe(true);
+    expect(run('new Array(3).length + Array(2).length + String(12).length + Number("4")')).toBe(11);
+    expect(run('Object.keys({a:1,b:2}).length + Math.floor(2.5) + String.fromCharCode(65).length')).toBe(5);
+  });
+
+  it('offers the Espruino API: getTime, global, E, Storage, timers', () => {
+    const { run, storageDir } = sandbox();
+    expect(run('getTime()')).toBe(1_800_000_000);
+    expect(run('global === this')).toBe(true);
+    expect(run('E.toString(new Uint8Array([65, 0, 255]))')).toBe('A\0\xff');
+    expect(run('new Uint8Array(E.toArrayBuffer("A\\xff"))[1]')).toBe(255);
+    expect(run('require("Storage").write("ntp.conf", "local\\n")')).toBe(true);
+    expect(run('require("Storage").read("ntp.conf")')).toBe('local\n');
+    expect(run('require("Storage").read("nothing")')).toBeUndefined();
+    expect(fs.readdirSync(storageDir)).toHaveLength(1);
+    expect(() => run('require("Storage").write("' + 'x'.repeat(29) + '", "")')).toThrow(/1-28/);
+    expect(() => run('require("fs")')).toThrow(/not found/);
+    expect(typeof run('setTimeout(function(){}, 10)')).toBe('number');
+  });
+
+  it('steps getTime with setTime, as on ESP32', () => {
+    const { run } = sandbox();
+    run('setTime(1900000000.5)');
+    expect(run('getTime()')).toBe(1_900_000_000.5);
+  });
+
+  it('prints uncaught errors in timers and carries on', async () => {
+    const { run, errors } = sandbox();
+    run('setTimeout(function(){ throw new Error("boom"); }, 1); setTimeout(function(){ global.after = 1; }, 5)');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(errors).toHaveLength(1);
+    expect(run('global.after')).toBe(1);
+  });
+});
+
+describe('sandbox dgram', () => {
+  it('delivers datagrams as binary strings and sends only strings', async () => {
+    const { run, logs } = sandbox();
+    run(`var s = require("dgram").createSocket("udp4");
+      s.on("message", function (msg, rinfo) { global.got = msg; global.gotType = typeof msg; s.send("\\x01\\xfe" + msg, rinfo.port, rinfo.address); });
+      s.bind(40000 + Math.floor(Math.random() * 20000));`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ready = logs.find((line) => line.startsWith('ready udp'))!;
+    const port = +ready.split(':')[1];
+    const client = dgram.createSocket('udp4');
+    cleanups.push(() => client.close());
+    const reply = new Promise<Buffer>((resolve) => client.on('message', resolve));
+    client.send(Buffer.from([0, 200, 255]), port, '127.0.0.1');
+    expect([...(await reply)]).toEqual([1, 254, 0, 200, 255]);
+    expect(run('gotType')).toBe('string');
+    expect(run('got.charCodeAt(2)')).toBe(255);
+    expect(() => run('s.send(new Uint8Array([1,2]), 9, "127.0.0.1")')).toThrow(/String/);
+    expect(() => run('s.send("\\u0100", 9, "127.0.0.1")')).toThrow(/above 255/);
+  });
+
+  it('refuses addMembership after bind', () => {
+    const { run } = sandbox();
+    expect(() => run('var m = require("dgram").createSocket("udp4"); m.bind(0); m.addMembership("224.0.1.1")')).toThrow(/before bind/);
+  });
+});
+
+describe('simulated crystal', () => {
+  it('runs fast by its frequency error from its initial offset', () => {
+    let now = 1000;
+    const crystal = createCrystal({ ppm: 40, offset: 0.5, trueNow: () => now });
+    expect(crystal.read()).toBe(1000.5);
+    now += 10_000;
+    expect(crystal.read() - now).toBeCloseTo(0.5 + 10_000 * 40e-6, 9);
+  });
+
+  it('wanders reproducibly from its seed', () => {
+    const run = (seed: number) => {
+      let now = 0;
+      const crystal = createCrystal({ wander: 1e-8, seed, trueNow: () => now });
+      const readings = [];
+      for (let i = 0; i < 5; i++) {
+        now += 1000;
+        readings.push(crystal.read() - now);
+      }
+      return readings;
+    };
+    expect(run(3)).toEqual(run(3));
+    expect(run(3)).not.toEqual(run(4));
+    expect(Math.abs(run(3)[4])).toBeGreaterThan(0);
+  });
+});
