@@ -9,12 +9,15 @@ import { parseArgs } from 'node:util';
 import { checkBundle } from './bundle-check.mjs';
 import { createCrystal } from './crystal.mjs';
 import { createSandbox } from './sandbox.mjs';
+import { hostFile } from './storage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE = `Usage: node board/virtual/run.mjs [options]
   --bundle FILE     firmware to run (default firmware/ntp.js)
   --storage DIR     host folder holding the board's flash Storage (default .virtual-storage)
   --config FILE     install this text as the board's configuration (ntp.conf) before boot
+  --default-config FILE
+                    install it only if the board has no configuration yet (first boot)
   --ntp-port N      host UDP port for the device's port 123 (default 11123)
   --bind ADDR       host address to bind (default 127.0.0.1)
   --ppm X           crystal frequency error in ppm (default 0)
@@ -31,6 +34,7 @@ function main() {
         bundle: { type: 'string', default: path.join(root, 'firmware/ntp.js') },
         storage: { type: 'string', default: path.join(root, '.virtual-storage') },
         config: { type: 'string' },
+        'default-config': { type: 'string' },
         'ntp-port': { type: 'string', default: '11123' },
         bind: { type: 'string', default: '127.0.0.1' },
         ppm: { type: 'string', default: '0' },
@@ -72,9 +76,10 @@ function main() {
 
   const storageDir = path.resolve(options.storage);
   fs.mkdirSync(storageDir, { recursive: true });
-  if (options.config !== undefined) {
-    fs.writeFileSync(path.join(storageDir, 'ntp%2Econf'), fs.readFileSync(options.config));
-  }
+  const configFile = hostFile(storageDir, 'ntp.conf');
+  const firstBoot = !fs.existsSync(configFile);
+  const installConfig = options.config ?? (firstBoot ? options['default-config'] : undefined);
+  if (installConfig !== undefined) fs.writeFileSync(configFile, fs.readFileSync(installConfig));
 
   const { startWall, startMono } = anchorToHostClock();
   const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;

@@ -189,6 +189,8 @@ export function createSandbox(host) {
       if (line.trim() === '') return;
       try {
         const value = vm.runInContext(line, context);
+        // The line may have handed the console back to the firmware (ntpConsole()).
+        if (state.console !== 'Serial1') return;
         host.console.write('=' + (typeof value === 'string' ? JSON.stringify(value) : String(value)) + '\r\n>');
       } catch (error) {
         host.console.write('Uncaught ' + (error && error.message ? error.message : error) + '\r\n>');

@@ -5,15 +5,16 @@ import path from 'node:path';
 
 const MAX_NAME = 28;
 
+/** The host file holding Storage file `name`: encoded so any name maps to one safe file name. */
+export function hostFile(directory, name) {
+  name = String(name);
+  if (name.length === 0 || name.length > MAX_NAME) throw new Error('Storage: name must be 1-' + MAX_NAME + ' characters');
+  return path.join(directory, encodeURIComponent(name).replace(/\./g, '%2E'));
+}
+
 export function createStorage(directory) {
   fs.mkdirSync(directory, { recursive: true });
-
-  function fileOf(name) {
-    name = String(name);
-    if (name.length === 0 || name.length > MAX_NAME) throw new Error('Storage: name must be 1-' + MAX_NAME + ' characters');
-    // Encode so any Storage name maps to one safe host file name.
-    return path.join(directory, encodeURIComponent(name).replace(/\./g, '%2E'));
-  }
+  const fileOf = (name) => hostFile(directory, name);
 
   return {
     read(name) {
