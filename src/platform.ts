@@ -37,6 +37,11 @@ export interface Platform {
   consoleEchoes: boolean;
   /** Gives the console to the JavaScript REPL; `reclaim` is how the user comes back. */
   releaseConsole(reclaim: () => void): string;
+  /** Opens a UART (the GPS receiver): data arrives as binary-string chunks split anywhere. */
+  serialOpen(baud: number, rxPin: string, txPin: string, onData: (chunk: string) => void): void;
+  /** Watches a pin's edges; `rawTime` is the raw clock read inside the interrupt. Returns an id. */
+  watchPin(pin: string, edge: 'rising' | 'falling', onEdge: (rawTime: number) => void): number;
+  unwatchPin(id: number): void;
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
   log(message: string): void;

@@ -38,3 +38,8 @@ declare function setInterval(callback: () => void, milliseconds: number): number
 declare function setTimeout(callback: () => void, milliseconds: number): number;
 declare function clearTimeout(id: number): void;
 declare function clearInterval(id: number): void;
+
+/** `new Pin("D16")`: a pin from its name (the 1v95 types have only the interface). */
+declare var Pin: { new (name: string): Pin };
+/** setWatch returns a numeric id on Espruino (the old types say string). */
+declare function clearWatch(id: number): void;

@@ -6,6 +6,8 @@ import type { DatagramHandler, Platform, UdpSocket } from '../../src/platform';
 
 /** The serial port the console lives on (UART0 on ESP32 boards). */
 const CONSOLE_PORT = Serial1;
+/** The UART for a GPS receiver (UART2; pins come from the configuration). */
+const GPS_PORT = Serial2;
 
 export function createPlatform(): Platform {
   const storage = require('Storage');
@@ -48,6 +50,18 @@ export function createPlatform(): Platform {
       };
       CONSOLE_PORT.setConsole(true);
       return 'JavaScript REPL. Type ntpConsole() to return to the NTP console.\n';
+    },
+    serialOpen: function (baud, rxPin, txPin, onData) {
+      GPS_PORT.setup(baud, { rx: new Pin(rxPin), tx: new Pin(txPin) });
+      GPS_PORT.on('data', onData);
+    },
+    watchPin: function (pin, edge, onEdge) {
+      return setWatch(function (event: { time: number }) {
+        onEdge(event.time);
+      }, new Pin(pin), { edge: edge, repeat: true }) as unknown as number;
+    },
+    unwatchPin: function (id) {
+      clearWatch(id);
     },
     storageRead: function (name) {
       return storage.read(name);

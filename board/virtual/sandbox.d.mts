@@ -13,6 +13,9 @@ export interface Sandbox {
   consoleInput(chunk: string): void;
   evaluate(line: string): void;
   consoleOwner(): string;
+  serialInput(port: string, chunk: string): boolean;
+  serialSettings(port: string): { baud: number; rx: string; tx: string } | undefined;
+  pinEdge(pin: string, level: number, time?: number): void;
   close(): void;
 }
 export function createSandbox(host: SandboxHost): Sandbox;

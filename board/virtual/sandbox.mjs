@@ -70,7 +70,20 @@ export function createSandbox(host) {
   const timers = new Map();
   let nextTimerId = 1;
   const serialHandlers = { Serial1: [], Serial2: [] };
+  const serialSetup = {};
   const state = { console: 'Serial1' };
+  const watches = new Map();
+  let nextWatchId = 1;
+  const pins = {};
+  /** Espruino's Pin: `new Pin("D4")` or the global D4; the same object for one name. */
+  function Pin(name) {
+    name = String(name);
+    if (!/^D([0-9]|[1-3][0-9])$/.test(name)) throw new Error('Pin ' + name + ' does not exist on ESP32');
+    if (!pins[name]) pins[name] = Object.freeze({ toString: () => name, getInfo: () => ({ name }) });
+    return pins[name];
+  }
+  const pinGlobals = {};
+  for (let n = 0; n < 40; n++) pinGlobals['D' + n] = Pin('D' + n);
 
   function guard(fn) {
     return (...args) => {
@@ -125,7 +138,10 @@ export function createSandbox(host) {
       setConsole() {
         state.console = name;
       },
-      setup() {},
+      setup(baud, options) {
+        if (!(+baud > 0)) throw new Error(name + '.setup: baud rate must be a positive number');
+        serialSetup[name] = { baud: +baud, rx: options && String(options.rx), tx: options && String(options.tx) };
+      },
     };
   }
 
@@ -148,6 +164,19 @@ export function createSandbox(host) {
     setTimeout: (callback, milliseconds) => addTimer(callback, milliseconds, false),
     clearInterval: clearTimer,
     clearTimeout: clearTimer,
+    Pin,
+    ...pinGlobals,
+    setWatch(callback, pin, options) {
+      if (typeof callback !== 'function') throw new Error('setWatch: callback must be a function');
+      const id = nextWatchId++;
+      const edge = (options && options.edge) || 'both';
+      watches.set(id, { callback: guard(callback), pin: String(Pin(pin)), edge, repeat: !!(options && options.repeat), lastTime: 0 });
+      return id;
+    },
+    clearWatch(id) {
+      if (id === undefined) watches.clear();
+      else watches.delete(id);
+    },
     require(name) {
       if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error('Module ' + name + ' not found');
       return modules[name];
@@ -197,6 +226,23 @@ export function createSandbox(host) {
       }
     },
     consoleOwner: () => state.console,
+    /** Bytes arriving on a UART (e.g. a simulated GPS on Serial2); dropped unless set up. */
+    serialInput(port, chunk) {
+      if (!serialSetup[port]) return false;
+      for (const handler of serialHandlers[port]) handler(chunk);
+      return true;
+    },
+    serialSettings: (port) => serialSetup[port],
+    /** A level change on a pin at raw time `time` (the interrupt's timestamp). */
+    pinEdge(pinName, level, time = getTime()) {
+      const edge = level ? 'rising' : 'falling';
+      for (const [id, watch] of [...watches]) {
+        if (watch.pin !== pinName || (watch.edge !== 'both' && watch.edge !== edge)) continue;
+        if (!watch.repeat) watches.delete(id);
+        watch.callback({ time, lastTime: watch.lastTime, state: !!level });
+        watch.lastTime = time;
+      }
+    },
     close() {
       for (const id of [...timers.keys()]) clearTimer(id);
       dgram.closeAll();

@@ -82,5 +82,5 @@ export function parseTrailer(bytes: string): Trailer | null {
 function fitsExtension(bytes: string, position: number, remaining: number): boolean {
   const fieldLength = readUint16(bytes, position + 2);
   return fieldLength >= MIN_EXTENSION_LENGTH && fieldLength % 4 === 0 && fieldLength <= remaining &&
-    (fieldLength === remaining || isMacLength(remaining - fieldLength) || remaining - fieldLength >= 28);
+    (fieldLength === remaining || isMacLength(remaining - fieldLength));
 }

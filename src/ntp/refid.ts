@@ -15,7 +15,7 @@ export const LOCAL_REFERENCE_ID = 0x7f7f0101;
 /** What an unsynchronised server says instead of a reference. */
 export const UNSYNCHRONISED_REFERENCE_ID = 0;
 
-/** Four ASCII characters (space-padded) of a reference id or kiss code. */
+/** The ASCII text of a reference id or kiss code, up to its first NUL; '?' for unprintable bytes. */
 export function toAscii(referenceId: number): string {
   let text = '';
   for (let shift = 24; shift >= 0; shift -= 8) {
@@ -44,7 +44,8 @@ export function parseIpv4(text: string): number {
   let value = 0;
   for (let i = 0; i < 4; i++) {
     const part = parts[i];
-    if (part.length < 1 || part.length > 3) return -1;
+    // Leading zeros are refused, as inet_pton does: "010" is octal to some parsers.
+    if (part.length < 1 || part.length > 3 || (part.length > 1 && part.charCodeAt(0) === 48)) return -1;
     let octet = 0;
     for (let j = 0; j < part.length; j++) {
       const digit = part.charCodeAt(j) - 48;

@@ -18,7 +18,9 @@ export interface NtpTime {
 export function fromUnix(unixSeconds: number): NtpTime {
   const whole = Math.floor(unixSeconds);
   const fraction = Math.floor((unixSeconds - whole) * TWO_POW_32);
-  return { seconds: (whole + NTP_UNIX_OFFSET) % TWO_POW_32, fraction: fraction };
+  let seconds = (whole + NTP_UNIX_OFFSET) % TWO_POW_32;
+  if (seconds < 0) seconds += TWO_POW_32; // before 1900: the previous era
+  return { seconds: seconds, fraction: fraction };
 }
 
 /**

@@ -156,6 +156,13 @@ describe('timestamp: toUnix era selection (±68 years of the pivot)', () => {
     expect(ts.toUnix(t, -1e9)).toBe(5 - 2208988800); // 1938
   });
 
+  it('the tie on the other side also stays in the pivot era', () => {
+    // seconds 2^31 (1968-01-20T03:14:08) read with a pivot of 1900-01-01: exactly 2^31 s ahead.
+    const t = { seconds: 2147483648, fraction: 0 };
+    expect(ts.toUnix(t, -2208988800)).toBe(2147483648 - 2208988800);
+    expect(ts.toUnix(t, -2208988800 - 1)).toBe(2147483648 - 2208988800 - 4294967296);
+  });
+
   it('seconds=0xffffffff (2036-02-07T06:28:15) read with pivots on both sides of the rollover', () => {
     const t = { seconds: 4294967295, fraction: 0x80000000 };
     expect(ts.toUnix(t, Y2024)).toBe(ERA_WRAP_UNIX - 0.5);

@@ -143,3 +143,31 @@ describe('simulated crystal', () => {
     expect(Math.abs(run(3)[4])).toBeGreaterThan(0);
   });
 });
+
+describe('sandbox pins and UARTs', () => {
+  it('delivers pin edges to setWatch with the interrupt time, by edge', () => {
+    const { run, box } = sandbox();
+    run('global.edges = []; global.w = setWatch(function (e) { edges.push(e.time + ":" + e.state); }, new Pin("D4"), { edge: "rising", repeat: true });');
+    box.pinEdge('D4', 1, 100.5);
+    box.pinEdge('D4', 0, 100.6);
+    box.pinEdge('D5', 1, 100.7);
+    box.pinEdge('D4', 1, 101.5);
+    expect(run('edges.join(",")')).toBe('100.5:true,101.5:true');
+    run('clearWatch(w)');
+    box.pinEdge('D4', 1, 102.5);
+    expect(run('edges.length')).toBe(2);
+    expect(run('D4 === new Pin("D4")')).toBe(true);
+    expect(() => run('new Pin("D99")')).toThrow(/does not exist/);
+  });
+
+  it('passes UART bytes only to a port that was set up', () => {
+    const { run, box } = sandbox();
+    run('global.got = ""; Serial2.on("data", function (d) { got += d; });');
+    expect(box.serialInput('Serial2', '$GPRMC')).toBe(false);
+    run('Serial2.setup(9600, { rx: D16, tx: D17 })');
+    expect(box.serialSettings('Serial2')).toEqual({ baud: 9600, rx: 'D16', tx: 'D17' });
+    expect(box.serialInput('Serial2', '$GP')).toBe(true);
+    box.serialInput('Serial2', 'RMC,\xff');
+    expect(run('got')).toBe('$GPRMC,\xff');
+  });
+});
