@@ -12,6 +12,7 @@ import * as shell from './console/shell';
 import type { Platform } from './platform';
 import * as clientLog from './serve/clientlog';
 import * as responder from './serve/responder';
+import * as syncManager from './sync/manager';
 
 export function start(platform: Platform): Appliance {
   const stored = platform.storageRead(CONFIG_FILE);
@@ -28,22 +29,25 @@ export function start(platform: Platform): Appliance {
     config: config,
     configText: configText,
     responder: responder.create(clock, clientLog.create(config.clientLogSize)),
+    sync: null as unknown as syncManager.Sync,
     startTime: localClock.now(clock),
   };
+  app.sync = syncManager.create(platform, clock, config, function () {
+    responder.refresh(app.responder);
+  });
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
   });
   bindNtp(app);
+  syncManager.start(app.sync);
   startConsole(app);
   return app;
 }
 
-/** Until sources discipline the clock, it is either a local reference or unsynchronised. */
+/** Once a second: holdover bookkeeping, then a fresh reply header. */
 function updateReference(app: Appliance): void {
-  const clock = app.clock;
-  if (app.config.localStratum > 0) localClock.holdLocalReference(clock, app.config.localStratum, localClock.now(clock));
-  else localClock.setUnsynchronised(clock);
+  syncManager.tick(app.sync);
   responder.refresh(app.responder);
 }
 

@@ -6,6 +6,7 @@ import type { LocalClock } from './clock/local';
 import type { Config } from './config';
 import type { Platform } from './platform';
 import type { Responder } from './serve/responder';
+import type { Sync } from './sync/manager';
 
 export const CONFIG_FILE = 'ntp.conf';
 
@@ -16,6 +17,7 @@ export interface Appliance {
   /** The configuration text in force (what `config` prints). */
   configText: string;
   responder: Responder;
+  sync: Sync;
   /** Cooked time at start, for uptime. */
   startTime: number;
 }

@@ -4,7 +4,27 @@
  * with its number and skipped, so a typo cannot take the rest down with it.
  */
 
+/** One `server` line: chrony's options that apply to this box. */
+export interface ServerOptions {
+  host: string;
+  port: number;
+  iburst: boolean;
+  burst: boolean;
+  minPollLog2: number;
+  maxPollLog2: number;
+  prefer: boolean;
+  noselect: boolean;
+  /** Samples with a round-trip delay above this are rejected (seconds). */
+  maxDelay: number;
+}
+
 export interface Config {
+  servers: ServerOptions[];
+  /** `makestep THRESHOLD LIMIT`: step when |offset| > threshold during the first LIMIT updates (-1: always); 0 = never. */
+  makestepThreshold: number;
+  makestepLimit: number;
+  /** Sources whose root distance exceeds this are not selectable (chrony's maxdistance). */
+  maxDistance: number;
   /** chrony's `local stratum N`; 0 when local reference mode is off. */
   localStratum: number;
   /** UDP port of the NTP service. */
@@ -24,8 +44,53 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
 }
+
+export function defaultServerOptions(host: string): ServerOptions {
+  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3 };
+}
+
+/** A number (decimal, optionally signed, optionally fractional or with an exponent) in [min, max], or NaN. */
+export function parseNumber(text: string | undefined, min: number, max: number): number {
+  if (text === undefined || text === '') return NaN;
+  for (let i = 0; i < text.length; i++) {
+    if ('0123456789.-+eE'.indexOf(text.charAt(i)) < 0) return NaN;
+  }
+  const value = +text;
+  return value >= min && value <= max ? value : NaN;
+}
+
+/** Parses `HOST [option ...]` of a server line (also used by the console's `add server`). */
+export function parseServer(args: string[]): ServerOptions | string {
+  if (args.length === 0) return 'server needs an address';
+  const server = defaultServerOptions(args[0]);
+  for (let i = 1; i < args.length; i++) {
+    const option = args[i];
+    if (option === 'iburst') server.iburst = true;
+    else if (option === 'burst') server.burst = true;
+    else if (option === 'prefer') server.prefer = true;
+    else if (option === 'noselect') server.noselect = true;
+    else if (option === 'minpoll' || option === 'maxpoll' || option === 'port' || option === 'maxdelay') {
+      const text = args[++i];
+      if (option === 'port') server.port = parseInteger(text, 1, 65535);
+      else if (option === 'maxdelay') server.maxDelay = parseNumber(text, 0, 1000);
+      else if (option === 'minpoll') server.minPollLog2 = parseInteger(text, -6, 17);
+      else server.maxPollLog2 = parseInteger(text, -6, 17);
+      if (text === undefined || server.port !== server.port || server.maxDelay !== server.maxDelay ||
+        server.minPollLog2 !== server.minPollLog2 || server.maxPollLog2 !== server.maxPollLog2) {
+        return 'bad value for ' + option + (text === undefined ? '' : ': "' + text + '"');
+      }
+    } else {
+      return 'unknown server option "' + option + '"';
+    }
+  }
+  if (server.maxPollLog2 < server.minPollLog2) server.maxPollLog2 = server.minPollLog2;
+  return server;
+}
+
+/** Sources are fixed-size state: a bound on how many. */
+export const MAX_SERVERS = 8;
 
 type Directive = (config: Config, args: string[]) => string | null;
 
@@ -41,6 +106,27 @@ export function parseInteger(text: string | undefined, min: number, max: number)
 }
 
 const DIRECTIVES: { [name: string]: Directive } = {
+  server: function (config, args) {
+    const server = parseServer(args);
+    if (typeof server === 'string') return server;
+    if (config.servers.length >= MAX_SERVERS) return 'too many servers (at most ' + MAX_SERVERS + ')';
+    config.servers.push(server);
+    return null;
+  },
+  makestep: function (config, args) {
+    const threshold = parseNumber(args[0], 0, 1e9);
+    const limit = parseInteger(args[1], -1, 1e9);
+    if (args.length !== 2 || threshold !== threshold || limit !== limit) return 'makestep needs THRESHOLD (seconds) and LIMIT (updates, -1 for always)';
+    config.makestepThreshold = threshold;
+    config.makestepLimit = limit;
+    return null;
+  },
+  maxdistance: function (config, args) {
+    const distance = parseNumber(args[0], 0, 1e6);
+    if (args.length !== 1 || distance !== distance) return 'maxdistance needs one number of seconds';
+    config.maxDistance = distance;
+    return null;
+  },
   local: function (config, args) {
     let stratum = 10;
     for (let i = 0; i < args.length; i += 2) {

@@ -30,6 +30,10 @@ export interface Platform {
   every(milliseconds: number, callback: () => void): number;
   after(milliseconds: number, callback: () => void): number;
   cancelTimer(id: number): void;
+  /** Uniform in [0, 1): source ports, poll jitter. Seeded in the simulator. */
+  random(): number;
+  /** Resolves a host name to a dotted-quad IPv4 address (null when it cannot). */
+  resolve(host: string, callback: (address: string | null) => void): void;
   /** Serial console: raw chunks in, text out. */
   consoleWrite(text: string): void;
   onConsoleData(callback: (chunk: string) => void): void;

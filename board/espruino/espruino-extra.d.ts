@@ -30,7 +30,12 @@ interface EspruinoStorage {
   list(): string[];
 }
 
+interface EspruinoWifi {
+  getHostByName(host: string, callback: (address: string | undefined) => void): void;
+}
+
 declare function require(name: 'dgram'): EspruinoDgram;
+declare function require(name: 'Wifi'): EspruinoWifi;
 declare function require(name: 'Storage'): EspruinoStorage;
 
 

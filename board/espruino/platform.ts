@@ -2,6 +2,7 @@
  * The Platform over Espruino's globals: the only code in the firmware that
  * touches getTime, dgram, Storage, timers and the serial console.
  */
+import { parseIpv4 } from '../../src/ntp/refid';
 import type { DatagramHandler, Platform, UdpSocket } from '../../src/platform';
 
 /** The serial port the console lives on (UART0 on ESP32 boards). */
@@ -33,6 +34,18 @@ export function createPlatform(): Platform {
     },
     cancelTimer: function (id) {
       clearTimeout(id);
+    },
+    random: Math.random,
+    resolve: function (host, callback) {
+      if (parseIpv4(host) >= 0) {
+        setTimeout(function () {
+          callback(host);
+        }, 0);
+        return;
+      }
+      require('Wifi').getHostByName(host, function (address) {
+        callback(address && parseIpv4(address) >= 0 ? address : null);
+      });
     },
     consoleWrite: function (text) {
       CONSOLE_PORT.write(text);

@@ -1,6 +1,7 @@
 // The Espruino sandbox: a vm context that offers only what the interpreter
 // offers (shared/espruino-platform.md), with its quirks made strict so that
 // code which would fail on the device fails here too.
+import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
 import { createStorage } from './storage.mjs';
@@ -152,7 +153,13 @@ export function createSandbox(host) {
     guard,
   });
   const storage = createStorage(host.storageDir);
-  const modules = { dgram, Storage: storage };
+  const wifi = {
+    // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
+    getHostByName(host, callback) {
+      dns.lookup(String(host), { family: 4 }, guard((error, address) => callback(error ? undefined : address)));
+    },
+  };
+  const modules = { dgram, Storage: storage, Wifi: wifi };
 
   const espruino = {
     getTime,

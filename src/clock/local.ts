@@ -17,8 +17,15 @@ export interface LocalClock {
   readRaw: () => number;
   raw0: number;
   offset: number;
-  /** Fractional frequency correction (positive: the raw counter runs slow). */
+  /** Fractional frequency correction in force: baseFreq + slewFreq (positive: the raw counter runs slow). */
   freq: number;
+  /** The frequency correction proper (what the drift file keeps). */
+  baseFreq: number;
+  /** Extra rate while a phase correction is being slewed in. */
+  slewFreq: number;
+  /** Raw time the current slew started, and the correction it was to deliver. */
+  slewStartRaw: number;
+  slewAmount: number;
   precisionLog2: number;
   leap: number;
   stratum: number;
@@ -37,6 +44,10 @@ export function create(readRaw: () => number): LocalClock {
     raw0: raw,
     offset: 0,
     freq: 0,
+    baseFreq: 0,
+    slewFreq: 0,
+    slewStartRaw: raw,
+    slewAmount: 0,
     precisionLog2: measurePrecision(readRaw),
     leap: Leap.Unsynchronised,
     stratum: STRATUM_UNSYNCHRONISED,
@@ -80,12 +91,72 @@ export function rootDispersionAt(clock: LocalClock, cookedNow: number): number {
   return clock.rootDispersion + DISPERSION_RATE * (elapsed > 0 ? elapsed : 0);
 }
 
-/** Changes frequency without a phase jump at the moment of the change. */
-export function setFrequency(clock: LocalClock, freq: number): void {
-  const raw = clock.readRaw();
+/** chrony's default maxslewrate: 83333 ppm. */
+export const MAX_SLEW_RATE = 0.083333;
+
+/** Moves the reference point to `raw` so that rate changes cause no phase jump. */
+function rebase(clock: LocalClock, raw: number): void {
   clock.offset = cook(clock, raw) - raw;
   clock.raw0 = raw;
-  clock.freq = freq;
+}
+
+/**
+ * The part of the phase correction not yet slewed in, at `raw`. Negative
+ * after the slew's end time if the slew ran late: that overshoot is real.
+ */
+export function pendingCorrection(clock: LocalClock, raw: number): number {
+  return clock.slewAmount - clock.slewFreq * (raw - clock.slewStartRaw);
+}
+
+/** Served time plus what is still to be slewed in: the time the clock is steering to. */
+export function idealTime(clock: LocalClock, raw: number): number {
+  return cook(clock, raw) + pendingCorrection(clock, raw);
+}
+
+/** Changes the frequency correction without a phase jump at the moment of the change. */
+export function setFrequency(clock: LocalClock, baseFreq: number): void {
+  rebase(clock, clock.readRaw());
+  clock.baseFreq = baseFreq;
+  clock.freq = baseFreq + clock.slewFreq;
+}
+
+/**
+ * Adds `correction` to what is being slewed in and restarts the slew at a
+ * rate that delivers all of it over at least `minDuration` seconds and never
+ * faster than MAX_SLEW_RATE. Returns the slew's duration; the caller calls
+ * endSlew() then. Served time stays continuous and monotonic.
+ */
+export function slew(clock: LocalClock, correction: number, minDuration: number): number {
+  const raw = clock.readRaw();
+  rebase(clock, raw);
+  const amount = pendingCorrection(clock, raw) + correction;
+  let duration = Math.abs(amount) / MAX_SLEW_RATE;
+  if (duration < minDuration) duration = minDuration;
+  clock.slewAmount = amount;
+  clock.slewStartRaw = raw;
+  clock.slewFreq = duration > 0 ? amount / duration : 0;
+  clock.freq = clock.baseFreq + clock.slewFreq;
+  return duration;
+}
+
+/** Ends the slew; returns what is left over (the overshoot of a late timer, negated). */
+export function endSlew(clock: LocalClock): number {
+  const raw = clock.readRaw();
+  rebase(clock, raw);
+  const left = pendingCorrection(clock, raw);
+  clock.slewAmount = 0;
+  clock.slewFreq = 0;
+  clock.slewStartRaw = raw;
+  clock.freq = clock.baseFreq;
+  return left;
+}
+
+/** Steps the served time by `correction` plus whatever was still to be slewed. Returns the step. */
+export function step(clock: LocalClock, correction: number): number {
+  const total = endSlew(clock) + correction;
+  clock.offset += total;
+  if (clock.referenceTime > 0) clock.referenceTime += total;
+  return total;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { civilFromDays } from '../clock/calendar';
+
 /**
  * Text helpers for chronyc-style reports. Written without Date or padStart
  * so the output is identical on Espruino and on a computer.
@@ -25,20 +27,11 @@ export function utcDateTime(unixSeconds: number): string {
   const seconds = Math.floor(unixSeconds);
   const days = Math.floor(seconds / 86400);
   const secondOfDay = seconds - days * 86400;
-  // Civil date from a day count (Howard Hinnant's algorithm, era of 400 years).
-  const shifted = days + 719468;
-  const era = Math.floor(shifted / 146097);
-  const dayOfEra = shifted - era * 146097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
-  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const date = civilFromDays(days);
   const weekday = ((days % 7) + 7) % 7;
-  return DAY_NAMES.substr(weekday * 3, 3) + ' ' + MONTH_NAMES.substr((month - 1) * 3, 3) + ' ' + twoDigits(day) + ' ' +
+  return DAY_NAMES.substr(weekday * 3, 3) + ' ' + MONTH_NAMES.substr((date.month - 1) * 3, 3) + ' ' + twoDigits(date.day) + ' ' +
     twoDigits(Math.floor(secondOfDay / 3600)) + ':' + twoDigits(Math.floor(secondOfDay / 60) % 60) + ':' +
-    twoDigits(secondOfDay % 60) + ' ' + year;
+    twoDigits(secondOfDay % 60) + ' ' + date.year;
 }
 
 /** "%+.Nf" */

@@ -7,7 +7,8 @@ import { utcDateTime, age } from '../../src/console/format';
 import * as shell from '../../src/console/shell';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
-import { fakeClock, recordingSocket } from './fakes';
+import * as syncManager from '../../src/sync/manager';
+import { fakeClock, fakePlatform, recordingSocket } from './fakes';
 
 function appliance(configText: string): Appliance {
   const { clock } = fakeClock();
@@ -15,7 +16,9 @@ function appliance(configText: string): Appliance {
   if (parsed.config.localStratum > 0) localClock.holdLocalReference(clock, parsed.config.localStratum, localClock.now(clock));
   const service = responder.create(clock, clientLog.create(8));
   service.socket = recordingSocket().socket;
-  return { platform: null as never, clock, config: parsed.config, configText, responder: service, startTime: 0 };
+  const { platform } = fakePlatform(clock.readRaw);
+  const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
+  return { platform, clock, config: parsed.config, configText, responder: service, sync, startTime: 0 };
 }
 
 // chronyc's tracking layout, as chrony's own test suite pins it.

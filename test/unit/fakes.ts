@@ -1,6 +1,7 @@
 // Test doubles for the core's platform: a hand-driven raw clock and a socket
 // that records what the core sends.
 import * as localClock from '../../src/clock/local';
+import type { Platform } from '../../src/platform';
 
 export interface SentDatagram {
   data: string;
@@ -35,4 +36,30 @@ export function bytes(hex: string): string {
 
 export function hex(binary: string): string {
   return Buffer.from(binary, 'latin1').toString('hex');
+}
+
+/** A Platform whose timers only run when the test says so, and whose storage is a map. */
+export function fakePlatform(readRaw: () => number, storage: Record<string, string> = {}) {
+  const logs: string[] = [];
+  let output = '';
+  const platform: Platform = {
+    rawClock: readRaw,
+    udpBind: () => recordingSocket().socket,
+    every: () => 0,
+    after: () => 0,
+    cancelTimer: () => {},
+    random: () => 0.5,
+    resolve: (host, callback) => callback(host),
+    consoleWrite: (text) => (output += text),
+    onConsoleData: () => {},
+    consoleEchoes: false,
+    releaseConsole: () => '',
+    serialOpen: () => {},
+    watchPin: () => 0,
+    unwatchPin: () => {},
+    storageRead: (name) => storage[name],
+    storageWrite: (name, data) => ((storage[name] = data), true),
+    log: (message) => logs.push(message),
+  };
+  return { platform, logs, storage, output: () => output };
 }

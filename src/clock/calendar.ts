@@ -1,0 +1,31 @@
+/**
+ * Civil (proleptic Gregorian, UTC) dates from day counts, without Date:
+ * Espruino's Date lacks Date.UTC and the output must not depend on a time zone.
+ */
+
+export interface CivilDate {
+  year: number;
+  month: number; // 1-12
+  day: number; // 1-31
+}
+
+/** Days since 1970-01-01 → civil date (Howard Hinnant's algorithm, eras of 400 years). */
+export function civilFromDays(days: number): CivilDate {
+  const shifted = days + 719468;
+  const era = Math.floor(shifted / 146097);
+  const dayOfEra = shifted - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  return {
+    year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0),
+    month: month,
+    day: dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1,
+  };
+}
+
+/** True when the UTC day holding `unixSeconds` is the last of its month (when leap seconds happen). */
+export function isLastDayOfMonth(unixSeconds: number): boolean {
+  return civilFromDays(Math.floor(unixSeconds / 86400) + 1).day === 1;
+}

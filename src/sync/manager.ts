@@ -1,0 +1,306 @@
+/**
+ * Upstream synchronisation (chrony's sources + reference): owns the sources
+ * and their timers and sockets, runs selection on every new sample, hands
+ * the combined estimate to the discipline, and keeps the clock's reference
+ * state (stratum, reference id, root delay/dispersion, leap) — including
+ * holdover and the fall back to `local` or to "unsynchronised".
+ */
+import * as calendar from '../clock/calendar';
+import * as discipline from '../clock/discipline';
+import type { Discipline } from '../clock/discipline';
+import * as localClock from '../clock/local';
+import type { LocalClock } from '../clock/local';
+import type { Config, ServerOptions } from '../config';
+import { Leap } from '../ntp/header';
+import * as refid from '../ntp/refid';
+import type { Platform } from '../platform';
+import * as select from './select';
+import * as sourceModule from './source';
+import type { Source } from './source';
+import * as sourcestats from './sourcestats';
+
+export const DRIFT_FILE = 'ntp.drift';
+/** Past this root distance in holdover the clock tells the LAN it is unsynchronised (RFC 5905 MAXDIST). */
+export const MAX_HOLDOVER_DISTANCE = 1;
+/** Poll adaptation (ntpd's jiggle counter): limit and how far a sample may stray and still count as good. */
+const POLL_SCORE_LIMIT = 30;
+const POLL_GATE = 4;
+const DRIFT_SAVE_INTERVAL = 3600;
+const BIND_ATTEMPTS = 5;
+
+export interface Sync {
+  platform: Platform;
+  clock: LocalClock;
+  config: Config;
+  sources: Source[];
+  selection: 'ok' | 'no-majority' | 'no-sources';
+  selectedIndex: number;
+  discipline: Discipline;
+  /** Called after the clock or its reference state changed (the responder refreshes its header). */
+  onClockChange: () => void;
+  slewTimer: number;
+  leapTimer: number;
+  lastDriftSave: number;
+}
+
+export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
+  let skew = 1e-3; // unknown frequency: the first estimate is taken whole
+  const stored = platform.storageRead(DRIFT_FILE);
+  const drift = stored === undefined ? null : discipline.parseDrift(stored);
+  if (drift) {
+    localClock.setFrequency(clock, drift.freq);
+    skew = drift.skew;
+  } else if (stored !== undefined) {
+    platform.log(DRIFT_FILE + ': not a frequency, ignored');
+  }
+  return {
+    platform: platform,
+    clock: clock,
+    config: config,
+    sources: [],
+    selection: 'no-sources',
+    selectedIndex: -1,
+    discipline: discipline.create(skew),
+    onClockChange: onClockChange,
+    slewTimer: -1,
+    leapTimer: -1,
+    lastDriftSave: 0,
+  };
+}
+
+export function start(sync: Sync): void {
+  for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);
+}
+
+/** Adds and starts a source; returns null, or why it cannot be added. */
+export function addSource(sync: Sync, options: ServerOptions): string | null {
+  for (let i = 0; i < sync.sources.length; i++) {
+    if (sync.sources[i].options.host === options.host) return 'source ' + options.host + ' already exists';
+  }
+  const source = sourceModule.create(options);
+  sync.sources.push(source);
+  sync.platform.resolve(options.host, function (address) {
+    if (sync.sources.indexOf(source) < 0) return; // deleted meanwhile
+    if (address === null) {
+      sync.platform.log('cannot resolve ' + options.host);
+      source.stoppedBy = 'DNS';
+      return;
+    }
+    sourceModule.setAddress(source, address);
+    bind(sync, source, BIND_ATTEMPTS);
+    schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
+  });
+  return null;
+}
+
+/** A fresh random source port per source (RFC 9109), another one if it is taken. */
+function bind(sync: Sync, source: Source, attempts: number): void {
+  source.localPort = 1024 + Math.floor(sync.platform.random() * 64512);
+  source.socket = sync.platform.udpBind(source.localPort, function (msg, from, rawArrival) {
+    receive(sync, source, msg, from, rawArrival);
+  }, function (message) {
+    if (source.socket) source.socket.close();
+    source.socket = null;
+    if (attempts > 1 && sync.sources.indexOf(source) >= 0) bind(sync, source, attempts - 1);
+    else sync.platform.log('source ' + source.options.host + ': ' + message);
+  });
+}
+
+export function removeSource(sync: Sync, index: number): void {
+  const source = sync.sources[index];
+  sync.platform.cancelTimer(source.timer);
+  if (source.socket) source.socket.close();
+  sync.sources.splice(index, 1);
+  if (sync.selectedIndex === index) sync.selectedIndex = -1;
+  else if (sync.selectedIndex > index) sync.selectedIndex--;
+}
+
+export function findSource(sync: Sync, host: string): number {
+  for (let i = 0; i < sync.sources.length; i++) {
+    if (sync.sources[i].options.host === host || sync.sources[i].address === host) return i;
+  }
+  return -1;
+}
+
+function schedulePoll(sync: Sync, source: Source, seconds: number): void {
+  sync.platform.cancelTimer(source.timer);
+  source.timer = sync.platform.after(seconds * 1000, function () {
+    poll(sync, source);
+  });
+}
+
+function poll(sync: Sync, source: Source): void {
+  if (source.stoppedBy !== '') return;
+  if (!source.offline && source.socket) {
+    if (source.options.burst && source.burstLeft === 0 && source.reach !== 0) source.burstLeft = sourceModule.BURST_COUNT;
+    source.socket.send(sourceModule.makeRequest(source, sync.clock), source.options.port, source.address);
+    if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
+  }
+  let interval = sourceModule.nextInterval(source);
+  // Spread the polls of different sources a little, so they do not stay in step.
+  if (interval >= 8) interval -= interval / 16 * sync.platform.random();
+  schedulePoll(sync, source, interval);
+}
+
+/** Starts a burst of requests on every source (or one), as chronyc's `burst`. */
+export function burst(sync: Sync, index: number): void {
+  for (let i = 0; i < sync.sources.length; i++) {
+    if (index >= 0 && i !== index) continue;
+    const source = sync.sources[i];
+    if (source.stoppedBy !== '' || source.offline) continue;
+    source.burstLeft = sourceModule.BURST_COUNT;
+    schedulePoll(sync, source, 0);
+  }
+}
+
+export function setOffline(sync: Sync, index: number, offline: boolean): void {
+  for (let i = 0; i < sync.sources.length; i++) {
+    if (index < 0 || i === index) sync.sources[i].offline = offline;
+  }
+}
+
+function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
+  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance);
+  if (outcome.kiss !== '') {
+    sync.platform.log('source ' + source.options.host + ' sent kiss-o\'-death ' + outcome.kiss);
+    if (source.stoppedBy !== '') sync.platform.cancelTimer(source.timer);
+    return;
+  }
+  const sample = outcome.sample;
+  if (sample === null) return;
+  const stats = source.stats;
+  const predicted = stats.count > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
+  const previousStdDev = stats.stdDev;
+  sourcestats.add(stats, sample.time, sample.offset, sample.delay, sample.dispersion);
+  sourcestats.regress(stats, noiseFloor(sync));
+  adaptPoll(source, Math.abs(sample.offset - predicted), previousStdDev);
+  runSelection(sync, sync.sources.indexOf(source));
+}
+
+function noiseFloor(sync: Sync): number {
+  return Math.pow(2, sync.clock.precisionLog2);
+}
+
+/** Lengthens the poll while samples agree with the fit, shortens it when they do not. */
+function adaptPoll(source: Source, surprise: number, stdDev: number): void {
+  const options = source.options;
+  const step = source.pollLog2 > 1 ? source.pollLog2 : 1;
+  if (source.stats.count >= 4 && surprise < POLL_GATE * stdDev) {
+    source.pollScore += step;
+    if (source.pollScore >= POLL_SCORE_LIMIT) {
+      source.pollScore = 0;
+      if (source.pollLog2 < options.maxPollLog2) source.pollLog2++;
+    }
+  } else if (source.stats.count >= 2) {
+    source.pollScore -= 2 * step;
+    if (source.pollScore <= -POLL_SCORE_LIMIT) {
+      source.pollScore = 0;
+      if (source.pollLog2 > options.minPollLog2) source.pollLog2--;
+    }
+  }
+}
+
+/** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
+function runSelection(sync: Sync, updatedIndex: number): void {
+  const clock = sync.clock;
+  const now = localClock.idealTime(clock, clock.readRaw());
+  const selection = select.select(sync.sources, now, sync.selectedIndex);
+  sync.selection = selection.result;
+  sync.selectedIndex = selection.selected;
+  if (selection.result !== 'ok' || selection.combined.indexOf(updatedIndex) < 0) return;
+  const correction = discipline.update(sync.discipline, clock, now, selection.offset, selection.slope, selection.skew,
+    sync.config.makestepThreshold, sync.config.makestepLimit);
+  for (let i = 0; i < sync.sources.length; i++) {
+    sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
+  }
+  scheduleSlewEnd(sync, correction.slewSeconds);
+  const best = sync.sources[selection.selected];
+  const cookedNow = localClock.now(clock);
+  clock.stratum = best.stratum + 1 < 16 ? best.stratum + 1 : 15;
+  clock.referenceId = best.referenceId;
+  clock.referenceTime = cookedNow;
+  clock.rootDelay = best.rootDelay + best.delay;
+  clock.rootDispersion = best.rootDispersion + best.dispersion + selection.offsetSd + Math.abs(correction.phase);
+  clock.leap = selection.leap;
+  scheduleLeap(sync);
+  saveDrift(sync, cookedNow);
+  sync.onClockChange();
+}
+
+function scheduleSlewEnd(sync: Sync, seconds: number): void {
+  sync.platform.cancelTimer(sync.slewTimer);
+  sync.slewTimer = -1;
+  if (seconds <= 0) return;
+  sync.slewTimer = sync.platform.after(seconds * 1000, function () {
+    sync.slewTimer = -1;
+    // A late timer overshoots a little: slew the excess back rather than jump.
+    const left = localClock.endSlew(sync.clock);
+    if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
+    sync.onClockChange();
+  });
+}
+
+/** A leap second announced by the sources is applied at the end of the UTC day that ends a month. */
+function scheduleLeap(sync: Sync): void {
+  const clock = sync.clock;
+  if (clock.leap !== Leap.InsertSecond && clock.leap !== Leap.DeleteSecond) {
+    sync.platform.cancelTimer(sync.leapTimer);
+    sync.leapTimer = -1;
+    return;
+  }
+  const now = localClock.now(clock);
+  if (sync.leapTimer >= 0 || !calendar.isLastDayOfMonth(now)) return;
+  const untilMidnight = 86400 - (now - Math.floor(now / 86400) * 86400);
+  sync.leapTimer = sync.platform.after(untilMidnight * 1000, function () {
+    sync.leapTimer = -1;
+    // Inserting a second repeats 23:59:59 (the clock goes back one second); deleting skips it.
+    localClock.step(clock, clock.leap === Leap.InsertSecond ? -1 : 1);
+    clock.leap = Leap.None;
+    sync.onClockChange();
+  });
+}
+
+function saveDrift(sync: Sync, now: number): void {
+  if (sync.discipline.updates < 4) return;
+  if (sync.lastDriftSave > 0 && now - sync.lastDriftSave < DRIFT_SAVE_INTERVAL) return;
+  sync.lastDriftSave = now;
+  if (!sync.platform.storageWrite(DRIFT_FILE, discipline.driftText(sync.clock, sync.discipline))) {
+    sync.platform.log('cannot write ' + DRIFT_FILE);
+  }
+}
+
+/** True while the clock follows an upstream source (not local, not unsynchronised). */
+export function synchronisedToSource(clock: LocalClock): boolean {
+  return clock.leap !== Leap.Unsynchronised && clock.referenceId !== refid.LOCAL_REFERENCE_ID && clock.referenceTime > 0;
+}
+
+/**
+ * Once a second: holdover bookkeeping. Without an update the root distance
+ * grows at 15 ppm; past MAX_HOLDOVER_DISTANCE the clock is no longer
+ * synchronised, and serves as `local` if configured, else as unsynchronised.
+ */
+export function tick(sync: Sync): void {
+  const clock = sync.clock;
+  const now = localClock.now(clock);
+  if (synchronisedToSource(clock)) {
+    const distance = clock.rootDelay / 2 + localClock.rootDispersionAt(clock, now);
+    if (distance <= MAX_HOLDOVER_DISTANCE) return;
+    sync.platform.log('holdover: root distance ' + distance.toFixed(3) + ' s, no longer synchronised');
+  }
+  if (sync.config.localStratum > 0) localClock.holdLocalReference(clock, sync.config.localStratum, now);
+  else localClock.setUnsynchronised(clock);
+}
+
+/** `makestep` on the console: step now to the combined estimate, if there is one. */
+export function makestepNow(sync: Sync): boolean {
+  const clock = sync.clock;
+  const now = localClock.idealTime(clock, clock.readRaw());
+  const selection = select.select(sync.sources, now, sync.selectedIndex);
+  if (selection.result !== 'ok') return false;
+  const offset = selection.offset;
+  localClock.step(clock, offset);
+  for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
+  scheduleSlewEnd(sync, 0);
+  sync.onClockChange();
+  return true;
+}

@@ -1,0 +1,268 @@
+/**
+ * One upstream NTP server (chrony's ntp_core for client mode): the poll
+ * process with reach register, iburst/burst, the request, and the on-wire
+ * tests of RFC 5905 applied to each reply. A reply that passes becomes a
+ * sample handed to the caller; one that does not is counted, never thrown.
+ */
+import type { LocalClock } from '../clock/local';
+import * as localClock from '../clock/local';
+import type { ServerOptions } from '../config';
+import * as ntpHeader from '../ntp/header';
+import { Leap, Mode } from '../ntp/header';
+import * as packet from '../ntp/packet';
+import { ParseError } from '../ntp/packet';
+import * as refid from '../ntp/refid';
+import * as timestamp from '../ntp/timestamp';
+import type { Peer, UdpSocket } from '../platform';
+import * as sourcestats from './sourcestats';
+import type { SourceStats } from './sourcestats';
+
+/** RATE kisses alone never push the interval past 2^13 s (issue: "never above 2^13"). */
+export const MAX_KOD_POLL_LOG2 = 13;
+/** Interval between the requests of a burst (chrony: 2 s). */
+export const BURST_INTERVAL = 2;
+/** iburst: requests at start; burst: requests per poll. */
+export const IBURST_COUNT = 4;
+export const BURST_COUNT = 4;
+
+/** What the last reply said, for `ntpdata`. */
+export interface LastPacket {
+  leap: number;
+  version: number;
+  mode: number;
+  stratum: number;
+  pollLog2: number;
+  precisionLog2: number;
+  rootDelay: number;
+  rootDispersion: number;
+  referenceId: number;
+  referenceTime: number;
+  receiveTime: number; // server's t2, Unix seconds
+  transmitTime: number; // server's t3
+  offset: number;
+  delay: number;
+  dispersion: number;
+  /** chrony's "NTP tests" bits: "111 111 1111" when all passed. */
+  tests: string;
+  /** Local cooked time it arrived. */
+  arrival: number;
+  length: number;
+}
+
+export interface Source {
+  options: ServerOptions;
+  /** Dotted quad once resolved, '' before. */
+  address: string;
+  referenceId: number;
+  socket: UdpSocket | null;
+  localPort: number;
+  pollLog2: number;
+  /** Poll adaptation score (ntpd's jiggle counter). */
+  pollScore: number;
+  reach: number;
+  /** Requests left to send 2 s apart before going back to the poll interval. */
+  burstLeft: number;
+  /** The 8 transmit bytes of the outstanding request ('' when none): the only origin a reply may carry. */
+  expectedOrigin: string;
+  /** The server's last transmit bytes: a replay of them is a duplicate. */
+  lastServerTransmit: string;
+  /** '' or the kiss code (DENY, RSTR) that stopped this source. */
+  stoppedBy: string;
+  offline: boolean;
+  status: string;
+  /** Values from the last valid reply. */
+  stratum: number;
+  leap: number;
+  rootDelay: number;
+  rootDispersion: number;
+  precisionLog2: number;
+  delay: number;
+  dispersion: number;
+  lastPacket: LastPacket | null;
+  /** Cooked time of the last valid sample (0 = none). */
+  lastSampleTime: number;
+  stats: SourceStats;
+  timer: number;
+  /** Counters: requests sent, replies received, replies that passed all tests, KoDs. */
+  sent: number;
+  received: number;
+  valid: number;
+  kisses: number;
+}
+
+export function create(options: ServerOptions): Source {
+  return {
+    options: options,
+    address: '',
+    referenceId: 0,
+    socket: null,
+    localPort: 0,
+    pollLog2: options.minPollLog2,
+    pollScore: 0,
+    reach: 0,
+    burstLeft: options.iburst ? IBURST_COUNT : 0,
+    expectedOrigin: '',
+    lastServerTransmit: '',
+    stoppedBy: '',
+    offline: false,
+    status: '?',
+    stratum: 0,
+    leap: Leap.Unsynchronised,
+    rootDelay: 0,
+    rootDispersion: 0,
+    precisionLog2: 0,
+    delay: 0,
+    dispersion: 0,
+    lastPacket: null,
+    lastSampleTime: 0,
+    stats: sourcestats.create(),
+    timer: -1,
+    sent: 0,
+    received: 0,
+    valid: 0,
+    kisses: 0,
+  };
+}
+
+export function setAddress(source: Source, address: string): void {
+  source.address = address;
+  const value = refid.parseIpv4(address);
+  source.referenceId = value < 0 ? 0 : value;
+}
+
+/** Seconds until the next request: 2 s inside a burst, else the poll interval. */
+export function nextInterval(source: Source): number {
+  return source.burstLeft > 0 ? BURST_INTERVAL : Math.pow(2, source.pollLog2);
+}
+
+/**
+ * Builds and records the next request (client mode, NTPv4). Only the poll
+ * and transmit fields are set, as RFC 9109 and data minimisation advise.
+ */
+export function makeRequest(source: Source, clock: LocalClock): string {
+  source.reach = (source.reach << 1) & 255;
+  if (source.burstLeft > 0) source.burstLeft--;
+  const transmit = timestamp.encodeUnix(localClock.now(clock));
+  source.expectedOrigin = transmit;
+  source.sent++;
+  return String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
+    '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
+}
+
+export interface Sample {
+  /** Ideal local time of the measurement and the source's offset from it. */
+  time: number;
+  offset: number;
+  delay: number;
+  dispersion: number;
+}
+
+/** Result of a reply: a sample, or why there is none ('' when the datagram was not ours to judge). */
+export interface ReplyOutcome {
+  sample: Sample | null;
+  kiss: string;
+}
+
+const PHI = localClock.DISPERSION_RATE;
+
+/**
+ * Applies the on-wire tests to a reply. Returns a sample when every test
+ * passed. Updates reach, the KoD state and the last-packet record.
+ */
+export function receive(source: Source, clock: LocalClock, msg: string, from: Peer, rawArrival: number, maxDistance: number): ReplyOutcome {
+  const none: ReplyOutcome = { sample: null, kiss: '' };
+  if (from.address !== source.address || from.port !== source.options.port) return none;
+  if (packet.checkEnvelope(msg) !== ParseError.None || (msg.length > 48 && packet.parseTrailer(msg) === null)) return none;
+  const reply = ntpHeader.decode(msg, 0);
+  if (reply.mode !== Mode.Server) return none;
+  source.received++;
+  const transmit = msg.substr(40, 8);
+  const origin = msg.substr(24, 8);
+  // Test 1: a replay of the last reply. Test 2: an origin that is not our outstanding request.
+  const test1 = transmit !== source.lastServerTransmit;
+  const test2 = source.expectedOrigin !== '' && origin === source.expectedOrigin;
+  if (!test1 || !test2) return none;
+  source.expectedOrigin = '';
+  source.lastServerTransmit = transmit;
+  if (reply.stratum === 0) {
+    // A kiss-o'-death, believed because its origin is ours (RFC 8633 5.4).
+    source.kisses++;
+    const code = refid.toAscii(reply.referenceId);
+    if (reply.referenceId === refid.KISS_RATE) {
+      let pollLog2 = source.pollLog2 + 1;
+      if (reply.pollLog2 > pollLog2) pollLog2 = reply.pollLog2;
+      if (pollLog2 > MAX_KOD_POLL_LOG2) pollLog2 = MAX_KOD_POLL_LOG2;
+      if (pollLog2 > source.pollLog2) source.pollLog2 = pollLog2;
+      source.burstLeft = 0;
+    } else if (reply.referenceId === refid.KISS_DENY || reply.referenceId === refid.KISS_RSTR) {
+      source.stoppedBy = code;
+    }
+    return { sample: null, kiss: code };
+  }
+  const arrival = localClock.cook(clock, rawArrival);
+  const t1 = timestamp.toUnix(timestamp.decode(origin, 0), arrival);
+  // Test 3: the server's timestamps must be set.
+  const test3 = !timestamp.isZero(reply.receiveTime) && !timestamp.isZero(reply.transmitTime);
+  source.reach |= 1;
+  // Differences of NTP timestamps are taken in their two halves: exact.
+  const serverHold = timestamp.difference(reply.transmitTime, reply.receiveTime);
+  const t1ntp = timestamp.decode(origin, 0);
+  const forward = timestamp.difference(reply.receiveTime, t1ntp);
+  const backward = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival));
+  const offset = (forward + backward) / 2;
+  let delay = arrival - t1 - serverHold;
+  const precision = Math.pow(2, clock.precisionLog2);
+  if (delay < precision) delay = precision;
+  const dispersion = precision + Math.pow(2, reply.precisionLog2) + PHI * (arrival - t1);
+  const rootDistance = (reply.rootDelay + delay) / 2 + reply.rootDispersion + dispersion;
+  const testA = delay <= source.options.maxDelay;
+  const test6 = reply.leap !== Leap.Unsynchronised && reply.stratum < 16;
+  const test7 = rootDistance <= maxDistance;
+  const valid = test3 && testA && test6 && test7;
+  const bit = (ok: boolean) => (ok ? '1' : '0');
+  source.lastPacket = {
+    leap: reply.leap,
+    version: reply.version,
+    mode: reply.mode,
+    stratum: reply.stratum,
+    pollLog2: reply.pollLog2,
+    precisionLog2: reply.precisionLog2,
+    rootDelay: reply.rootDelay,
+    rootDispersion: reply.rootDispersion,
+    referenceId: reply.referenceId,
+    referenceTime: timestamp.isZero(reply.referenceTime) ? 0 : timestamp.toUnix(reply.referenceTime, arrival),
+    receiveTime: timestamp.toUnix(reply.receiveTime, arrival),
+    transmitTime: timestamp.toUnix(reply.transmitTime, arrival),
+    offset: offset,
+    delay: delay,
+    dispersion: dispersion,
+    tests: bit(test1) + bit(test2) + bit(test3) + ' ' + bit(testA) + '11 1' + bit(test6) + bit(test7) + '1',
+    arrival: arrival,
+    length: msg.length,
+  };
+  if (!valid) return none;
+  source.valid++;
+  source.stratum = reply.stratum;
+  source.leap = reply.leap;
+  source.rootDelay = reply.rootDelay;
+  source.rootDispersion = reply.rootDispersion;
+  source.precisionLog2 = reply.precisionLog2;
+  source.delay = delay;
+  source.dispersion = dispersion;
+  source.lastSampleTime = arrival;
+  // Offsets are kept against the ideal clock: served time plus the correction still being slewed in.
+  const pending = localClock.pendingCorrection(clock, rawArrival);
+  return { sample: { time: arrival + pending, offset: offset - pending, delay: delay, dispersion: dispersion }, kiss: '' };
+}
+
+/** A source's root distance now: what bounds its error (RFC 5905 section 11.2.2, plus the fit's error). */
+export function rootDistance(source: Source, now: number): number {
+  const age = now - source.lastSampleTime;
+  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion +
+    PHI * (age > 0 ? age : 0) + sourcestats.predictionError(source.stats, now);
+}
+
+/** Usable for selection: reachable recently, with samples, not stopped or excluded. */
+export function selectable(source: Source): boolean {
+  return source.reach !== 0 && source.stats.count > 0 && !source.options.noselect && source.stoppedBy === '' && !source.offline;
+}
