@@ -205,12 +205,13 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   const test3 = !timestamp.isZero(reply.receiveTime) && !timestamp.isZero(reply.transmitTime);
   source.reach |= 1;
   // Differences of NTP timestamps are taken in their two halves: exact.
-  const serverHold = timestamp.difference(reply.transmitTime, reply.receiveTime);
+  // Without both server timestamps there is no measurement (and no later test can mean anything).
+  const serverHold = test3 ? timestamp.difference(reply.transmitTime, reply.receiveTime) : 0;
   const t1ntp = timestamp.decode(origin, 0);
-  const forward = timestamp.difference(reply.receiveTime, t1ntp);
-  const backward = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival));
+  const forward = test3 ? timestamp.difference(reply.receiveTime, t1ntp) : 0;
+  const backward = test3 ? timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) : 0;
   const offset = (forward + backward) / 2;
-  let delay = arrival - t1 - serverHold;
+  let delay = test3 ? arrival - t1 - serverHold : 0;
   const precision = Math.pow(2, clock.precisionLog2);
   if (delay < precision) delay = precision;
   const dispersion = precision + Math.pow(2, reply.precisionLog2) + PHI * (arrival - t1);
