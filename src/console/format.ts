@@ -39,14 +39,58 @@ export function signedFixed(value: number, digits: number): string {
   return (value < 0 ? '-' : '+') + Math.abs(value).toFixed(digits);
 }
 
-/** chronyc's print_seconds: an age in 4 columns (s, then m, h, d, y). */
+/** chronyc's print_seconds: an age in 4 columns (s, then m, h, d, y); "-" when unknown (NaN). */
 export function age(seconds: number): string {
+  if (seconds !== seconds) return '   -';
   const whole = seconds > 0 ? Math.floor(seconds) : 0; // a step back in time is not a negative age
   if (whole < 1200) return padLeft('' + whole, 4);
   if (whole < 36000) return padLeft(Math.floor(whole / 60) + 'm', 4);
   if (whole < 345600) return padLeft(Math.floor(whole / 3600) + 'h', 4);
-  if (whole < 31536000 * 2) return padLeft(Math.floor(whole / 86400) + 'd', 4);
-  return padLeft(Math.floor(whole / 31536000) + 'y', 4);
+  const days = Math.floor(whole / 86400);
+  return days > 999 ? padLeft(Math.floor(days / 365) + 'y', 4) : padLeft(days + 'd', 4);
+}
+
+/** C's "%W.0f" / "%+W.0f" / "%W.1f": fixed point, padded to a width. */
+function fixedWidth(value: number, digits: number, width: number, signed: boolean): string {
+  const text = signed ? signedFixed(value, digits) : value.toFixed(digits);
+  return padLeft(text, width);
+}
+
+const SCALES = [1e-9, 1e-6, 1e-3];
+const SCALE_UNITS = ['ns', 'us', 'ms'];
+
+/**
+ * chronyc's offset columns (print_nanoseconds / print_signed_nanoseconds):
+ * ns, us, ms in 4 digits, then seconds, minutes, hours, days, years.
+ */
+function seconds(value: number, signed: boolean): string {
+  const magnitude = Math.abs(value);
+  const shown = signed ? value : magnitude;
+  const width = signed ? 5 : 4;
+  for (let i = 0; i < 3; i++) {
+    if (magnitude < 9999.5 * SCALES[i]) return fixedWidth(shown / SCALES[i], 0, width, signed) + SCALE_UNITS[i];
+  }
+  if (magnitude < 999.5) return fixedWidth(shown, 1, width + 1, signed) + 's';
+  if (magnitude < 99999.5) return fixedWidth(shown, 0, width + 1, signed) + 's';
+  if (magnitude < 99999.5 * 60) return fixedWidth(shown / 60, 0, width + 1, signed) + 'm';
+  if (magnitude < 99999.5 * 3600) return fixedWidth(shown / 3600, 0, width + 1, signed) + 'h';
+  if (magnitude < 99999.5 * 86400) return fixedWidth(shown / 86400, 0, width + 1, signed) + 'd';
+  return fixedWidth(shown / (86400 * 365), 0, width + 1, signed) + 'y';
+}
+
+/** An unsigned time in 6 columns with its unit, e.g. "  12us". */
+export function duration(value: number): string {
+  return seconds(value, false);
+}
+
+/** A signed time in 7 columns with its unit, e.g. "  -12us". */
+export function signedDuration(value: number): string {
+  return seconds(value, true);
+}
+
+/** A frequency in ppm in 10 columns (3 decimals while they fit), optionally signed. */
+export function ppm(value: number, signed: boolean): string {
+  return fixedWidth(value, Math.abs(value) < 99999.5 ? 3 : 0, 10, signed);
 }
 
 /** A labelled report line, chronyc's "%-15s : value" layout (width varies by report). */

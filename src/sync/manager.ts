@@ -204,7 +204,7 @@ function adaptPoll(source: Source, surprise: number, stdDev: number): void {
 function runSelection(sync: Sync, updatedIndex: number): void {
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex);
+  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew);
   sync.selection = selection.result;
   sync.selectedIndex = selection.selected;
   if (selection.result !== 'ok' || selection.combined.indexOf(updatedIndex) < 0) return;
@@ -295,7 +295,7 @@ export function tick(sync: Sync): void {
 export function makestepNow(sync: Sync): boolean {
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex);
+  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew);
   if (selection.result !== 'ok') return false;
   const offset = selection.offset;
   localClock.step(clock, offset);

@@ -27,8 +27,13 @@ export interface Selection {
   combined: number[];
 }
 
-/** Marzullo's intersection: for f = 0, 1, … the interval agreed by n − f sources; null if no majority. */
-function intersect(low: number[], high: number[]): number[] | null {
+/**
+ * Marzullo's intersection: for f = 0, 1, … the interval agreed by n − f
+ * sources; null when no interval is agreed by more than half of `voters`
+ * (the candidates plus the sources not heard from yet, so that the first
+ * source to answer cannot win alone while the others are still starting).
+ */
+function intersect(low: number[], high: number[], voters: number): number[] | null {
   const n = low.length;
   const points: number[] = [];
   const kinds: number[] = []; // +1 opens, −1 closes
@@ -42,6 +47,7 @@ function intersect(low: number[], high: number[]): number[] | null {
   order.sort(function (a, b) { return points[a] - points[b] || kinds[b] - kinds[a]; });
   for (let falsetickers = 0; 2 * falsetickers < n; falsetickers++) {
     const needed = n - falsetickers;
+    if (2 * needed <= voters) break;
     let count = 0;
     let lowEnd = NaN;
     for (let i = 0; i < order.length; i++) {
@@ -66,27 +72,29 @@ function intersect(low: number[], high: number[]): number[] | null {
 }
 
 /** Runs selection at ideal local time `now`; sets each source's status character. */
-export function select(sources: Source[], now: number, previous: number): Selection {
+export function select(sources: Source[], now: number, previous: number, clockSkew: number): Selection {
   const selection: Selection = { result: 'no-sources', selected: -1, time: now, offset: 0, slope: 0, skew: 1, offsetSd: 0, leap: 0, combined: [] };
   const candidates: number[] = [];
   const low: number[] = [];
   const high: number[] = [];
   const distances: number[] = [];
+  let starting = 0;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i];
     if (!sourceModule.selectable(source)) {
       source.status = source.options.noselect && source.stats.count > 0 && source.reach !== 0 ? '-' : '?';
+      if (sourceModule.starting(source)) starting++;
       continue;
     }
     const offset = sourcestats.predictOffset(source.stats, now);
-    const distance = sourceModule.rootDistance(source, now);
+    const distance = sourceModule.rootDistance(source, now, clockSkew);
     candidates.push(i);
     distances.push(distance);
     low.push(offset - distance);
     high.push(offset + distance);
   }
   if (candidates.length === 0) return selection;
-  const agreed = intersect(low, high);
+  const agreed = intersect(low, high, candidates.length + starting);
   if (agreed === null) {
     for (let c = 0; c < candidates.length; c++) sources[candidates[c]].status = 'x';
     selection.result = 'no-majority';

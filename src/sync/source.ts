@@ -256,11 +256,26 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   return { sample: { time: arrival + pending, offset: offset - pending, delay: delay, dispersion: dispersion }, kiss: '' };
 }
 
-/** A source's root distance now: what bounds its error (RFC 5905 section 11.2.2, plus the fit's error). */
-export function rootDistance(source: Source, now: number): number {
+/**
+ * A source's root distance now: what bounds its error (RFC 5905 section
+ * 11.2.2, plus the fit's error). `clockSkew` is how well our own frequency
+ * is known: with one sample a source has no slope of its own, and its
+ * offset drifts only as fast as our clock's frequency can be wrong.
+ */
+export function rootDistance(source: Source, now: number, clockSkew: number): number {
   const age = now - source.lastSampleTime;
-  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion +
-    PHI * (age > 0 ? age : 0) + sourcestats.predictionError(source.stats, now);
+  const stats = source.stats;
+  const fitError = stats.count > 1 ? sourcestats.predictionError(stats, now) :
+    stats.offsetSd + clockSkew * (now - stats.referenceTime > 0 ? now - stats.referenceTime : 0);
+  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion + PHI * (age > 0 ? age : 0) + fitError;
+}
+
+/** Requests a source may go unanswered at start before it stops holding up the first selection. */
+const STARTING_REQUESTS = 3;
+
+/** Not heard from yet, but not given up on: selection waits for it to have its say. */
+export function starting(source: Source): boolean {
+  return source.valid === 0 && source.sent < STARTING_REQUESTS && source.stoppedBy === '' && !source.offline && !source.options.noselect;
 }
 
 /** Usable for selection: reachable recently, with samples, not stopped or excluded. */

@@ -187,12 +187,18 @@ export function predictionError(stats: SourceStats, time: number): number {
  * window stays one consistent series (chrony's SST_SlewSamples).
  */
 export function applyCorrection(stats: SourceStats, now: number, phase: number, freq: number): void {
+  // Each past instant moves on the corrected clock's scale by the same amount
+  // its offset shrinks: a large step would otherwise stretch the baseline.
   for (let i = 0; i < stats.count; i++) {
     const slot = at(stats, i);
-    stats.offsets[slot] -= phase + freq * (stats.times[slot] - now);
+    const shift = phase + freq * (stats.times[slot] - now);
+    stats.offsets[slot] -= shift;
+    stats.times[slot] += shift;
   }
-  stats.offset -= phase + freq * (stats.referenceTime - now);
-  stats.slope -= freq;
+  const shift = phase + freq * (stats.referenceTime - now);
+  stats.offset -= shift;
+  stats.referenceTime += shift;
+  stats.slope = (stats.slope - freq) / (1 + freq);
 }
 
 export function lastTime(stats: SourceStats): number {
