@@ -170,10 +170,10 @@ function receive(sync: Sync, source: Source, msg: string, from: { address: strin
   if (sample === null) return;
   const stats = source.stats;
   const predicted = stats.count > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
-  const previousStdDev = stats.stdDev;
+  const noise = stats.noise;
   sourcestats.add(stats, sample.time, sample.offset, sample.delay, sample.dispersion);
   sourcestats.regress(stats, noiseFloor(sync));
-  adaptPoll(source, Math.abs(sample.offset - predicted), previousStdDev);
+  adaptPoll(source, Math.abs(sample.offset - predicted), noise);
   runSelection(sync, sync.sources.indexOf(source));
 }
 
@@ -181,11 +181,15 @@ function noiseFloor(sync: Sync): number {
   return Math.pow(2, sync.clock.precisionLog2);
 }
 
-/** Lengthens the poll while samples agree with the fit, shortens it when they do not. */
-function adaptPoll(source: Source, surprise: number, stdDev: number): void {
+/**
+ * Lengthens the poll while new samples land where the fit predicted, within
+ * what the network's noise explains; shortens it when they stray further,
+ * i.e. when the crystal wanders more than the poll interval can follow.
+ */
+function adaptPoll(source: Source, surprise: number, noise: number): void {
   const options = source.options;
   const step = source.pollLog2 > 1 ? source.pollLog2 : 1;
-  if (source.stats.count >= 4 && surprise < POLL_GATE * stdDev) {
+  if (source.stats.count >= 4 && surprise < POLL_GATE * noise) {
     source.pollScore += step;
     if (source.pollScore >= POLL_SCORE_LIMIT) {
       source.pollScore = 0;

@@ -9,6 +9,11 @@
 
 export const MAX_SAMPLES = 16;
 const MIN_SAMPLES_FOR_RUNS_TEST = 6;
+const MIN_SAMPLES_FOR_ASYMMETRY = 8;
+/** An offset cannot lean by more than half the excess delay. */
+const MAX_ASYMMETRY = 0.5;
+/** Standard errors the fitted asymmetry must exceed to be used. */
+const ASYMMETRY_SIGNIFICANCE = 3;
 
 export interface SourceStats {
   /** Ideal local time of each sample, its offset (source − ideal local), delay and dispersion. */
@@ -27,6 +32,10 @@ export interface SourceStats {
   skew: number; // standard error of `slope`
   stdDev: number; // residual standard deviation of one sample
   minDelay: number;
+  /** Measurement noise the network alone explains: half the median excess delay. */
+  noise: number;
+  /** Offset change per second of excess delay (path asymmetry of the queueing). */
+  asymmetry: number;
 }
 
 export function create(): SourceStats {
@@ -44,6 +53,8 @@ export function create(): SourceStats {
     skew: 1,
     stdDev: 0,
     minDelay: 0,
+    noise: 0,
+    asymmetry: 0,
   };
 }
 
@@ -95,6 +106,7 @@ function weights(stats: SourceStats, floor: number): Float64Array {
     result[i] = 1 / (1 + e * e);
   }
   stats.minDelay = minDelay;
+  stats.noise = scale / 2 + floor;
   return result;
 }
 
@@ -127,28 +139,62 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
     let sumW = 0;
     let meanT = 0;
     let meanO = 0;
+    let meanE = 0;
     for (let i = 0; i < n; i++) {
       const slot = at(stats, i);
       sumW += w[i];
       meanT += w[i] * stats.times[slot];
       meanO += w[i] * stats.offsets[slot];
+      meanE += w[i] * (stats.delays[slot] - stats.minDelay);
     }
     meanT /= sumW;
     meanO /= sumW;
-    let sxx = 0;
-    let sxy = 0;
+    meanE /= sumW;
+    let stt = 0;
+    let sto = 0;
+    let ste = 0;
+    let see = 0;
+    let seo = 0;
     for (let i = 0; i < n; i++) {
       const slot = at(stats, i);
       const dt = stats.times[slot] - meanT;
-      sxx += w[i] * dt * dt;
-      sxy += w[i] * dt * (stats.offsets[slot] - meanO);
+      const de = stats.delays[slot] - stats.minDelay - meanE;
+      const dOffset = stats.offsets[slot] - meanO;
+      stt += w[i] * dt * dt;
+      sto += w[i] * dt * dOffset;
+      ste += w[i] * dt * de;
+      see += w[i] * de * de;
+      seo += w[i] * de * dOffset;
     }
-    const slope = n > 1 && sxx > 0 ? sxy / sxx : 0;
+    let slope = n > 1 && stt > 0 ? sto / stt : 0;
+    // With enough samples, also fit how the offset leans with the excess delay:
+    // on a path whose queueing is one-sided, that lean is the asymmetry, and
+    // the offset a sample without excess delay would show is the unbiased one.
+    let asymmetry = 0;
+    const det = stt * see - ste * ste;
+    if (n >= MIN_SAMPLES_FOR_ASYMMETRY && det > 1e-12 * stt * see) {
+      asymmetry = (seo * stt - sto * ste) / det;
+      if (asymmetry > MAX_ASYMMETRY) asymmetry = MAX_ASYMMETRY;
+      if (asymmetry < -MAX_ASYMMETRY) asymmetry = -MAX_ASYMMETRY;
+      // Keep the lean only where the samples show it clearly: on a symmetric
+      // path it is noise, and noise in it would move the offset estimate.
+      let leanSquares = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = at(stats, i);
+        const r = stats.offsets[slot] - meanO - (sto - asymmetry * ste) / stt * (stats.times[slot] - meanT) -
+          asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
+        leanSquares += w[i] * r * r;
+      }
+      const leanVariance = leanSquares / sumW * n / (n - 3);
+      if (asymmetry * asymmetry < ASYMMETRY_SIGNIFICANCE * ASYMMETRY_SIGNIFICANCE * leanVariance * stt / det) asymmetry = 0;
+      slope = (sto - asymmetry * ste) / stt;
+    }
     const residuals = new Float64Array(n);
     let sumSquares = 0;
     for (let i = 0; i < n; i++) {
       const slot = at(stats, i);
-      residuals[i] = stats.offsets[slot] - meanO - slope * (stats.times[slot] - meanT);
+      residuals[i] = stats.offsets[slot] - meanO - slope * (stats.times[slot] - meanT) -
+        asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
       sumSquares += w[i] * residuals[i] * residuals[i];
     }
     if (n >= MIN_SAMPLES_FOR_RUNS_TEST && tooFewRuns(residuals, n)) {
@@ -162,11 +208,12 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
     if (variance < delayNoise * delayNoise) variance = delayNoise * delayNoise;
     const effectiveN = sumW; // weights are ≤ 1: the sum is how many good samples there are
     stats.referenceTime = meanT;
-    stats.offset = meanO;
+    stats.offset = meanO - asymmetry * meanE;
     stats.slope = slope;
+    stats.asymmetry = asymmetry;
     stats.stdDev = Math.sqrt(variance);
     stats.offsetSd = Math.sqrt(variance / effectiveN);
-    stats.skew = n > 1 && sxx > 0 ? Math.sqrt(variance / sxx) : 1;
+    stats.skew = n > 1 && stt > 0 ? Math.sqrt(variance / stt) : 1;
     return true;
   }
 }
