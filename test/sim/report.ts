@@ -2,7 +2,7 @@
  * The simulation report: runs every scenario over its seeds, prints a table
  * of our figures beside chrony's thresholds, and writes
  *   test/bench/out/sim-scenarios.json  (the table, with every seed's figures)
- *   test/bench/out/sim-default.svg     (offset and frequency error against
+ *   test/bench/figures/sim-default.svg (committed, linked from the README: offset and frequency error against
  *                                       time, default scenario, seed 1)
  * Run: npx vite-node test/sim/report.ts [--seeds N] [--only TEXT]
  */
@@ -16,6 +16,7 @@ import { plot } from './svg';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.resolve(HERE, '../bench/out');
+const FIGURES = path.resolve(HERE, '../bench/figures');
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf('--' + name);
@@ -128,9 +129,10 @@ export function main(): void {
       limits: [{ value: limits.maxFreq, label: 'chrony max ' + limits.maxFreq }, { value: limits.rmsFreq, label: 'chrony RMS ' + limits.rmsFreq }],
     },
   ], [{ time: run.syncTime, label: 'sync ' + run.syncTime + ' s' }]);
-  fs.writeFileSync(path.join(OUT, 'sim-default.svg'), svg + '\n');
+  fs.mkdirSync(FIGURES, { recursive: true });
+  fs.writeFileSync(path.join(FIGURES, 'sim-default.svg'), svg + '\n');
   console.log('\nwrote ' + path.relative(process.cwd(), path.join(OUT, 'sim-scenarios.json')) + ' and ' +
-    path.relative(process.cwd(), path.join(OUT, 'sim-default.svg')));
+    path.relative(process.cwd(), path.join(FIGURES, 'sim-default.svg')));
 }
 
 main();
