@@ -62,14 +62,31 @@ function bindNtp(app: Appliance): void {
 
 function startConsole(app: Appliance): void {
   const platform = app.platform;
+  // A command that waits (waitsync, add server) holds the console until it ends or Ctrl-C stops it.
+  let stopRunning: (() => void) | null = null;
   const lineDiscipline = shell.create(platform.consoleEchoes, platform.consoleWrite, function (line) {
+    if (stopRunning) return; // typed while a command runs: ignored, as chronyc reads nothing then
     if (line.trim() === commands.REPL_COMMAND) {
       platform.consoleWrite(platform.releaseConsole(function () {
         platform.consoleWrite(shell.PROMPT);
       }));
       return;
     }
-    platform.consoleWrite(commands.run(app, line) + shell.PROMPT);
+    const result = commands.dispatch(app, line);
+    if (typeof result === 'string') {
+      platform.consoleWrite(result + shell.PROMPT);
+      return;
+    }
+    let finished = false;
+    const stop = result(platform.consoleWrite, function () {
+      finished = true;
+      stopRunning = null;
+      platform.consoleWrite(shell.PROMPT);
+    });
+    if (!finished) stopRunning = stop;
+  }, function () {
+    if (stopRunning) stopRunning();
+    stopRunning = null;
   });
   platform.onConsoleData(function (chunk) {
     shell.feed(lineDiscipline, chunk);

@@ -1,16 +1,27 @@
 /**
  * Console commands: a table of name → handler. A handler returns its whole
- * output; a bad argument is a one-line error and changes nothing.
+ * output, or null for invalid arguments (a one-line error; nothing changes),
+ * or — for a command that has to wait (waitsync, add server) — a Later: a
+ * function the console starts, which writes as it goes and calls done() once
+ * at the end. Synchronous commands stay plain strings.
  */
 import type { Appliance } from '../appliance';
 import { splitWords } from '../config';
+import * as control from './control';
 import * as reports from './reports';
+
+/**
+ * A command that finishes later: it writes its output through `write`, calls
+ * `done` exactly once when finished, and returns a function that stops it
+ * early (after which it neither writes nor calls `done`).
+ */
+export type Later = (write: (text: string) => void, done: () => void) => () => void;
 
 interface Command {
   usage: string;
   summary: string;
-  /** Returns the text to print, or null when the arguments are invalid. */
-  run: (app: Appliance, args: string[]) => string | null;
+  /** The text to print, a Later, or null when the arguments are invalid. */
+  run: (app: Appliance, args: string[]) => string | Later | null;
 }
 
 function noArguments(report: (app: Appliance) => string): (app: Appliance, args: string[]) => string | null {
@@ -22,6 +33,23 @@ function noArguments(report: (app: Appliance) => string): (app: Appliance, args:
 export const COMMANDS: { [name: string]: Command } = {
   help: { usage: 'help', summary: 'List the commands', run: noArguments(help) },
   tracking: { usage: 'tracking', summary: 'Display system time information', run: noArguments(reports.tracking) },
+  sources: { usage: 'sources [-a] [-v]', summary: 'List the time sources and their last samples', run: control.sourceTable(reports.sources) },
+  sourcestats: { usage: 'sourcestats [-a] [-v]', summary: 'Show the fit of each source\'s samples', run: control.sourceTable(reports.sourcestatsReport) },
+  ntpdata: { usage: 'ntpdata [<address>]', summary: 'Show the last reply of a source (or of all)', run: control.ntpdata },
+  activity: { usage: 'activity', summary: 'Count sources online, offline, bursting', run: noArguments(reports.activity) },
+  add: { usage: 'add server <name> [options]', summary: 'Start using a new NTP server', run: control.add },
+  delete: { usage: 'delete <address>', summary: 'Stop using a source', run: control.remove },
+  burst: { usage: 'burst [<n-good>/<n-max>] [<address>]', summary: 'Send a quick series of requests', run: control.burst },
+  minpoll: { usage: 'minpoll <address> <poll>', summary: 'Set a source\'s shortest poll (log2 s)', run: control.pollLimit('minpoll') },
+  maxpoll: { usage: 'maxpoll <address> <poll>', summary: 'Set a source\'s longest poll (log2 s)', run: control.pollLimit('maxpoll') },
+  offline: { usage: 'offline [<address>]', summary: 'Stop polling (all sources, or some)', run: control.connectivity(true) },
+  online: { usage: 'online [<address>]', summary: 'Resume polling (all sources, or some)', run: control.connectivity(false) },
+  makestep: { usage: 'makestep [<threshold> <limit>]', summary: 'Step the clock now, or set when it may step', run: control.makestep },
+  waitsync: {
+    usage: 'waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]',
+    summary: 'Wait for synchronisation (Ctrl-C stops)',
+    run: control.waitsync,
+  },
   serverstats: { usage: 'serverstats', summary: 'Display statistics of the server', run: noArguments(reports.serverstats) },
   clients: { usage: 'clients', summary: 'Report on clients that accessed the server', run: noArguments(reports.clients) },
   config: { usage: 'config', summary: 'Display the configuration in force', run: noArguments(reports.configuration) },
@@ -30,21 +58,26 @@ export const COMMANDS: { [name: string]: Command } = {
 /** Names that are not table commands because they act on the console itself. */
 export const REPL_COMMAND = 'repl';
 
+const HELP_COLUMN = 28;
+
 function help(): string {
   let text = '';
   for (const name in COMMANDS) {
-    if (COMMANDS.hasOwnProperty(name)) text += pad(COMMANDS[name].usage) + COMMANDS[name].summary + '\n';
+    if (COMMANDS.hasOwnProperty(name)) text += helpLine(COMMANDS[name].usage, COMMANDS[name].summary);
   }
-  return text + pad(REPL_COMMAND) + 'Hand the console to the JavaScript REPL (ntpConsole() returns)\n';
+  return text + helpLine(REPL_COMMAND, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
 }
 
-function pad(text: string): string {
-  while (text.length < 24) text += ' ';
-  return text;
+/** Usage and summary in two columns; a usage too long for its column gets a line of its own. */
+function helpLine(usage: string, summary: string): string {
+  if (usage.length >= HELP_COLUMN) usage += '\n';
+  let column = usage.length - usage.lastIndexOf('\n') - 1;
+  while (column++ < HELP_COLUMN) usage += ' ';
+  return usage + summary + '\n';
 }
 
-/** Runs one command line; returns its output (ending in a newline, or empty). */
-export function run(app: Appliance, line: string): string {
+/** Runs one command line: its output (ending in a newline, or empty), or a Later for a command that waits. */
+export function dispatch(app: Appliance, line: string): string | Later {
   const words = splitWords(line);
   if (words.length === 0) return '';
   const name = words[0];
@@ -52,4 +85,23 @@ export function run(app: Appliance, line: string): string {
   if (!command) return 'Unrecognized command: ' + name + ' (try help)\n';
   const output = command.run(app, words.slice(1));
   return output === null ? 'Invalid syntax for ' + name + ' (usage: ' + command.usage + ')\n' : output;
+}
+
+/**
+ * Runs one command line and returns its output. A command that waits is
+ * started and stopped again after what it writes at once (the console uses
+ * dispatch, which lets it run to its end).
+ */
+export function run(app: Appliance, line: string): string {
+  const result = dispatch(app, line);
+  if (typeof result === 'string') return result;
+  let text = '';
+  let finished = false;
+  const stop = result(function (chunk) {
+    text += chunk;
+  }, function () {
+    finished = true;
+  });
+  if (!finished) stop();
+  return text;
 }

@@ -9,34 +9,245 @@ import * as refid from '../ntp/refid';
 import * as clientLog from '../serve/clientlog';
 import * as responderModule from '../serve/responder';
 import { Counter } from '../serve/responder';
-import { age, field, padLeft, padRight, signedFixed, utcDateTime } from './format';
+import * as sourcestats from '../sync/sourcestats';
+import * as syncManager from '../sync/manager';
+import type { Source } from '../sync/source';
+import { age, duration, field, padLeft, padRight, ppm, signedDuration, signedFixed, utcDateTime } from './format';
 
 const LEAP_STATUS = ['Normal', 'Insert second', 'Delete second', 'Not synchronised'];
 
-function referenceName(referenceId: number): string {
-  if (referenceId === refid.LOCAL_REFERENCE_ID || referenceId === 0) return '';
-  return refid.toDottedQuad(referenceId);
+/** Printable characters of a reference id, as chronyc shows a non-address reference ("" for local). */
+function referenceText(referenceId: number): string {
+  let text = '';
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const code = (referenceId >>> shift) & 255;
+    if (code >= 32 && code < 127) text += String.fromCharCode(code);
+  }
+  return text;
+}
+
+/** The name in tracking's Reference ID line: the selected source's address, else the id's text. */
+function referenceName(app: Appliance): string {
+  const clock = app.clock;
+  if (!syncManager.synchronisedToSource(clock)) return referenceText(clock.referenceId);
+  const sources = app.sync.sources;
+  for (let i = 0; i < sources.length; i++) {
+    if (sources[i].address !== '' && sources[i].referenceId === clock.referenceId) return sources[i].address;
+  }
+  return refid.toDottedQuad(clock.referenceId);
+}
+
+/** Our clock against true time, in chronyc's senses. */
+export interface TrackingValues {
+  /** What is still to be slewed in: positive when our clock is behind ("slow"). */
+  correction: number;
+  /** Crystal's frequency error in ppm: positive when the raw clock runs fast. */
+  frequencyPpm: number;
+  skewPpm: number;
+}
+
+export function trackingValues(app: Appliance): TrackingValues {
+  const clock = app.clock;
+  const base = clock.baseFreq;
+  return {
+    correction: localClock.pendingCorrection(clock, clock.readRaw()),
+    frequencyPpm: -base / (1 + base) * 1e6,
+    skewPpm: app.sync.discipline.freqSkew * 1e6,
+  };
 }
 
 export function tracking(app: Appliance): string {
   const clock = app.clock;
+  const discipline = app.sync.discipline;
   const now = localClock.now(clock);
   const synchronised = clock.leap !== Leap.Unsynchronised;
-  const freqPpm = clock.freq * 1e6;
+  const values = trackingValues(app);
   const width = 16;
-  return field('Reference ID', width, refid.toHex(clock.referenceId) + ' (' + referenceName(clock.referenceId) + ')') +
+  // chrony's offsets are "local minus true" (positive: we are ahead); ours are the correction to apply.
+  return field('Reference ID', width, refid.toHex(clock.referenceId) + ' (' + referenceName(app) + ')') +
     field('Stratum', width, '' + (synchronised ? clock.stratum : 0)) +
     field('Ref time (UTC)', width, utcDateTime(clock.referenceTime)) +
-    field('System time', width, '0.000000000 seconds fast of NTP time') +
-    field('Last offset', width, signedFixed(0, 9) + ' seconds') +
-    field('RMS offset', width, '0.000000000 seconds') +
-    field('Frequency', width, Math.abs(freqPpm).toFixed(3) + ' ppm ' + (freqPpm > 0 ? 'slow' : 'fast')) +
-    field('Residual freq', width, signedFixed(0, 3) + ' ppm') +
-    field('Skew', width, '0.000 ppm') +
+    field('System time', width, Math.abs(values.correction).toFixed(9) + ' seconds ' + (values.correction > 0 ? 'slow' : 'fast') + ' of NTP time') +
+    field('Last offset', width, signedFixed(-discipline.lastOffset, 9) + ' seconds') +
+    field('RMS offset', width, discipline.rmsOffset.toFixed(9) + ' seconds') +
+    field('Frequency', width, Math.abs(values.frequencyPpm).toFixed(3) + ' ppm ' + (values.frequencyPpm > 0 ? 'fast' : 'slow')) +
+    field('Residual freq', width, signedFixed(-discipline.residualFreq * 1e6, 3) + ' ppm') +
+    field('Skew', width, values.skewPpm.toFixed(3) + ' ppm') +
     field('Root delay', width, clock.rootDelay.toFixed(9) + ' seconds') +
     field('Root dispersion', width, localClock.rootDispersionAt(clock, now).toFixed(9) + ' seconds') +
-    field('Update interval', width, '0.0 seconds') +
+    field('Update interval', width, discipline.updateInterval.toFixed(1) + ' seconds') +
     field('Leap status', width, LEAP_STATUS[clock.leap]);
+}
+
+/** A line of '=' as long as the header above it. */
+function header(text: string): string {
+  let rule = '';
+  for (let i = 0; i < text.length; i++) rule += '=';
+  return text + '\n' + rule + '\n';
+}
+
+/** A source's name in the tables: its address, or the configured name (cut to 25, as chronyc cuts names). */
+function sourceName(source: Source): string {
+  const name = source.address !== '' ? source.address : source.options.host;
+  return name.length > 25 ? name.substring(0, 24) + '>' : name;
+}
+
+/** Sources listed by sources/sourcestats: with -a also those whose address is not known yet. */
+function listed(app: Appliance, all: boolean): Source[] {
+  const result: Source[] = [];
+  for (let i = 0; i < app.sync.sources.length; i++) {
+    if (all || app.sync.sources[i].address !== '') result.push(app.sync.sources[i]);
+  }
+  return result;
+}
+
+const SOURCES_LEGEND =
+  '\n' +
+  '  .- Mode: ^ server (the only kind here)\n' +
+  ' / .- State: * synchronised to, + combined with it, - not combined,\n' +
+  '| /          x falseticker, ~ too variable, ? unusable or no samples\n' +
+  '||                                                 .- ADJ [ MEAS ] +/- ERR\n' +
+  '||      Reach: last 8 polls, octal ------.         |  ADJ: offset, corrected for\n' +
+  '||      Poll: log2 of the interval --.   |         |       the clock\'s changes since\n' +
+  '||                                    \\  |         |  MEAS: offset as measured\n' +
+  '||                                    |  |         |  ERR: bound on its error\n';
+
+export function sources(app: Appliance, verbose: boolean, all: boolean): string {
+  const clock = app.clock;
+  const now = localClock.now(clock);
+  let text = (verbose ? SOURCES_LEGEND : '') + header('MS Name/IP address         Stratum Poll Reach LastRx Last sample               ');
+  const list = listed(app, all);
+  for (let i = 0; i < list.length; i++) {
+    const source = list[i];
+    const stats = source.stats;
+    let ago = NaN;
+    let adjusted = 0;
+    let measured = 0;
+    let error = 0;
+    let stratum = 0;
+    if (stats.count > 0) {
+      // chrony shows "local minus source": the opposite sign of our offsets.
+      adjusted = -sourcestats.sample(stats, stats.count - 1).offset;
+      const last = source.lastPacket;
+      measured = last !== null && last.arrival === source.lastSampleTime ? -last.offset : adjusted;
+      error = (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion;
+      ago = now - Math.floor(source.lastSampleTime);
+      stratum = source.stratum;
+    }
+    text += '^' + source.status + ' ' + padRight(sourceName(source), 27) + '  ' + padLeft('' + stratum, 2) + '  ' +
+      padLeft('' + source.pollLog2, 2) + '   ' + padLeft(source.reach.toString(8), 3) + '  ' + age(ago) + '  ' +
+      signedDuration(adjusted) + '[' + signedDuration(measured) + '] +/- ' + duration(error) + '\n';
+  }
+  return text;
+}
+
+const SOURCESTATS_LEGEND =
+  '                             .- Samples in the regression window\n' +
+  '                            /    .- Runs of residuals of one sign\n' +
+  '                           |    /    .- Time spanned by the samples\n' +
+  '                           |   |    /      .- Our clock\'s frequency error (ppm)\n' +
+  '                           |   |   |      /           .- Its standard error (ppm)\n' +
+  '                           |   |   |     |           /         .- Offset now\n' +
+  '                           |   |   |     |          |          |   Sample  -.\n' +
+  '                           |   |   |     |          |          |   std dev. \\\n' +
+  '                           |   |   |     |          |          |             |\n';
+
+/** Runs of equal-signed residuals about the fit (chrony's NR); 0 below three samples. */
+function residualRuns(stats: sourcestats.SourceStats): number {
+  if (stats.count < 3) return 0;
+  let runs = 0;
+  let previous = false;
+  for (let i = 0; i < stats.count; i++) {
+    const point = sourcestats.sample(stats, i);
+    const positive = point.offset - sourcestats.predictOffset(stats, point.time) >= 0;
+    if (i === 0 || positive !== previous) runs++;
+    previous = positive;
+  }
+  return runs;
+}
+
+export function sourcestatsReport(app: Appliance, verbose: boolean, all: boolean): string {
+  const now = localClock.idealTime(app.clock, app.clock.readRaw());
+  let text = (verbose ? SOURCESTATS_LEGEND : '') + header('Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev');
+  const list = listed(app, all);
+  for (let i = 0; i < list.length; i++) {
+    const stats = list[i].stats;
+    const n = stats.count;
+    let span = 0;
+    let offset = 0;
+    if (n > 1) {
+      span = Math.floor(sourcestats.lastTime(stats) - sourcestats.sample(stats, 0).time + 0.5);
+      offset = n > 3 ? sourcestats.predictOffset(stats, now) : sourcestats.sample(stats, n - 1).offset;
+    }
+    // Signs as chrony's: offset is local minus source, frequency is how fast our clock runs against it.
+    // (An empty window's slope only carries the clock's corrections since: shown as 0, as chrony does.)
+    text += padRight(sourceName(list[i]), 25) + ' ' + padLeft('' + n, 3) + ' ' + padLeft('' + residualRuns(stats), 3) + '  ' +
+      age(span) + ' ' + ppm(n > 0 ? -stats.slope * 1e6 : 0, true) + ' ' + ppm(stats.skew * 1e6, false) + '  ' +
+      signedDuration(-offset) + '  ' + duration(stats.stdDev) + '\n';
+  }
+  return text;
+}
+
+export function activity(app: Appliance): string {
+  let online = 0;
+  let offline = 0;
+  let burst = 0;
+  let unresolved = 0;
+  for (let i = 0; i < app.sync.sources.length; i++) {
+    const source = app.sync.sources[i];
+    if (source.address === '') unresolved++;
+    else if (source.offline || source.stoppedBy !== '') offline++;
+    else if (source.burstLeft > 0) burst++;
+    else online++;
+  }
+  return '200 OK\n' + online + ' sources online\n' + offline + ' sources offline\n' +
+    burst + ' sources doing burst (return to online)\n0 sources doing burst (return to offline)\n' +
+    unresolved + ' sources with unknown address\n';
+}
+
+const MODE_NAMES = ['Invalid', 'Symmetric active', 'Symmetric passive', 'Invalid', 'Server'];
+
+/** chronyc's ntpdata for one source: what its last reply said and how it was judged. */
+export function ntpdata(app: Appliance, source: Source): string {
+  const last = source.lastPacket;
+  const width = 16;
+  const remote = refid.parseIpv4(source.address);
+  const leap = last ? last.leap : 0;
+  const poll = last ? last.pollLog2 : 0;
+  const precision = last ? last.precisionLog2 : 0;
+  const stratum = last ? last.stratum : 0;
+  const referenceId = last ? last.referenceId : 0;
+  return field('Remote address', width, source.address + ' (' + refid.toHex(remote < 0 ? 0 : remote) + ')') +
+    field('Remote port', width, '' + source.options.port) +
+    field('Local address', width, '0.0.0.0 (00000000)') +
+    field('Leap status', width, LEAP_STATUS[leap]) +
+    field('Version', width, '' + (last ? last.version : 0)) +
+    field('Mode', width, last && last.mode < MODE_NAMES.length ? MODE_NAMES[last.mode] : 'Invalid') +
+    field('Stratum', width, '' + stratum) +
+    field('Poll interval', width, poll + ' (' + Math.pow(2, poll).toFixed(0) + ' seconds)') +
+    field('Precision', width, precision + ' (' + Math.pow(2, precision).toFixed(9) + ' seconds)') +
+    field('Root delay', width, (last ? last.rootDelay : 0).toFixed(6) + ' seconds') +
+    field('Root dispersion', width, (last ? last.rootDispersion : 0).toFixed(6) + ' seconds') +
+    field('Reference ID', width, refid.toHex(referenceId) + ' (' + (stratum <= 1 ? referenceText(referenceId) : '') + ')') +
+    field('Reference time', width, utcDateTime(last ? last.referenceTime : 0)) +
+    field('Offset', width, signedFixed(last ? last.offset : 0, 9) + ' seconds') +
+    field('Peer delay', width, (last ? last.delay : 0).toFixed(9) + ' seconds') +
+    field('Peer dispersion', width, (last ? last.dispersion : 0).toFixed(9) + ' seconds') +
+    field('Response time', width, (last ? last.transmitTime - last.receiveTime : 0).toFixed(9) + ' seconds') +
+    'Jitter asymmetry: +0.00\n' +
+    field('NTP tests', width, last ? last.tests : '000 000 0000') +
+    field('Interleaved', width, 'No') +
+    field('Authenticated', width, 'No') +
+    field('TX timestamping', width, 'Daemon') +
+    field('RX timestamping', width, 'Daemon') +
+    field('Total TX', width, '' + source.sent) +
+    field('Total RX', width, '' + source.received) +
+    field('Total valid RX', width, '' + source.valid) +
+    field('Total good RX', width, '' + source.valid) +
+    field('Total kernel TX', width, '0') +
+    field('Total kernel RX', width, '0') +
+    field('Total HW TX', width, '0') +
+    field('Total HW RX', width, '0');
 }
 
 export function serverstats(app: Appliance): string {

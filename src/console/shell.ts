@@ -16,10 +16,13 @@ export interface Shell {
   echo: boolean;
   write: (text: string) => void;
   execute: (line: string) => void;
+  /** Called on Ctrl-C before the fresh prompt (stops a command that is still running). */
+  interrupt: (() => void) | null;
 }
 
-export function create(echo: boolean, write: (text: string) => void, execute: (line: string) => void): Shell {
-  return { line: '', escape: 0, afterCarriageReturn: false, echo: echo, write: write, execute: execute };
+export function create(echo: boolean, write: (text: string) => void, execute: (line: string) => void,
+  interrupt?: () => void): Shell {
+  return { line: '', escape: 0, afterCarriageReturn: false, echo: echo, write: write, execute: execute, interrupt: interrupt || null };
 }
 
 export function feed(shell: Shell, chunk: string): void {
@@ -50,6 +53,7 @@ function feedByte(shell: Shell, code: number): void {
     }
   } else if (code === 3) {
     shell.line = '';
+    if (shell.interrupt) shell.interrupt();
     shell.write((shell.echo ? '^C' : '') + '\r\n' + PROMPT);
   } else if (code === 27) {
     shell.escape = 1;

@@ -113,6 +113,8 @@ export function removeSource(sync: Sync, index: number): void {
   sync.sources.splice(index, 1);
   if (sync.selectedIndex === index) sync.selectedIndex = -1;
   else if (sync.selectedIndex > index) sync.selectedIndex--;
+  // The others' states may change without it; the clock itself holds over until the next update.
+  runSelection(sync, -1);
 }
 
 export function findSource(sync: Sync, host: string): number {
@@ -155,8 +157,21 @@ export function burst(sync: Sync, index: number): void {
 
 export function setOffline(sync: Sync, index: number, offline: boolean): void {
   for (let i = 0; i < sync.sources.length; i++) {
-    if (index < 0 || i === index) sync.sources[i].offline = offline;
+    if (index >= 0 && i !== index) continue;
+    const source = sync.sources[i];
+    const wasOffline = source.offline;
+    source.offline = offline;
+    // Back online: ask now rather than at the end of a long poll interval.
+    if (wasOffline && !offline && source.socket) schedulePoll(sync, source, 0.1);
   }
+}
+
+/** After a source's poll limits changed: clamp its interval, and let the next poll follow them at once. */
+export function pollLimitsChanged(sync: Sync, index: number): void {
+  const source = sync.sources[index];
+  if (source.pollLog2 < source.options.minPollLog2) source.pollLog2 = source.options.minPollLog2;
+  if (source.pollLog2 > source.options.maxPollLog2) source.pollLog2 = source.options.maxPollLog2;
+  if (source.socket && source.stoppedBy === '') schedulePoll(sync, source, sourceModule.nextInterval(source));
 }
 
 function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {

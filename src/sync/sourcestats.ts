@@ -234,6 +234,7 @@ export function predictionError(stats: SourceStats, time: number): number {
  * window stays one consistent series (chrony's SST_SlewSamples).
  */
 export function applyCorrection(stats: SourceStats, now: number, phase: number, freq: number): void {
+  if (stats.count === 0) return; // nothing measured: no fit to carry over
   // Each past instant moves on the corrected clock's scale by the same amount
   // its offset shrinks: a large step would otherwise stretch the baseline.
   for (let i = 0; i < stats.count; i++) {
