@@ -60,12 +60,27 @@ function bindNtp(app: Appliance): void {
   });
 }
 
+/** Lines typed while a command runs wait their turn, up to this many (a paste, a script). */
+const MAX_QUEUED_LINES = 8;
+
 function startConsole(app: Appliance): void {
   const platform = app.platform;
   // A command that waits (waitsync, add server) holds the console until it ends or Ctrl-C stops it.
   let stopRunning: (() => void) | null = null;
-  const lineDiscipline = shell.create(platform.consoleEchoes, platform.consoleWrite, function (line) {
-    if (stopRunning) return; // typed while a command runs: ignored, as chronyc reads nothing then
+  const queued: string[] = [];
+
+  function finish(): void {
+    stopRunning = null;
+    platform.consoleWrite(shell.PROMPT);
+    const next = queued.shift();
+    if (next !== undefined) execute(next);
+  }
+
+  function execute(line: string): void {
+    if (stopRunning) {
+      if (queued.length < MAX_QUEUED_LINES) queued.push(line);
+      return;
+    }
     if (line.trim() === commands.REPL_COMMAND) {
       platform.consoleWrite(platform.releaseConsole(function () {
         platform.consoleWrite(shell.PROMPT);
@@ -75,16 +90,24 @@ function startConsole(app: Appliance): void {
     const result = commands.dispatch(app, line);
     if (typeof result === 'string') {
       platform.consoleWrite(result + shell.PROMPT);
+      const next = queued.shift();
+      if (next !== undefined) execute(next);
       return;
     }
     let finished = false;
-    const stop = result(platform.consoleWrite, function () {
+    let stop: () => void = function () {};
+    stopRunning = function () {
+      stop();
+    };
+    stop = result(platform.consoleWrite, function () {
+      if (finished) return;
       finished = true;
-      stopRunning = null;
-      platform.consoleWrite(shell.PROMPT);
+      finish();
     });
-    if (!finished) stopRunning = stop;
-  }, function () {
+  }
+
+  const lineDiscipline = shell.create(platform.consoleEchoes, platform.consoleWrite, execute, function () {
+    queued.length = 0;
     if (stopRunning) stopRunning();
     stopRunning = null;
   });

@@ -506,7 +506,21 @@ describe('waitsync', () => {
     expect(b.output()).toMatch(/correction: 0\.000[0-9]{6}, skew: [0-9.]+\nntp> $/);
   });
 
-  it('Ctrl-C stops it; lines typed meanwhile are ignored', () => {
+  it('lines typed while it waits run after it, in order', () => {
+    const b = board('server 192.0.2.1\n');
+    b.type('waitsync 2 0 0 1');
+    b.type('activity');
+    b.type('tracking');
+    expect(b.output()).not.toContain('sources online');
+    b.advance(5);
+    const text = b.output();
+    expect(text.indexOf('try: 2')).toBeGreaterThan(0);
+    expect(text.indexOf('sources online')).toBeGreaterThan(text.indexOf('try: 2'));
+    expect(text.indexOf('Reference ID')).toBeGreaterThan(text.indexOf('sources online'));
+    expect(text.endsWith('ntp> ')).toBe(true);
+  });
+
+  it('Ctrl-C stops it and drops the lines typed meanwhile', () => {
     const b = board('server 192.0.2.1\n');
     b.type('waitsync');
     b.advance(25);
