@@ -167,6 +167,19 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
       seo += w[i] * de * dOffset;
     }
     let slope = n > 1 && stt > 0 ? sto / stt : 0;
+    const residuals = new Float64Array(n);
+    /** Fills `residuals` for a fit with this asymmetry; returns their weighted sum of squares. */
+    const fitResiduals = function (asymmetry: number): number {
+      const fitSlope = asymmetry === 0 ? slope : (sto - asymmetry * ste) / stt;
+      let squares = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = at(stats, i);
+        residuals[i] = stats.offsets[slot] - meanO - fitSlope * (stats.times[slot] - meanT) -
+          asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
+        squares += w[i] * residuals[i] * residuals[i];
+      }
+      return squares;
+    };
     // With enough samples, also fit how the offset leans with the excess delay:
     // on a path whose queueing is one-sided, that lean is the asymmetry, and
     // the offset a sample without excess delay would show is the unbiased one.
@@ -178,25 +191,11 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
       if (asymmetry < -MAX_ASYMMETRY) asymmetry = -MAX_ASYMMETRY;
       // Keep the lean only where the samples show it clearly: on a symmetric
       // path it is noise, and noise in it would move the offset estimate.
-      let leanSquares = 0;
-      for (let i = 0; i < n; i++) {
-        const slot = at(stats, i);
-        const r = stats.offsets[slot] - meanO - (sto - asymmetry * ste) / stt * (stats.times[slot] - meanT) -
-          asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
-        leanSquares += w[i] * r * r;
-      }
-      const leanVariance = leanSquares / sumW * n / (n - 3);
+      const leanVariance = fitResiduals(asymmetry) / sumW * n / (n - 3);
       if (asymmetry * asymmetry < ASYMMETRY_SIGNIFICANCE * ASYMMETRY_SIGNIFICANCE * leanVariance * stt / det) asymmetry = 0;
-      slope = (sto - asymmetry * ste) / stt;
+      else slope = (sto - asymmetry * ste) / stt;
     }
-    const residuals = new Float64Array(n);
-    let sumSquares = 0;
-    for (let i = 0; i < n; i++) {
-      const slot = at(stats, i);
-      residuals[i] = stats.offsets[slot] - meanO - slope * (stats.times[slot] - meanT) -
-        asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
-      sumSquares += w[i] * residuals[i] * residuals[i];
-    }
+    const sumSquares = fitResiduals(asymmetry);
     if (n >= MIN_SAMPLES_FOR_RUNS_TEST && tooFewRuns(residuals, n)) {
       dropOldest(stats);
       continue;
