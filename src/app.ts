@@ -10,7 +10,9 @@ import * as configuration from './config';
 import * as commands from './console/commands';
 import * as shell from './console/shell';
 import type { Platform } from './platform';
+import * as access from './serve/access';
 import * as clientLog from './serve/clientlog';
+import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as syncManager from './sync/manager';
 
@@ -28,10 +30,13 @@ export function start(platform: Platform): Appliance {
     clock: clock,
     config: config,
     configText: configText,
-    responder: responder.create(clock, clientLog.create(config.clientLogSize)),
+    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random),
     sync: null as unknown as syncManager.Sync,
+    ntpAccess: buildAccess(config.ntpAccess),
+    cmdAccess: buildAccess(config.cmdAccess),
     startTime: localClock.now(clock),
   };
+  policy.apply(app);
   app.sync = syncManager.create(platform, clock, config, function () {
     responder.refresh(app.responder);
   });
@@ -43,6 +48,12 @@ export function start(platform: Platform): Appliance {
   syncManager.start(app.sync);
   startConsole(app);
   return app;
+}
+
+function buildAccess(directives: configuration.AccessDirective[]): access.AccessTable {
+  const table = access.create();
+  for (let i = 0; i < directives.length; i++) access.addRule(table, directives[i].allow, directives[i].all, directives[i].subnet);
+  return table;
 }
 
 /** Once a second: holdover bookkeeping, then a fresh reply header. */

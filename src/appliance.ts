@@ -5,6 +5,7 @@
 import type { LocalClock } from './clock/local';
 import type { Config } from './config';
 import type { Platform } from './platform';
+import type { AccessTable } from './serve/access';
 import type { Responder } from './serve/responder';
 import type { Sync } from './sync/manager';
 
@@ -18,6 +19,9 @@ export interface Appliance {
   configText: string;
   responder: Responder;
   sync: Sync;
+  /** allow/deny for NTP service; cmdallow/cmddeny for mode-6 queries. */
+  ntpAccess: AccessTable;
+  cmdAccess: AccessTable;
   /** Cooked time at start, for uptime. */
   startTime: number;
 }

@@ -3,6 +3,7 @@
  * chrony.conf-like text. Parsing never throws; each bad line is reported
  * with its number and skipped, so a typo cannot take the rest down with it.
  */
+import * as access from './serve/access';
 
 /** One `server` line: chrony's options that apply to this box. */
 export interface ServerOptions {
@@ -18,8 +19,30 @@ export interface ServerOptions {
   maxDelay: number;
 }
 
+/** One allow/deny line, kept as written: app.ts builds the access tables from these. */
+export interface AccessDirective {
+  allow: boolean;
+  all: boolean;
+  subnet: string;
+}
+
+/** `ratelimit interval I burst B leak L kod K` (chrony's, plus the share of RATE kisses). */
+export interface RateLimit {
+  intervalLog2: number;
+  burst: number;
+  /** 1 in 2^leakLog2 limited requests is answered anyway. */
+  leakLog2: number;
+  /** 1 in 2^kodLog2 limited requests gets a RATE kiss; -1: never (silence). */
+  kodLog2: number;
+}
+
 export interface Config {
   servers: ServerOptions[];
+  ntpAccess: AccessDirective[];
+  cmdAccess: AccessDirective[];
+  rateLimit: RateLimit | null;
+  /** Denied clients get a DENY kiss (else silence, as chrony). */
+  denyKiss: boolean;
   /** `makestep THRESHOLD LIMIT`: step when |offset| > threshold during the first LIMIT updates (-1: always); 0 = never. */
   makestepThreshold: number;
   makestepLimit: number;
@@ -44,7 +67,7 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -105,7 +128,51 @@ export function parseInteger(text: string | undefined, min: number, max: number)
   return value >= min && value <= max ? value : NaN;
 }
 
+/** allow/deny [all] [SUBNET]: returns the directive, or why the line is wrong. */
+export function parseAccess(allow: boolean, args: string[]): AccessDirective | string {
+  const all = args.length > 0 && args[0] === 'all';
+  const rest = all ? args.slice(1) : args;
+  if (rest.length > 1) return 'too many arguments (want [all] [SUBNET])';
+  const subnet = rest.length === 1 ? rest[0] : '';
+  if (access.parseSubnet(subnet) === null) return 'not a subnet: "' + subnet + '"';
+  return { allow: allow, all: all, subnet: subnet };
+}
+
+function accessDirective(allow: boolean, command: boolean): Directive {
+  return function (config, args) {
+    const rule = parseAccess(allow, args);
+    if (typeof rule === 'string') return rule;
+    const list = command ? config.cmdAccess : config.ntpAccess;
+    if (list.length >= access.MAX_RULES) return 'too many access rules (at most ' + access.MAX_RULES + ')';
+    list.push(rule);
+    return null;
+  };
+}
+
 const DIRECTIVES: { [name: string]: Directive } = {
+  allow: accessDirective(true, false),
+  deny: accessDirective(false, false),
+  cmdallow: accessDirective(true, true),
+  cmddeny: accessDirective(false, true),
+  ratelimit: function (config, args) {
+    const limit: RateLimit = { intervalLog2: 3, burst: 8, leakLog2: 2, kodLog2: -1 };
+    for (let i = 0; i < args.length; i += 2) {
+      const value = parseInteger(args[i + 1], -19, 255);
+      if (value !== value) return 'bad value for ratelimit ' + args[i];
+      if (args[i] === 'interval' && value >= -19 && value <= 12) limit.intervalLog2 = value;
+      else if (args[i] === 'burst' && value >= 1 && value <= 255) limit.burst = value;
+      else if (args[i] === 'leak' && value >= 0 && value <= 4) limit.leakLog2 = value;
+      else if (args[i] === 'kod' && value >= 0 && value <= 4) limit.kodLog2 = value;
+      else return 'bad ratelimit option "' + args[i] + ' ' + args[i + 1] + '"';
+    }
+    config.rateLimit = limit;
+    return null;
+  },
+  denykod: function (config, args) {
+    if (args.length !== 0) return 'denykod takes no arguments';
+    config.denyKiss = true;
+    return null;
+  },
   server: function (config, args) {
     const server = parseServer(args);
     if (typeof server === 'string') return server;

@@ -7,6 +7,7 @@
  */
 import type { Appliance } from '../appliance';
 import { splitWords } from '../config';
+import * as accesscmd from './accesscmd';
 import * as control from './control';
 import * as reports from './reports';
 
@@ -50,6 +51,12 @@ export const COMMANDS: { [name: string]: Command } = {
     summary: 'Wait for synchronisation (Ctrl-C stops)',
     run: control.waitsync,
   },
+  allow: { usage: 'allow [all] [<subnet>]', summary: 'Allow NTP access to a subnet', run: accesscmd.rule(true, false) },
+  deny: { usage: 'deny [all] [<subnet>]', summary: 'Deny NTP access to a subnet', run: accesscmd.rule(false, false) },
+  cmdallow: { usage: 'cmdallow [all] [<subnet>]', summary: 'Allow mode-6 queries from a subnet', run: accesscmd.rule(true, true) },
+  cmddeny: { usage: 'cmddeny [all] [<subnet>]', summary: 'Deny mode-6 queries from a subnet', run: accesscmd.rule(false, true) },
+  accheck: { usage: 'accheck <address>', summary: 'Check whether NTP access is allowed', run: accesscmd.check(false) },
+  cmdaccheck: { usage: 'cmdaccheck <address>', summary: 'Check whether mode-6 access is allowed', run: accesscmd.check(true) },
   serverstats: { usage: 'serverstats', summary: 'Display statistics of the server', run: noArguments(reports.serverstats) },
   clients: { usage: 'clients', summary: 'Report on clients that accessed the server', run: noArguments(reports.clients) },
   config: { usage: 'config', summary: 'Display the configuration in force', run: noArguments(reports.configuration) },

@@ -265,7 +265,12 @@ export function serverstats(app: Appliance): string {
     field('Dropped: bad version', width, '' + counters[Counter.DropVersion]) +
     field('Dropped: not a request', width, '' + counters[Counter.DropMode]) +
     field('Dropped: malformed', width, '' + counters[Counter.DropFormat]) +
-    field('Dropped: not serving', width, '' + counters[Counter.DropNotServing]);
+    field('Dropped: not serving', width, '' + counters[Counter.DropNotServing]) +
+    field('Dropped: access denied', width, '' + counters[Counter.DropDenied]) +
+    field('Dropped: rate limited', width, '' + counters[Counter.DropRateLimited]) +
+    field('Kiss-o\'-death RATE sent', width, '' + counters[Counter.KissRate]) +
+    field('Kiss-o\'-death DENY sent', width, '' + counters[Counter.KissDeny]) +
+    field('Over limit, answered', width, '' + counters[Counter.Leaked]);
 }
 
 /** log2 of an interval, rounded, as chronyc's Int/IntL columns; "-" when unknown. */

@@ -20,6 +20,15 @@ export interface ClientLog {
   used: number;
   /** Records pushed out to make room (chronyc's "Client log records dropped"). */
   evicted: number;
+  /** 1 where the client may be served, decided when its record is made (see classify). */
+  allowed: Uint8Array;
+  classify: (address: string) => boolean;
+  /** Rate limiting: a token bucket per client, refilled one token per `tokenInterval` s up to `tokenBurst` (0: off). */
+  tokens: Float64Array;
+  tokenInterval: number;
+  tokenBurst: number;
+  /** Whether the request just recorded found no token. */
+  overLimit: boolean;
 }
 
 export function create(capacity: number): ClientLog {
@@ -35,7 +44,20 @@ export function create(capacity: number): ClientLog {
     nextSlot: 0,
     used: 0,
     evicted: 0,
+    allowed: new Uint8Array(capacity),
+    classify: function () {
+      return true;
+    },
+    tokens: new Float64Array(capacity),
+    tokenInterval: 0,
+    tokenBurst: 0,
+    overLimit: false,
   };
+}
+
+/** Access rules changed: decide again for every client already in the log. */
+export function reclassify(log: ClientLog): void {
+  for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = log.classify(log.addresses[slot]) ? 1 : 0;
 }
 
 /** The slot of `address`, making one (evicting the oldest) when it is new. */
@@ -60,10 +82,15 @@ function insert(log: ClientLog, address: string): number {
   log.lastSeen[slot] = 0;
   log.averageInterval[slot] = 0;
   log.lastInterval[slot] = 0;
+  log.allowed[slot] = log.classify(address) ? 1 : 0;
+  log.tokens[slot] = log.tokenBurst;
   return slot;
 }
 
-/** Records one request at cooked time `now`; returns the client's slot. */
+/**
+ * Records one request at cooked time `now`; returns the client's slot. With
+ * rate limiting on, it also takes a token, or sets overLimit when there is none.
+ */
 export function record(log: ClientLog, address: string, now: number): number {
   const slot = slotOf(log, address);
   const last = log.lastSeen[slot];
@@ -72,6 +99,16 @@ export function record(log: ClientLog, address: string, now: number): number {
     const average = log.averageInterval[slot];
     log.lastInterval[slot] = interval;
     log.averageInterval[slot] = average > 0 ? average + (interval - average) / 4 : interval;
+    if (log.tokenInterval > 0) {
+      let tokens = log.tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
+      if (tokens > log.tokenBurst) tokens = log.tokenBurst;
+      log.tokens[slot] = tokens;
+    }
+  }
+  if (log.tokenInterval > 0) {
+    const tokens = log.tokens[slot];
+    log.overLimit = tokens < 1;
+    if (tokens >= 1) log.tokens[slot] = tokens - 1;
   }
   log.lastSeen[slot] = now;
   log.ntpHits[slot]++;

@@ -8,6 +8,7 @@ import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
+import * as refid from '../ntp/refid';
 import { ParseError } from '../ntp/packet';
 import * as timestamp from '../ntp/timestamp';
 import type { Peer, UdpSocket } from '../platform';
@@ -23,7 +24,15 @@ export const enum Counter {
   DropMode = 5,
   DropFormat = 6,
   DropNotServing = 7,
-  Count = 8,
+  DropDenied = 8,
+  DropRateLimited = 9,
+  /** Not drops: replies that were kisses, and rate-limited requests answered anyway (leak). */
+  KissRate = 10,
+  KissDeny = 11,
+  Leaked = 12,
+  Count = 13,
+  /** Counters from DropShort up to here are drops. */
+  DropsEnd = 10,
 }
 
 export interface Responder {
@@ -40,12 +49,17 @@ export interface Responder {
   headerTail: string;
   /** Cooked time until which headerTail's root dispersion stays an upper bound. */
   validUntil: number;
+  /** Rate limiting policy (with the token bucket in the client log): 1 in 2^n answered / kissed; -1 never. */
+  leakLog2: number;
+  rateKissLog2: number;
+  denyKiss: boolean;
+  random: () => number;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
 export const REFRESH_INTERVAL = 1;
 
-export function create(clock: LocalClock, clients: ClientLog): Responder {
+export function create(clock: LocalClock, clients: ClientLog, random: () => number): Responder {
   const responder: Responder = {
     clock: clock,
     clients: clients,
@@ -56,6 +70,10 @@ export function create(clock: LocalClock, clients: ClientLog): Responder {
     stratumByte: '',
     headerTail: '',
     validUntil: 0,
+    leakLog2: -1,
+    rateKissLog2: -1,
+    denyKiss: false,
+    random: random,
   };
   refresh(responder);
   return responder;
@@ -99,7 +117,9 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
     return;
   }
   if (receive > responder.validUntil) refresh(responder);
-  clientLog.record(responder.clients, from.address, receive);
+  const log = responder.clients;
+  const slot = clientLog.record(log, from.address, receive);
+  if ((!log.allowed[slot] || log.overLimit) && refuse(responder, slot, msg, from, receive)) return;
   const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
     timestamp.encodeUnix(receive);
   const socket = responder.socket;
@@ -110,6 +130,44 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   const raw = clock.readRaw();
   socket.send(reply + timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
   counters[Counter.Replied]++;
+}
+
+/** True one time in 2^log2 (never when log2 < 0). */
+function oneIn(responder: Responder, log2: number): boolean {
+  return log2 >= 0 && responder.random() * Math.pow(2, log2) < 1;
+}
+
+/**
+ * A denied or rate-limited client: silence, or a kiss-o'-death, as
+ * configured. Returns false when the request is to be answered after all
+ * (the leak that keeps a client behind a shared address from being starved).
+ */
+function refuse(responder: Responder, slot: number, msg: string, from: Peer, receive: number): boolean {
+  const counters = responder.counters;
+  const log = responder.clients;
+  let kiss = 0;
+  if (!log.allowed[slot]) {
+    counters[Counter.DropDenied]++;
+    if (responder.denyKiss) kiss = refid.KISS_DENY;
+  } else {
+    if (oneIn(responder, responder.leakLog2)) {
+      counters[Counter.Leaked]++;
+      return false;
+    }
+    counters[Counter.DropRateLimited]++;
+    if (oneIn(responder, responder.rateKissLog2)) kiss = refid.KISS_RATE;
+  }
+  log.ntpDrops[slot]++;
+  if (kiss !== 0 && responder.socket) {
+    // RFC 5905 7.4: LI=3, stratum 0, the kiss code as reference id; the request's version and poll.
+    const clock = responder.clock;
+    const raw = clock.readRaw();
+    responder.socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
+      '\0\0\0\0\0\0\0\0' + timestamp.writeUint32(kiss) + '\0\0\0\0\0\0\0\0' + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
+      timestamp.encodeUnix(localClock.cook(clock, raw)), from.port, from.address);
+    counters[kiss === refid.KISS_RATE ? Counter.KissRate : Counter.KissDeny]++;
+  }
+  return true;
 }
 
 /** Requests longer than the header: extension fields and MACs must be well formed. */
@@ -128,6 +186,6 @@ function acceptsLongRequest(responder: Responder, msg: string): boolean {
 export function dropped(responder: Responder): number {
   const counters = responder.counters;
   let total = 0;
-  for (let counter = Counter.DropShort; counter < Counter.Count; counter++) total += counters[counter];
+  for (let counter = Counter.DropShort; counter < Counter.DropsEnd; counter++) total += counters[counter];
   return total;
 }

@@ -8,17 +8,18 @@ import * as shell from '../../src/console/shell';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as syncManager from '../../src/sync/manager';
+import * as access from '../../src/serve/access';
 import { fakeClock, fakePlatform, recordingSocket } from './fakes';
 
 function appliance(configText: string): Appliance {
   const { clock } = fakeClock();
   const parsed = configuration.parse(configText);
   if (parsed.config.localStratum > 0) localClock.holdLocalReference(clock, parsed.config.localStratum, localClock.now(clock));
-  const service = responder.create(clock, clientLog.create(8));
+  const service = responder.create(clock, clientLog.create(8), () => 0.5);
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
   const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
-  return { platform, clock, config: parsed.config, configText, responder: service, sync, startTime: 0 };
+  return { platform, clock, config: parsed.config, configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), startTime: 0 };
 }
 
 // chronyc's tracking layout, as chrony's own test suite pins it.
@@ -170,5 +171,41 @@ describe('configuration', () => {
       for (let j = 0; j < 80; j++) text += String.fromCharCode(Math.floor(random() * 256));
       expect(() => configuration.parse(text.replace(/x/g, '\n') + '\nlocal stratum ' + text)).not.toThrow();
     }
+  });
+});
+
+describe('console access control', () => {
+  it('accheck follows allow/deny added at run time', () => {
+    const app = appliance('allow 192.168.1\n');
+    app.ntpAccess = access.create();
+    access.addRule(app.ntpAccess, true, false, '192.168.1');
+    expect(commands.run(app, 'accheck 192.168.1.9')).toBe('208 Access allowed\n');
+    expect(commands.run(app, 'accheck 10.0.0.1')).toBe('209 Access denied\n');
+    expect(commands.run(app, 'allow 10')).toBe('200 OK\n');
+    expect(commands.run(app, 'accheck 10.0.0.1')).toBe('208 Access allowed\n');
+    expect(commands.run(app, 'deny all')).toBe('200 OK\n');
+    expect(commands.run(app, 'accheck 192.168.1.9')).toBe('209 Access denied\n');
+    // The responder applies it to clients already in its log.
+    let request = '\x23';
+    while (request.length < 48) request += '\0';
+    responder.handle(app.responder, request, { address: '10.0.0.1', port: 5 }, app.clock.readRaw());
+    expect(commands.run(app, 'serverstats')).toContain('Dropped: access denied     : 1\n');
+  });
+
+  it('cmdallow/cmddeny keep their own table', () => {
+    const app = appliance('');
+    expect(commands.run(app, 'cmddeny all')).toBe('200 OK\n');
+    expect(commands.run(app, 'cmdaccheck 127.0.0.1')).toBe('209 Access denied\n');
+    expect(commands.run(app, 'accheck 127.0.0.1')).toBe('208 Access allowed\n');
+  });
+
+  it('bad addresses give one line and change nothing', () => {
+    const app = appliance('');
+    for (const line of ['allow 300.1.1.1', 'deny 1.2.3.4/33', 'accheck nowhere', 'allow all 10 11']) {
+      const text = commands.run(app, line);
+      expect(text.split('\n')).toHaveLength(2);
+    }
+    expect(app.ntpAccess.networks).toHaveLength(0);
+    expect(commands.run(app, 'accheck')).toMatch(/^Invalid syntax/);
   });
 });

@@ -20,7 +20,7 @@ function request(firstByte: number, length = 48, poll = 6): string {
 
 function setup(localStratum: number | null) {
   const { state, clock } = fakeClock();
-  const service = responder.create(clock, clientLog.create(8));
+  const service = responder.create(clock, clientLog.create(8), () => 0.5);
   if (localStratum !== null) localClock.holdLocalReference(clock, localStratum, localClock.now(clock));
   responder.refresh(service);
   const { sent, socket } = recordingSocket();

@@ -1,0 +1,90 @@
+/**
+ * Access control with chrony's semantics (allow/deny [all] [SUBNET]): the most
+ * specific matching subnet decides; for the same subnet the later directive
+ * wins; an `all` directive also overrides every more specific rule given
+ * before it. One table serves NTP, another mode-6 queries (cmdallow/cmddeny).
+ *
+ * An appliance with no allow/deny lines at all serves everyone, as ntpd does
+ * by default; once any rule is given, what no rule allows is denied, as in chrony.
+ */
+import { parseIpv4 } from '../ntp/refid';
+
+/** Rules are kept in a bounded list, oldest first. */
+export const MAX_RULES = 32;
+
+export interface AccessTable {
+  networks: number[];
+  bits: number[];
+  allow: boolean[];
+  all: boolean[];
+}
+
+export function create(): AccessTable {
+  return { networks: [], bits: [], allow: [], all: [] };
+}
+
+/**
+ * Parses chrony's subnet forms: "" (everything), "A.B.C.D", "A.B.C.D/N",
+ * and the shortened "A", "A.B", "A.B.C" (which mean /8, /16, /24).
+ * Returns [network, bits] or null.
+ */
+export function parseSubnet(text: string): number[] | null {
+  if (text === '') return [0, 0];
+  const slash = text.indexOf('/');
+  let addressText = slash < 0 ? text : text.substring(0, slash);
+  let bits = 32;
+  const parts = addressText.split('.').length;
+  if (parts < 4) {
+    bits = parts * 8;
+    while (addressText.split('.').length < 4) addressText += '.0';
+  }
+  const address = parseIpv4(addressText);
+  if (address < 0) return null;
+  if (slash >= 0) {
+    const bitsText = text.substring(slash + 1);
+    bits = bitsText === '' ? NaN : +bitsText;
+    if (!(bits >= 0 && bits <= 32) || Math.floor(bits) !== bits) return null;
+  }
+  return [maskOf(address, bits), bits];
+}
+
+/** The top `bits` bits of `address`, as an unsigned number. */
+function maskOf(address: number, bits: number): number {
+  if (bits === 0) return 0;
+  const hostBits = Math.pow(2, 32 - bits);
+  return Math.floor(address / hostBits) * hostBits;
+}
+
+/** Adds a rule; returns null, or why it was refused (a one-line error). */
+export function addRule(table: AccessTable, allow: boolean, all: boolean, subnetText: string): string | null {
+  const subnet = parseSubnet(subnetText);
+  if (subnet === null) return 'Could not parse address "' + subnetText + '"';
+  if (table.networks.length >= MAX_RULES) return 'Too many access rules (at most ' + MAX_RULES + ')';
+  table.networks.push(subnet[0]);
+  table.bits.push(subnet[1]);
+  table.allow.push(allow);
+  table.all.push(all);
+  return null;
+}
+
+export function isAllowed(table: AccessTable, address: number): boolean {
+  const count = table.networks.length;
+  if (count === 0) return true;
+  let decided = false;
+  let decidedBits = -1;
+  for (let i = 0; i < count; i++) {
+    const bits = table.bits[i];
+    if (maskOf(address, bits) !== table.networks[i]) continue;
+    if (table.all[i] || bits >= decidedBits) {
+      decided = table.allow[i];
+      decidedBits = bits;
+    }
+  }
+  return decided;
+}
+
+/** For dotted-quad text (anything else is denied). */
+export function isAllowedAddress(table: AccessTable, address: string): boolean {
+  const value = parseIpv4(address);
+  return value >= 0 && isAllowed(table, value);
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import * as configuration from '../../src/config';
+import * as header from '../../src/ntp/header';
+import * as refid from '../../src/ntp/refid';
+import * as access from '../../src/serve/access';
+import * as clientLog from '../../src/serve/clientlog';
+import * as responder from '../../src/serve/responder';
+import { Counter } from '../../src/serve/responder';
+import { fakeClock, recordingSocket } from './fakes';
+
+function table(lines: string): access.AccessTable {
+  const t = access.create();
+  for (const line of lines.trim().split('\n')) {
+    if (line.trim() === '') continue;
+    const words = line.trim().split(/\s+/);
+    const directive = configuration.parseAccess(words[0] === 'allow', words.slice(1));
+    if (typeof directive === 'string') throw new Error(directive);
+    expect(access.addRule(t, directive.allow, directive.all, directive.subnet)).toBeNull();
+  }
+  return t;
+}
+
+const allowed = (t: access.AccessTable, address: string) => access.isAllowedAddress(t, address);
+
+describe('access rules (chrony semantics)', () => {
+  it('serves everyone without rules, and no one but the allowed once there are rules', () => {
+    expect(allowed(access.create(), '203.0.113.9')).toBe(true);
+    const t = table('allow 192.168.1.0/24');
+    expect(allowed(t, '192.168.1.77')).toBe(true);
+    expect(allowed(t, '192.168.2.1')).toBe(false);
+  });
+
+  it('lets the most specific subnet decide, whatever the order', () => {
+    const t = table('allow 10.1.2\ndeny 10');
+    expect(allowed(t, '10.1.2.3')).toBe(true);
+    expect(allowed(t, '10.1.3.3')).toBe(false);
+    const u = table('deny 10\nallow 10.1.2');
+    expect(allowed(u, '10.1.2.3')).toBe(true);
+  });
+
+  it('lets the later directive win for the same subnet', () => {
+    expect(allowed(table('allow 10/8\ndeny 10/8'), '10.0.0.1')).toBe(false);
+    expect(allowed(table('deny 10/8\nallow 10/8'), '10.0.0.1')).toBe(true);
+  });
+
+  it('lets `all` override the more specific rules given before it', () => {
+    const t = table('allow 10.1.2\ndeny all 10');
+    expect(allowed(t, '10.1.2.3')).toBe(false);
+    const u = table('deny all 10\nallow 10.1.2');
+    expect(allowed(u, '10.1.2.3')).toBe(true);
+  });
+
+  it('reads chrony subnet forms and refuses bad ones', () => {
+    expect(access.parseSubnet('')).toEqual([0, 0]);
+    expect(access.parseSubnet('192.168')).toEqual([0xc0a80000, 16]);
+    expect(access.parseSubnet('192.168.1.99/24')).toEqual([0xc0a80100, 24]);
+    expect(access.parseSubnet('1.2.3.4')).toEqual([0x01020304, 32]);
+    for (const bad of ['1.2.3.4/33', '1.2.3.4/', '300.1.1.1', 'a.b', '1.2.3.4.5', '1.2.3.4/x']) expect(access.parseSubnet(bad)).toBeNull();
+    expect(allowed(table('allow'), '8.8.8.8')).toBe(true);
+    expect(allowed(table('allow\ndeny 8.8.8.8'), '8.8.8.8')).toBe(false);
+  });
+
+  it('bounds the table', () => {
+    const t = access.create();
+    for (let i = 0; i < access.MAX_RULES; i++) expect(access.addRule(t, true, false, '10.0.0.' + i)).toBeNull();
+    expect(access.addRule(t, true, false, '10.0.1.1')).toMatch(/Too many/);
+  });
+});
+
+describe('configuration of access and rate limits', () => {
+  it('parses allow/deny/cmdallow/cmddeny, ratelimit and denykod with line-numbered errors', () => {
+    const parsed = configuration.parse('allow 192.168.1\ndeny all\ncmdallow 127.0.0.1\nratelimit interval 1 burst 4 leak 3 kod 1\ndenykod\nallow 1.2.3.4/40\nratelimit burst 0\n');
+    expect(parsed.config.ntpAccess).toEqual([{ allow: true, all: false, subnet: '192.168.1' }, { allow: false, all: true, subnet: '' }]);
+    expect(parsed.config.cmdAccess).toHaveLength(1);
+    expect(parsed.config.rateLimit).toEqual({ intervalLog2: 1, burst: 4, leakLog2: 3, kodLog2: 1 });
+    expect(parsed.config.denyKiss).toBe(true);
+    expect(parsed.errors.map((e) => e.line)).toEqual([6, 7]);
+  });
+});
+
+describe('responder with access control and rate limiting', () => {
+  function setup(options: { rules?: string; rate?: configuration.RateLimit; denyKiss?: boolean; random?: () => number }) {
+    const { clock, state } = fakeClock();
+    const t = table(options.rules ?? '');
+    const log = clientLog.create(16);
+    const service = responder.create(clock, log, options.random ?? (() => 0.99));
+    log.classify = (address) => access.isAllowedAddress(t, address);
+    if (options.rate) {
+      log.tokenInterval = Math.pow(2, options.rate.intervalLog2);
+      log.tokenBurst = options.rate.burst;
+      service.leakLog2 = options.rate.leakLog2;
+      service.rateKissLog2 = options.rate.kodLog2;
+    }
+    service.denyKiss = options.denyKiss ?? false;
+    localClockLocal(clock);
+    responder.refresh(service);
+    const { sent, socket } = recordingSocket();
+    service.socket = socket;
+    let request = '\x23\x00\x06\xec';
+    while (request.length < 40) request += '\0';
+    request += '\x11\x22\x33\x44\x55\x66\x77\x88';
+    const ask = (address: string, at = state.raw) => responder.handle(service, request, { address, port: 123 }, at);
+    return { service, sent, ask, state, log };
+  }
+
+  function localClockLocal(clock: ReturnType<typeof fakeClock>['clock']) {
+    clock.leap = 0;
+    clock.stratum = 2;
+    clock.referenceId = 0x7f7f0101;
+  }
+
+  it('drops denied clients silently by default and counts them', () => {
+    const { service, sent, ask, log } = setup({ rules: 'allow 192.168.1' });
+    ask('192.168.1.5');
+    ask('10.0.0.1');
+    expect(sent).toHaveLength(1);
+    expect(service.counters[Counter.DropDenied]).toBe(1);
+    expect(log.ntpDrops[log.slots['10.0.0.1']]).toBe(1);
+    expect(responder.dropped(service)).toBe(1);
+  });
+
+  it('sends a DENY kiss when configured: LI=3, stratum 0, the request origin', () => {
+    const { sent, ask, service } = setup({ rules: 'deny all', denyKiss: true });
+    ask('10.0.0.1');
+    expect(sent).toHaveLength(1);
+    const kiss = header.decode(sent[0].data, 0);
+    expect(kiss.leap).toBe(3);
+    expect(kiss.stratum).toBe(0);
+    expect(kiss.mode).toBe(4);
+    expect(refid.toAscii(kiss.referenceId)).toBe('DENY');
+    expect(sent[0].data.substr(24, 8)).toBe('\x11\x22\x33\x44\x55\x66\x77\x88');
+    expect(service.counters[Counter.KissDeny]).toBe(1);
+  });
+
+  it('answers a burst, then limits to one request per interval', () => {
+    const { sent, ask, state, service } = setup({ rate: { intervalLog2: 3, burst: 4, leakLog2: -1, kodLog2: -1 } });
+    for (let i = 0; i < 10; i++) ask('10.0.0.1', state.raw + i * 0.1);
+    expect(sent).toHaveLength(4);
+    expect(service.counters[Counter.DropRateLimited]).toBe(6);
+    ask('10.0.0.1', state.raw + 0.9 + 8); // one interval later: one token back
+    ask('10.0.0.1', state.raw + 0.9 + 8.1);
+    expect(sent).toHaveLength(5);
+    ask('10.0.0.2', state.raw + 10); // another client has its own bucket
+    expect(sent).toHaveLength(6);
+  });
+
+  it('kisses RATE and leaks the configured shares', () => {
+    let draws = 0;
+    const sequence = [0.9, 0.1, 0.1, 0.9, 0.9, 0.9]; // leak? kiss? per limited request
+    const { sent, ask, state, service } = setup({ rate: { intervalLog2: 3, burst: 1, leakLog2: 2, kodLog2: 1 }, random: () => sequence[draws++ % sequence.length] });
+    ask('10.0.0.1', state.raw); // the one token
+    ask('10.0.0.1', state.raw + 0.1); // leak draw 0.9: no; kiss draw 0.1 < 1/2: RATE
+    ask('10.0.0.1', state.raw + 0.2); // leak draw 0.1 < 1/4: answered
+    ask('10.0.0.1', state.raw + 0.3); // leak 0.9 no; kiss 0.9 no: silence
+    expect(sent.map((s) => header.decode(s.data, 0).stratum)).toEqual([2, 0, 2]);
+    expect(refid.toAscii(header.decode(sent[1].data, 0).referenceId)).toBe('RATE');
+    expect(service.counters[Counter.KissRate]).toBe(1);
+    expect(service.counters[Counter.Leaked]).toBe(1);
+    expect(service.counters[Counter.DropRateLimited]).toBe(2);
+  });
+
+  it('keeps memory bounded under many clients: the log stays at its capacity', () => {
+    const { ask, log, state } = setup({ rate: { intervalLog2: 3, burst: 8, leakLog2: -1, kodLog2: -1 } });
+    for (let i = 0; i < 5000; i++) ask('10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255), state.raw + i * 1e-3);
+    expect(log.used).toBe(16);
+    expect(Object.keys(log.slots)).toHaveLength(16);
+    expect(log.addresses).toHaveLength(16);
+    expect(log.evicted).toBe(5000 - 16);
+  });
+});
