@@ -66,15 +66,27 @@ export function slotOf(log: ClientLog, address: string): number {
   return slot === undefined ? insert(log, address) : slot;
 }
 
+/** How many records a full log looks at to choose the one to push out. */
+const EVICTION_CANDIDATES = 8;
+
+/**
+ * A full log pushes out the least recently seen of the next few records, so a
+ * client that keeps asking keeps its record (and its rate limit) while a
+ * stream of one-off addresses recycles the rest.
+ */
 function insert(log: ClientLog, address: string): number {
-  const slot = log.nextSlot;
-  log.nextSlot = (slot + 1) % log.capacity;
+  let slot = log.nextSlot;
   if (log.used === log.capacity) {
+    for (let i = 1; i < EVICTION_CANDIDATES; i++) {
+      const candidate = (log.nextSlot + i) % log.capacity;
+      if (log.lastSeen[candidate] < log.lastSeen[slot]) slot = candidate;
+    }
     delete log.slots[log.addresses[slot]];
     log.evicted++;
   } else {
     log.used++;
   }
+  log.nextSlot = (log.nextSlot + 1) % log.capacity;
   log.slots[address] = slot;
   log.addresses[slot] = address;
   log.ntpHits[slot] = 0;
