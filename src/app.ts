@@ -4,7 +4,8 @@
  * modules together; each module only knows its own narrow inputs.
  */
 import type { Appliance } from './appliance';
-import { CONFIG_FILE } from './appliance';
+import { CONFIG_FILE, KEYS_FILE } from './appliance';
+import * as keys from './ntp/keys';
 import * as localClock from './clock/local';
 import * as configuration from './config';
 import * as commands from './console/commands';
@@ -34,12 +35,15 @@ export function start(platform: Platform): Appliance {
     sync: null as unknown as syncManager.Sync,
     ntpAccess: buildAccess(config.ntpAccess),
     cmdAccess: buildAccess(config.cmdAccess),
+    auth: loadKeys(platform),
     startTime: localClock.now(clock),
   };
   policy.apply(app);
   app.sync = syncManager.create(platform, clock, config, function () {
     responder.refresh(app.responder);
   });
+  app.responder.auth = app.auth;
+  app.sync.auth = app.auth;
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
@@ -48,6 +52,16 @@ export function start(platform: Platform): Appliance {
   syncManager.start(app.sync);
   startConsole(app);
   return app;
+}
+
+/** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */
+function loadKeys(platform: Platform): keys.Authenticator {
+  const text = platform.storageRead(KEYS_FILE);
+  const parsed = keys.parseKeys(text === undefined ? '' : text);
+  for (let i = 0; i < parsed.errors.length; i++) {
+    platform.log(KEYS_FILE + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
+  }
+  return { keys: parsed.keys, sha: platform.digest };
 }
 
 function buildAccess(directives: configuration.AccessDirective[]): access.AccessTable {

@@ -5,11 +5,13 @@
 import type { LocalClock } from './clock/local';
 import type { Config } from './config';
 import type { Platform } from './platform';
+import type { Authenticator } from './ntp/keys';
 import type { AccessTable } from './serve/access';
 import type { Responder } from './serve/responder';
 import type { Sync } from './sync/manager';
 
 export const CONFIG_FILE = 'ntp.conf';
+export const KEYS_FILE = 'ntp.keys';
 
 export interface Appliance {
   platform: Platform;
@@ -22,6 +24,8 @@ export interface Appliance {
   /** allow/deny for NTP service; cmdallow/cmddeny for mode-6 queries. */
   ntpAccess: AccessTable;
   cmdAccess: AccessTable;
+  /** Symmetric keys (ntp.keys) with the board's SHA. */
+  auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;
 }

@@ -17,6 +17,8 @@ export interface ServerOptions {
   noselect: boolean;
   /** Samples with a round-trip delay above this are rejected (seconds). */
   maxDelay: number;
+  /** Symmetric key the exchanges are authenticated with (0: none). */
+  keyId: number;
 }
 
 /** One allow/deny line, kept as written: app.ts builds the access tables from these. */
@@ -71,7 +73,7 @@ export function defaults(): Config {
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
-  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3 };
+  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3, keyId: 0 };
 }
 
 /** A number (decimal, optionally signed, optionally fractional or with an exponent) in [min, max], or NaN. */
@@ -94,13 +96,14 @@ export function parseServer(args: string[]): ServerOptions | string {
     else if (option === 'burst') server.burst = true;
     else if (option === 'prefer') server.prefer = true;
     else if (option === 'noselect') server.noselect = true;
-    else if (option === 'minpoll' || option === 'maxpoll' || option === 'port' || option === 'maxdelay') {
+    else if (option === 'minpoll' || option === 'maxpoll' || option === 'port' || option === 'maxdelay' || option === 'key') {
       const text = args[++i];
       if (option === 'port') server.port = parseInteger(text, 1, 65535);
+      else if (option === 'key') server.keyId = parseInteger(text, 1, 4294967295);
       else if (option === 'maxdelay') server.maxDelay = parseNumber(text, 0, 1000);
       else if (option === 'minpoll') server.minPollLog2 = parseInteger(text, -6, 17);
       else server.maxPollLog2 = parseInteger(text, -6, 17);
-      if (text === undefined || server.port !== server.port || server.maxDelay !== server.maxDelay ||
+      if (text === undefined || server.port !== server.port || server.maxDelay !== server.maxDelay || server.keyId !== server.keyId ||
         server.minPollLog2 !== server.minPollLog2 || server.maxPollLog2 !== server.maxPollLog2) {
         return 'bad value for ' + option + (text === undefined ? '' : ': "' + text + '"');
       }

@@ -30,6 +30,8 @@ export interface Platform {
   every(milliseconds: number, callback: () => void): number;
   after(milliseconds: number, callback: () => void): number;
   cancelTimer(id: number): void;
+  /** SHA digests of a binary string, as binary strings (Espruino's crypto module); MD5 is the core's own. */
+  digest(algorithm: 'SHA1' | 'SHA256', data: string): string;
   /** Uniform in [0, 1): source ports, poll jitter. Seeded in the simulator. */
   random(): number;
   /** Resolves a host name to a dotted-quad IPv4 address (null when it cannot). */

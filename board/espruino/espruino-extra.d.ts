@@ -34,7 +34,13 @@ interface EspruinoWifi {
   getHostByName(host: string, callback: (address: string | undefined) => void): void;
 }
 
+interface EspruinoCrypto {
+  SHA1(data: string): ArrayBuffer;
+  SHA256(data: string): ArrayBuffer;
+}
+
 declare function require(name: 'dgram'): EspruinoDgram;
+declare function require(name: 'crypto'): EspruinoCrypto;
 declare function require(name: 'Wifi'): EspruinoWifi;
 declare function require(name: 'Storage'): EspruinoStorage;
 
@@ -48,3 +54,8 @@ declare function clearInterval(id: number): void;
 declare var Pin: { new (name: string): Pin };
 /** setWatch returns a numeric id on Espruino (the old types say string). */
 declare function clearWatch(id: number): void;
+
+declare namespace E {
+  /** Bytes → a binary string (one char per byte). */
+  function toString(data: Uint8Array): string;
+}

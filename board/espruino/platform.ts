@@ -35,6 +35,10 @@ export function createPlatform(): Platform {
     cancelTimer: function (id) {
       clearTimeout(id);
     },
+    digest: function (algorithm, data) {
+      const crypto = require('crypto');
+      return E.toString(new Uint8Array(algorithm === 'SHA1' ? crypto.SHA1(data) : crypto.SHA256(data)));
+    },
     random: Math.random,
     resolve: function (host, callback) {
       if (parseIpv4(host) >= 0) {

@@ -1,6 +1,7 @@
 // The Espruino sandbox: a vm context that offers only what the interpreter
 // offers (shared/espruino-platform.md), with its quirks made strict so that
 // code which would fail on the device fails here too.
+import nodeCrypto from 'node:crypto';
 import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
@@ -159,7 +160,13 @@ export function createSandbox(host) {
       dns.lookup(String(host), { family: 4 }, guard((error, address) => callback(error ? undefined : address)));
     },
   };
-  const modules = { dgram, Storage: storage, Wifi: wifi };
+  // Espruino's crypto: SHA1/SHA256 of a string, as an ArrayBuffer. No MD5, no HMAC (as on ESP32).
+  const shaOf = (algorithm) => (data) => {
+    const digest = nodeCrypto.createHash(algorithm).update(Buffer.from(String(data), 'latin1')).digest();
+    return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length);
+  };
+  const cryptoModule = { SHA1: shaOf('sha1'), SHA224: shaOf('sha224'), SHA256: shaOf('sha256'), SHA384: shaOf('sha384'), SHA512: shaOf('sha512') };
+  const modules = { dgram, Storage: storage, Wifi: wifi, crypto: cryptoModule };
 
   const espruino = {
     getTime,

@@ -7,6 +7,7 @@
  */
 import type { Appliance } from '../appliance';
 import { splitWords } from '../config';
+import * as keys from '../ntp/keys';
 import * as accesscmd from './accesscmd';
 import * as control from './control';
 import * as reports from './reports';
@@ -57,6 +58,7 @@ export const COMMANDS: { [name: string]: Command } = {
   cmddeny: { usage: 'cmddeny [all] [<subnet>]', summary: 'Deny mode-6 queries from a subnet', run: accesscmd.rule(false, true) },
   accheck: { usage: 'accheck <address>', summary: 'Check whether NTP access is allowed', run: accesscmd.check(false) },
   cmdaccheck: { usage: 'cmdaccheck <address>', summary: 'Check whether mode-6 access is allowed', run: accesscmd.check(true) },
+  keys: { usage: 'keys', summary: 'List the symmetric keys (IDs and types only)', run: noArguments(listKeys) },
   serverstats: { usage: 'serverstats', summary: 'Display statistics of the server', run: noArguments(reports.serverstats) },
   clients: { usage: 'clients', summary: 'Report on clients that accessed the server', run: noArguments(reports.clients) },
   config: { usage: 'config', summary: 'Display the configuration in force', run: noArguments(reports.configuration) },
@@ -66,6 +68,10 @@ export const COMMANDS: { [name: string]: Command } = {
 export const REPL_COMMAND = 'repl';
 
 const HELP_COLUMN = 28;
+
+function listKeys(app: Appliance): string {
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys);
+}
 
 function help(): string {
   let text = '';

@@ -237,7 +237,7 @@ export function ntpdata(app: Appliance, source: Source): string {
     'Jitter asymmetry: +0.00\n' +
     field('NTP tests', width, last ? last.tests : '000 000 0000') +
     field('Interleaved', width, 'No') +
-    field('Authenticated', width, 'No') +
+    field('Authenticated', width, last && last.authenticated ? 'Yes' : 'No') +
     field('TX timestamping', width, 'Daemon') +
     field('RX timestamping', width, 'Daemon') +
     field('Total TX', width, '' + source.sent) +
@@ -258,7 +258,7 @@ export function serverstats(app: Appliance): string {
     field('Command packets received', width, '0') +
     field('Command packets dropped', width, '0') +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +
-    field('Authenticated NTP packets', width, '0') +
+    field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]) +
     field('NTP replies sent', width, '' + counters[Counter.Replied]) +
     field('Dropped: too short', width, '' + counters[Counter.DropShort]) +
     field('Dropped: oversized', width, '' + counters[Counter.DropOversized]) +
@@ -270,7 +270,8 @@ export function serverstats(app: Appliance): string {
     field('Dropped: rate limited', width, '' + counters[Counter.DropRateLimited]) +
     field('Kiss-o\'-death RATE sent', width, '' + counters[Counter.KissRate]) +
     field('Kiss-o\'-death DENY sent', width, '' + counters[Counter.KissDeny]) +
-    field('Over limit, answered', width, '' + counters[Counter.Leaked]);
+    field('Over limit, answered', width, '' + counters[Counter.Leaked]) +
+    field('Crypto-NAKs sent', width, '' + counters[Counter.CryptoNak]);
 }
 
 /** log2 of an interval, rounded, as chronyc's Int/IntL columns; "-" when unknown. */

@@ -12,13 +12,19 @@
  * only through describeKeys.
  */
 import { ConfigError, parseInteger } from '../config';
-import { MacAlgorithm } from './mac';
+import type { DigestProvider, MacAlgorithm } from './mac';
 
 export interface Key {
   id: number; // 1..2^32-1
   type: MacAlgorithm;
   /** The key's bytes as a binary string. Never log it. */
   secret: string;
+}
+
+/** What signing and checking MACs needs: the keys, and the board's SHA. */
+export interface Authenticator {
+  keys: Key[];
+  sha: DigestProvider;
 }
 
 export interface ParsedKeys {

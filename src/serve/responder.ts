@@ -7,6 +7,10 @@
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
+import * as keys from '../ntp/keys';
+import type { Authenticator } from '../ntp/keys';
+import * as mac from '../ntp/mac';
+import type { MacAlgorithm } from '../ntp/mac';
 import * as packet from '../ntp/packet';
 import * as refid from '../ntp/refid';
 import { ParseError } from '../ntp/packet';
@@ -30,7 +34,10 @@ export const enum Counter {
   KissRate = 10,
   KissDeny = 11,
   Leaked = 12,
-  Count = 13,
+  /** Replies with a valid MAC, and crypto-NAKs (unknown key or bad MAC). */
+  Authenticated = 13,
+  CryptoNak = 14,
+  Count = 15,
   /** Counters from DropShort up to here are drops. */
   DropsEnd = 10,
 }
@@ -54,6 +61,8 @@ export interface Responder {
   rateKissLog2: number;
   denyKiss: boolean;
   random: () => number;
+  /** Symmetric keys for requests that carry a MAC (null: answer them unauthenticated). */
+  auth: Authenticator | null;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -74,6 +83,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     rateKissLog2: -1,
     denyKiss: false,
     random: random,
+    auth: null,
   };
   refresh(responder);
   return responder;
@@ -110,7 +120,11 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
   const counters = responder.counters;
   counters[Counter.Received]++;
-  if (msg.length !== 48 && !acceptsLongRequest(responder, msg)) return;
+  let trailer: packet.Trailer | null = null;
+  if (msg.length !== 48) {
+    trailer = longRequestTrailer(responder, msg);
+    if (trailer === null) return;
+  }
   const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
   if (first === '\0') {
     counters[(msg.charCodeAt(0) & 7) === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
@@ -120,6 +134,10 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   const log = responder.clients;
   const slot = clientLog.record(log, from.address, receive);
   if ((!log.allowed[slot] || log.overLimit) && refuse(responder, slot, msg, from, receive)) return;
+  if (trailer !== null && trailer.macOffset >= 0) {
+    answerAuthenticated(responder, msg, trailer, first, from, receive);
+    return;
+  }
   const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
     timestamp.encodeUnix(receive);
   const socket = responder.socket;
@@ -170,17 +188,50 @@ function refuse(responder: Responder, slot: number, msg: string, from: Peer, rec
   return true;
 }
 
-/** Requests longer than the header: extension fields and MACs must be well formed. */
-function acceptsLongRequest(responder: Responder, msg: string): boolean {
+/** Requests longer than the header: extension fields and MACs must be well formed. Null: dropped and counted. */
+function longRequestTrailer(responder: Responder, msg: string): packet.Trailer | null {
   const error = packet.checkEnvelope(msg);
   let counter = -1;
+  let trailer: packet.Trailer | null = null;
   if (error === ParseError.Short) counter = Counter.DropShort;
   else if (error === ParseError.Oversized) counter = Counter.DropOversized;
   else if (error === ParseError.Version) counter = Counter.DropVersion;
-  else if (error !== ParseError.None || packet.parseTrailer(msg) === null) counter = Counter.DropFormat;
-  if (counter < 0) return true;
-  responder.counters[counter]++;
-  return false;
+  else if (error !== ParseError.None || (trailer = packet.parseTrailer(msg)) === null) counter = Counter.DropFormat;
+  if (counter >= 0) responder.counters[counter]++;
+  return trailer;
+}
+
+/** The digest a MAC of this many bytes is made with, for keys we do not have. */
+function algorithmForLength(digestLength: number): MacAlgorithm {
+  return digestLength <= 16 ? 'MD5' : digestLength === 20 ? 'SHA1' : 'SHA256';
+}
+
+/**
+ * A request carrying a MAC: answered with a MAC under the same key when it
+ * verifies, else with a crypto-NAK (a MAC of only a zero key id). An unknown
+ * key id and a wrong digest get the same answer after the same digest work,
+ * so neither the reply nor its timing tells whether a key id exists.
+ */
+function answerAuthenticated(responder: Responder, msg: string, trailer: packet.Trailer, first: string, from: Peer, receive: number): void {
+  const auth = responder.auth;
+  const keyId = trailer.macKeyId;
+  const key = auth ? keys.findKey(auth.keys, keyId) : null;
+  let valid = false;
+  if (auth && key) valid = mac.verifyMac(msg, trailer.macOffset, keyId, key.type, key.secret, auth.sha);
+  else if (auth) mac.computeMac(algorithmForLength(trailer.macDigestLength), '', msg.substring(0, trailer.macOffset), auth.sha);
+  const clock = responder.clock;
+  const raw = clock.readRaw();
+  const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
+    timestamp.encodeUnix(receive) + timestamp.encodeUnix(localClock.cook(clock, raw));
+  if (!responder.socket) return;
+  if (valid && auth && key) {
+    responder.socket.send(reply + mac.macTrailer(keyId, key.type, key.secret, reply, auth.sha), from.port, from.address);
+    responder.counters[Counter.Authenticated]++;
+  } else {
+    responder.socket.send(reply + '\0\0\0\0', from.port, from.address);
+    responder.counters[Counter.CryptoNak]++;
+  }
+  responder.counters[Counter.Replied]++;
 }
 
 export function dropped(responder: Responder): number {

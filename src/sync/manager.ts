@@ -13,6 +13,7 @@ import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import type { Authenticator } from '../ntp/keys';
 import type { Platform } from '../platform';
 import * as select from './select';
 import * as sourceModule from './source';
@@ -41,6 +42,8 @@ export interface Sync {
   slewTimer: number;
   leapTimer: number;
   lastDriftSave: number;
+  /** Keys for sources configured with `key N` (null until app.ts sets it). */
+  auth: Authenticator | null;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -65,6 +68,7 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     slewTimer: -1,
     leapTimer: -1,
     lastDriftSave: 0,
+    auth: null,
   };
 }
 
@@ -135,7 +139,7 @@ function poll(sync: Sync, source: Source): void {
   if (source.stoppedBy !== '') return;
   if (!source.offline && source.socket) {
     if (source.options.burst && source.burstLeft === 0 && source.reach !== 0) source.burstLeft = sourceModule.BURST_COUNT;
-    source.socket.send(sourceModule.makeRequest(source, sync.clock), source.options.port, source.address);
+    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth), source.options.port, source.address);
     if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
   }
   let interval = sourceModule.nextInterval(source);
@@ -175,7 +179,7 @@ export function pollLimitsChanged(sync: Sync, index: number): void {
 }
 
 function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
-  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance);
+  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, sync.auth);
   if (outcome.kiss !== '') {
     sync.platform.log('source ' + source.options.host + ' sent kiss-o\'-death ' + outcome.kiss);
     if (source.stoppedBy !== '') sync.platform.cancelTimer(source.timer);

@@ -9,6 +9,9 @@ import * as localClock from '../clock/local';
 import type { ServerOptions } from '../config';
 import * as ntpHeader from '../ntp/header';
 import { Leap, Mode } from '../ntp/header';
+import * as keys from '../ntp/keys';
+import type { Authenticator, Key } from '../ntp/keys';
+import * as mac from '../ntp/mac';
 import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
 import * as refid from '../ntp/refid';
@@ -44,6 +47,8 @@ export interface LastPacket {
   dispersion: number;
   /** chrony's "NTP tests" bits: "111 111 1111" when all passed. */
   tests: string;
+  /** It carried a valid MAC under the source's key. */
+  authenticated: boolean;
   /** Local cooked time it arrived. */
   arrival: number;
   length: number;
@@ -88,6 +93,8 @@ export interface Source {
   received: number;
   valid: number;
   kisses: number;
+  /** Replies that failed authentication (no MAC, crypto-NAK, wrong digest). */
+  authFailures: number;
 }
 
 export function create(options: ServerOptions): Source {
@@ -121,6 +128,7 @@ export function create(options: ServerOptions): Source {
     received: 0,
     valid: 0,
     kisses: 0,
+    authFailures: 0,
   };
 }
 
@@ -139,14 +147,21 @@ export function nextInterval(source: Source): number {
  * Builds and records the next request (client mode, NTPv4). Only the poll
  * and transmit fields are set, as RFC 9109 and data minimisation advise.
  */
-export function makeRequest(source: Source, clock: LocalClock): string {
+export function makeRequest(source: Source, clock: LocalClock, auth: Authenticator | null): string {
   source.reach = (source.reach << 1) & 255;
   if (source.burstLeft > 0) source.burstLeft--;
+  const key = sourceKey(source, auth);
   const transmit = timestamp.encodeUnix(localClock.now(clock));
   source.expectedOrigin = transmit;
   source.sent++;
-  return String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
+  const request = String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
     '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
+  return key && auth ? request + mac.macTrailer(key.id, key.type, key.secret, request, auth.sha) : request;
+}
+
+/** The key a source is configured with, if the key store has it. */
+function sourceKey(source: Source, auth: Authenticator | null): Key | null {
+  return source.options.keyId > 0 && auth ? keys.findKey(auth.keys, source.options.keyId) : null;
 }
 
 export interface Sample {
@@ -169,10 +184,13 @@ const PHI = localClock.DISPERSION_RATE;
  * Applies the on-wire tests to a reply. Returns a sample when every test
  * passed. Updates reach, the KoD state and the last-packet record.
  */
-export function receive(source: Source, clock: LocalClock, msg: string, from: Peer, rawArrival: number, maxDistance: number): ReplyOutcome {
+export function receive(source: Source, clock: LocalClock, msg: string, from: Peer, rawArrival: number, maxDistance: number,
+  auth: Authenticator | null): ReplyOutcome {
   const none: ReplyOutcome = { sample: null, kiss: '' };
   if (from.address !== source.address || from.port !== source.options.port) return none;
-  if (packet.checkEnvelope(msg) !== ParseError.None || (msg.length > 48 && packet.parseTrailer(msg) === null)) return none;
+  if (packet.checkEnvelope(msg) !== ParseError.None) return none;
+  const trailer = msg.length > 48 ? packet.parseTrailer(msg) : null;
+  if (msg.length > 48 && trailer === null) return none;
   const reply = ntpHeader.decode(msg, 0);
   if (reply.mode !== Mode.Server) return none;
   source.received++;
@@ -184,8 +202,14 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   if (!test1 || !test2) return none;
   source.expectedOrigin = '';
   source.lastServerTransmit = transmit;
+  // Test 5: with a key configured, the reply must carry a valid MAC under it (a crypto-NAK fails).
+  const key = sourceKey(source, auth);
+  const test5 = source.options.keyId === 0 || (key !== null && auth !== null && trailer !== null && trailer.macOffset >= 0 &&
+    trailer.macDigestLength > 0 && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha));
+  if (!test5) source.authFailures++;
   if (reply.stratum === 0) {
     // A kiss-o'-death, believed because its origin is ours (RFC 8633 5.4).
+    if (!test5) return none;
     source.kisses++;
     const code = refid.toAscii(reply.referenceId);
     if (reply.referenceId === refid.KISS_RATE) {
@@ -219,7 +243,7 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   const testA = delay <= source.options.maxDelay;
   const test6 = reply.leap !== Leap.Unsynchronised && reply.stratum < 16;
   const test7 = rootDistance <= maxDistance;
-  const valid = test3 && testA && test6 && test7;
+  const valid = test3 && test5 && testA && test6 && test7;
   const bit = (ok: boolean) => (ok ? '1' : '0');
   source.lastPacket = {
     leap: reply.leap,
@@ -237,7 +261,8 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
     offset: offset,
     delay: delay,
     dispersion: dispersion,
-    tests: bit(test1) + bit(test2) + bit(test3) + ' ' + bit(testA) + '11 1' + bit(test6) + bit(test7) + '1',
+    tests: bit(test1) + bit(test2) + bit(test3) + ' ' + bit(testA) + '11 ' + bit(test5) + bit(test6) + bit(test7) + '1',
+    authenticated: key !== null && test5,
     arrival: arrival,
     length: msg.length,
   };

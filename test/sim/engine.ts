@@ -18,6 +18,7 @@ import type { Appliance } from '../../src/appliance';
 import { start } from '../../src/app';
 import * as localClock from '../../src/clock/local';
 import type { DatagramHandler, Peer, Platform, UdpSocket } from '../../src/platform';
+import { shaDigest } from '../unit/fakes';
 import { Crystal } from './crystal';
 import type { CrystalSpec } from './crystal';
 import { score } from './metrics';
@@ -175,6 +176,7 @@ export class Simulation {
   private createPlatform(random: ReturnType<typeof createRandom>): Platform {
     const sim = this;
     const platform: Platform = {
+      digest: shaDigest,
       rawClock() {
         if (sim.sampling) return sim.crystal.read(sim.now);
         const t = sim.now;

@@ -1,5 +1,6 @@
 // Test doubles for the core's platform: a hand-driven raw clock and a socket
 // that records what the core sends.
+import { createHash } from 'node:crypto';
 import * as localClock from '../../src/clock/local';
 import type { Platform } from '../../src/platform';
 
@@ -38,12 +39,18 @@ export function hex(binary: string): string {
   return Buffer.from(binary, 'latin1').toString('hex');
 }
 
+/** The board's SHA, as Espruino's crypto gives it, from Node's. */
+export function shaDigest(algorithm: 'SHA1' | 'SHA256', data: string): string {
+  return createHash(algorithm === 'SHA1' ? 'sha1' : 'sha256').update(Buffer.from(data, 'latin1')).digest().toString('latin1');
+}
+
 /** A Platform whose timers only run when the test says so, and whose storage is a map. */
 export function fakePlatform(readRaw: () => number, storage: Record<string, string> = {}) {
   const logs: string[] = [];
   let output = '';
   const platform: Platform = {
     rawClock: readRaw,
+    digest: shaDigest,
     udpBind: () => recordingSocket().socket,
     every: () => 0,
     after: () => 0,

@@ -92,12 +92,16 @@ describe('responder', () => {
     expect(timestamp.isZero(reply.referenceTime)).toBe(true);
   });
 
-  it('accepts requests carrying a MAC or extension fields and answers with a plain header', () => {
+  it('answers a request with a MAC it cannot check with a crypto-NAK, and extension fields with a plain header', () => {
     const { state, service, sent } = setup(2);
-    responder.handle(service, request(0x23, 48 + 24), FROM, state.raw); // SHA1 MAC
-    responder.handle(service, request(0x23, 48 + 20), FROM, state.raw); // MD5 MAC
-    expect(sent).toHaveLength(2);
-    expect(sent[0].data.length).toBe(48);
+    responder.handle(service, request(0x23, 48 + 24), FROM, state.raw); // SHA1-sized MAC, no keys here
+    responder.handle(service, request(0x23, 48 + 20), FROM, state.raw); // MD5-sized MAC
+    let withExtension = request(0x23);
+    withExtension += '\x12\x34\x00\x1c' + '\0'.repeat(24); // one 28-byte extension field, no MAC
+    responder.handle(service, withExtension, FROM, state.raw);
+    expect(sent.map((s) => s.data.length)).toEqual([52, 52, 48]);
+    expect(sent[0].data.substring(48)).toBe('\0\0\0\0');
+    expect(service.counters[Counter.CryptoNak]).toBe(2);
   });
 
   it('drops and counts each malformed class', () => {

@@ -32,12 +32,12 @@ function reply(request: string, sendTime: number, overrides: Partial<header.NtpH
 describe('source on-wire tests', () => {
   it('turns a good reply into a sample with the right offset and delay', () => {
     const { source, clock, state } = newSource();
-    const request = sourceModule.makeRequest(source, clock);
+    const request = sourceModule.makeRequest(source, clock, null);
     expect(request.length).toBe(48);
     expect(request.charCodeAt(0)).toBe(0x23);
     const sent = state.raw;
     state.raw += 0.0021; // the exchange took the delay plus the server's 0.1 ms
-    const outcome = sourceModule.receive(source, clock, reply(request, sent), SERVER, state.raw, 3);
+    const outcome = sourceModule.receive(source, clock, reply(request, sent), SERVER, state.raw, 3, null);
     expect(outcome.sample).not.toBeNull();
     expect(outcome.sample!.offset).toBeCloseTo(0.001, 6);
     expect(outcome.sample!.delay).toBeCloseTo(0.002, 6);
@@ -47,15 +47,15 @@ describe('source on-wire tests', () => {
 
   it('rejects a duplicate, a bogus origin, and replies from elsewhere', () => {
     const { source, clock, state } = newSource();
-    const request = sourceModule.makeRequest(source, clock);
+    const request = sourceModule.makeRequest(source, clock, null);
     const good = reply(request, state.raw);
-    expect(sourceModule.receive(source, clock, good, { address: '192.0.2.99', port: 123 }, state.raw, 3).sample).toBeNull();
-    expect(sourceModule.receive(source, clock, good, { address: SERVER.address, port: 124 }, state.raw, 3).sample).toBeNull();
+    expect(sourceModule.receive(source, clock, good, { address: '192.0.2.99', port: 123 }, state.raw, 3, null).sample).toBeNull();
+    expect(sourceModule.receive(source, clock, good, { address: SERVER.address, port: 124 }, state.raw, 3, null).sample).toBeNull();
     const bogus = good.substring(0, 24) + '\x01\x02\x03\x04\x05\x06\x07\x08' + good.substring(32);
-    expect(sourceModule.receive(source, clock, bogus, SERVER, state.raw, 3).sample).toBeNull();
-    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3).sample).not.toBeNull();
+    expect(sourceModule.receive(source, clock, bogus, SERVER, state.raw, 3, null).sample).toBeNull();
+    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, null).sample).not.toBeNull();
     // The same reply again: a duplicate (and its origin is no longer outstanding).
-    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3).sample).toBeNull();
+    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, null).sample).toBeNull();
     expect(source.valid).toBe(1);
   });
 
@@ -68,8 +68,8 @@ describe('source on-wire tests', () => {
     ];
     for (const [override, tests] of cases) {
       const { source, clock, state } = newSource();
-      const request = sourceModule.makeRequest(source, clock);
-      expect(sourceModule.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3).sample).toBeNull();
+      const request = sourceModule.makeRequest(source, clock, null);
+      expect(sourceModule.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3, null).sample).toBeNull();
       expect(source.lastPacket!.tests).toBe(tests);
     }
   });
@@ -77,17 +77,17 @@ describe('source on-wire tests', () => {
   it('rejects samples above maxdelay', () => {
     const { source, clock, state } = newSource();
     source.options.maxDelay = 0.001;
-    const request = sourceModule.makeRequest(source, clock);
-    expect(sourceModule.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3).sample).toBeNull();
+    const request = sourceModule.makeRequest(source, clock, null);
+    expect(sourceModule.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3, null).sample).toBeNull();
     expect(source.lastPacket!.tests).toBe('111 011 1111');
   });
 
   it('honours a RATE kiss with a valid origin, never past 2^13 s', () => {
     const { source, clock, state } = newSource();
     for (let i = 0; i < 10; i++) {
-      const request = sourceModule.makeRequest(source, clock);
+      const request = sourceModule.makeRequest(source, clock, null);
       const kiss = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: refid.KISS_RATE, pollLog2: 7 });
-      expect(sourceModule.receive(source, clock, kiss, SERVER, state.raw, 3).kiss).toBe('RATE');
+      expect(sourceModule.receive(source, clock, kiss, SERVER, state.raw, 3, null).kiss).toBe('RATE');
       state.raw += 1;
     }
     expect(source.pollLog2).toBe(13);
@@ -97,12 +97,12 @@ describe('source on-wire tests', () => {
   it('stops on DENY and RSTR, but only with a valid origin (RFC 8633 5.4)', () => {
     for (const code of [refid.KISS_DENY, refid.KISS_RSTR]) {
       const { source, clock, state } = newSource();
-      const request = sourceModule.makeRequest(source, clock);
+      const request = sourceModule.makeRequest(source, clock, null);
       const forged = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code, originTime: { seconds: 1, fraction: 2 } });
-      expect(sourceModule.receive(source, clock, forged, SERVER, state.raw, 3).kiss).toBe('');
+      expect(sourceModule.receive(source, clock, forged, SERVER, state.raw, 3, null).kiss).toBe('');
       expect(source.stoppedBy).toBe('');
       const real = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code });
-      expect(sourceModule.receive(source, clock, real, SERVER, state.raw, 3).kiss).toBe(refid.toAscii(code));
+      expect(sourceModule.receive(source, clock, real, SERVER, state.raw, 3, null).kiss).toBe(refid.toAscii(code));
       expect(source.stoppedBy).toBe(refid.toAscii(code));
       expect(sourceModule.selectable(source)).toBe(false);
     }
@@ -111,7 +111,7 @@ describe('source on-wire tests', () => {
   it('shifts the reach register on every request', () => {
     const { source, clock } = newSource();
     source.reach = 0xff;
-    for (let i = 0; i < 3; i++) sourceModule.makeRequest(source, clock);
+    for (let i = 0; i < 3; i++) sourceModule.makeRequest(source, clock, null);
     expect(source.reach).toBe(0xf8);
   });
 });
