@@ -142,7 +142,7 @@ export async function startChronyd(opts) {
   const conf = path.join(tmp, 'chrony.conf');
   fs.writeFileSync(conf, [
     `port ${port}`, 'bindaddress 127.0.0.1', 'local stratum 1', 'allow 127.0.0.1', 'cmdport 0',
-    `pidfile ${path.join(tmp, 'chronyd.pid')}`, `driftfile ${path.join(tmp, 'chrony.drift')}`, '',
+    `pidfile ${path.join(tmp, 'chronyd.pid')}`, `driftfile ${path.join(tmp, 'chrony.drift')}`, ...(opts.extraConfig ?? []), '',
   ].join('\n'));
   const limit = String(opts.limitSec ?? 60);
   const child = track(spawn('timeout', ['-k', '5', limit, 'setpriv', '--bounding-set', '-sys_time', '--',
