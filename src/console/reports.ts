@@ -250,28 +250,36 @@ export function ntpdata(app: Appliance, source: Source): string {
     field('Total HW RX', width, '0');
 }
 
+/** Our own counters after chronyc's lines: label, counter; in the order they print. */
+const SERVER_COUNTERS = [
+  'NTP replies sent', Counter.Replied,
+  'Dropped: too short', Counter.DropShort,
+  'Dropped: oversized', Counter.DropOversized,
+  'Dropped: bad version', Counter.DropVersion,
+  'Dropped: not a request', Counter.DropMode,
+  'Dropped: malformed', Counter.DropFormat,
+  'Dropped: not serving', Counter.DropNotServing,
+  'Dropped: access denied', Counter.DropDenied,
+  'Dropped: rate limited', Counter.DropRateLimited,
+  'Kiss-o\'-death RATE sent', Counter.KissRate,
+  'Kiss-o\'-death DENY sent', Counter.KissDeny,
+  'Over limit, answered', Counter.Leaked,
+  'Crypto-NAKs sent', Counter.CryptoNak,
+];
+
 export function serverstats(app: Appliance): string {
   const counters = app.responder.counters;
   const width = 27;
-  return field('NTP packets received', width, '' + counters[Counter.Received]) +
+  let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
     field('NTP packets dropped', width, '' + responderModule.dropped(app.responder)) +
     field('Command packets received', width, '0') +
     field('Command packets dropped', width, '0') +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +
-    field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]) +
-    field('NTP replies sent', width, '' + counters[Counter.Replied]) +
-    field('Dropped: too short', width, '' + counters[Counter.DropShort]) +
-    field('Dropped: oversized', width, '' + counters[Counter.DropOversized]) +
-    field('Dropped: bad version', width, '' + counters[Counter.DropVersion]) +
-    field('Dropped: not a request', width, '' + counters[Counter.DropMode]) +
-    field('Dropped: malformed', width, '' + counters[Counter.DropFormat]) +
-    field('Dropped: not serving', width, '' + counters[Counter.DropNotServing]) +
-    field('Dropped: access denied', width, '' + counters[Counter.DropDenied]) +
-    field('Dropped: rate limited', width, '' + counters[Counter.DropRateLimited]) +
-    field('Kiss-o\'-death RATE sent', width, '' + counters[Counter.KissRate]) +
-    field('Kiss-o\'-death DENY sent', width, '' + counters[Counter.KissDeny]) +
-    field('Over limit, answered', width, '' + counters[Counter.Leaked]) +
-    field('Crypto-NAKs sent', width, '' + counters[Counter.CryptoNak]);
+    field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]);
+  for (let i = 0; i < SERVER_COUNTERS.length; i += 2) {
+    text += field(SERVER_COUNTERS[i] as string, width, '' + counters[SERVER_COUNTERS[i + 1] as number]);
+  }
+  return text;
 }
 
 /** log2 of an interval, rounded, as chronyc's Int/IntL columns; "-" when unknown. */
