@@ -12,6 +12,7 @@ import * as commands from './console/commands';
 import * as shell from './console/shell';
 import type { Platform } from './platform';
 import * as access from './serve/access';
+import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
@@ -49,6 +50,7 @@ export function start(platform: Platform): Appliance {
     updateReference(app);
   });
   bindNtp(app);
+  startBroadcasts(app);
   syncManager.start(app.sync);
   startConsole(app);
   return app;
@@ -76,13 +78,31 @@ function updateReference(app: Appliance): void {
   responder.refresh(app.responder);
 }
 
+/** `broadcast INTERVAL ADDRESS`: one never-bound socket sends every round. */
+function startBroadcasts(app: Appliance): void {
+  const targets = app.config.broadcasts;
+  if (targets.length === 0) return;
+  const socket = app.platform.udpSender();
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i];
+    app.platform.every(target.interval * 1000, function () {
+      app.responder.counters[responder.Counter.BroadcastsSent] += broadcast.send(app.responder, socket, target);
+    });
+  }
+}
+
 function bindNtp(app: Appliance): void {
   const service = app.responder;
+  if (app.config.broadcastClient) {
+    service.onBroadcast = function (msg, from, rawArrival) {
+      syncManager.receiveBroadcast(app.sync, msg, from, rawArrival);
+    };
+  }
   service.socket = app.platform.udpBind(app.config.ntpPort, function (msg, from, rawArrival) {
     responder.handle(service, msg, from, rawArrival);
   }, function (message) {
     app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
-  });
+  }, app.config.multicastGroup === '' ? undefined : app.config.multicastGroup);
 }
 
 /** Lines typed while a command runs wait their turn, up to this many (a paste, a script). */

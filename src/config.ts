@@ -38,8 +38,20 @@ export interface RateLimit {
   kodLog2: number;
 }
 
+/** `broadcast INTERVAL ADDRESS [PORT]`: mode-5 packets to a broadcast or multicast address. */
+export interface BroadcastTarget {
+  interval: number;
+  address: string;
+  port: number;
+}
+
 export interface Config {
   servers: ServerOptions[];
+  broadcasts: BroadcastTarget[];
+  /** Follow broadcast servers on the NTP port (`broadcastclient`, or `multicastclient` with a group). */
+  broadcastClient: boolean;
+  /** The multicast group joined on the NTP port ('' for none). */
+  multicastGroup: string;
   ntpAccess: AccessDirective[];
   cmdAccess: AccessDirective[];
   rateLimit: RateLimit | null;
@@ -69,7 +81,7 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], broadcasts: [], broadcastClient: false, multicastGroup: '', ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -117,6 +129,7 @@ export function parseServer(args: string[]): ServerOptions | string {
 
 /** Sources are fixed-size state: a bound on how many. */
 export const MAX_SERVERS = 8;
+export const MAX_BROADCASTS = 4;
 
 type Directive = (config: Config, args: string[]) => string | null;
 
@@ -153,6 +166,32 @@ function accessDirective(allow: boolean, command: boolean): Directive {
 }
 
 const DIRECTIVES: { [name: string]: Directive } = {
+  broadcast: function (config, args) {
+    const interval = parseInteger(args[0], 1, 65536);
+    const port = args.length > 2 ? parseInteger(args[2], 1, 65535) : 123;
+    if (args.length < 2 || args.length > 3 || interval !== interval || port !== port || access.parseSubnet(args[1]) === null ||
+      args[1].split('.').length !== 4) {
+      return 'broadcast needs INTERVAL (s) ADDRESS [PORT]';
+    }
+    if (config.broadcasts.length >= MAX_BROADCASTS) return 'too many broadcast lines (at most ' + MAX_BROADCASTS + ')';
+    config.broadcasts.push({ interval: interval, address: args[1], port: port });
+    return null;
+  },
+  broadcastclient: function (config, args) {
+    if (args.length !== 0) return 'broadcastclient takes no arguments';
+    config.broadcastClient = true;
+    return null;
+  },
+  multicastclient: function (config, args) {
+    const group = args.length > 0 ? args[0] : '224.0.1.1';
+    const first = +group.split('.')[0];
+    if (args.length > 1 || access.parseSubnet(group) === null || group.split('.').length !== 4 || !(first >= 224 && first <= 239)) {
+      return 'multicastclient takes one multicast group (224.0.0.0-239.255.255.255)';
+    }
+    config.broadcastClient = true;
+    config.multicastGroup = group;
+    return null;
+  },
   allow: accessDirective(true, false),
   deny: accessDirective(false, false),
   cmdallow: accessDirective(true, true),

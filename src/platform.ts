@@ -25,7 +25,10 @@ export type DatagramHandler = (msg: string, from: Peer, rawArrival: number) => v
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
-  udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void): UdpSocket;
+  /** Binds a UDP port; `group`, when given, is a multicast group joined before the bind (Espruino needs that order). */
+  udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket;
+  /** A socket that is never bound, for broadcast and multicast sends (a bound socket's broadcasts are dropped on Linux). */
+  udpSender(): UdpSocket;
   /** Repeating timer; returns an id for cancelTimer. */
   every(milliseconds: number, callback: () => void): number;
   after(milliseconds: number, callback: () => void): number;

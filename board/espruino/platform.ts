@@ -15,8 +15,9 @@ export function createPlatform(): Platform {
   return {
     // getTime itself, not a wrapper: the hot path calls it twice per request.
     rawClock: getTime,
-    udpBind: function (port: number, onDatagram: DatagramHandler, onError: (message: string) => void): UdpSocket {
+    udpBind: function (port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket {
       const socket = require('dgram').createSocket('udp4');
+      if (group) socket.addMembership(group);
       socket.on('message', function (msg, rinfo) {
         onDatagram(msg, rinfo, getTime());
       });
@@ -25,6 +26,9 @@ export function createPlatform(): Platform {
       });
       socket.bind(port);
       return socket;
+    },
+    udpSender: function () {
+      return require('dgram').createSocket('udp4');
     },
     every: function (milliseconds, callback) {
       return setInterval(callback, milliseconds);

@@ -265,6 +265,8 @@ const SERVER_COUNTERS = [
   'Kiss-o\'-death DENY sent', Counter.KissDeny,
   'Over limit, answered', Counter.Leaked,
   'Crypto-NAKs sent', Counter.CryptoNak,
+  'Broadcasts received', Counter.Broadcasts,
+  'Broadcasts sent', Counter.BroadcastsSent,
 ];
 
 export function serverstats(app: Appliance): string {

@@ -15,7 +15,7 @@ import * as packet from '../ntp/packet';
 import * as refid from '../ntp/refid';
 import { ParseError } from '../ntp/packet';
 import * as timestamp from '../ntp/timestamp';
-import type { Peer, UdpSocket } from '../platform';
+import type { DatagramHandler, Peer, UdpSocket } from '../platform';
 import * as clientLog from './clientlog';
 import type { ClientLog } from './clientlog';
 
@@ -37,7 +37,10 @@ export const enum Counter {
   /** Replies with a valid MAC, and crypto-NAKs (unknown key or bad MAC). */
   Authenticated = 13,
   CryptoNak = 14,
-  Count = 15,
+  /** Mode-5 packets handed to the broadcast client. */
+  Broadcasts = 15,
+  BroadcastsSent = 16,
+  Count = 17,
   /** Counters from DropShort up to here are drops. */
   DropsEnd = 10,
 }
@@ -63,6 +66,8 @@ export interface Responder {
   random: () => number;
   /** Symmetric keys for requests that carry a MAC (null: answer them unauthenticated). */
   auth: Authenticator | null;
+  /** Where mode-5 packets go when the board is a broadcast client (null: they are dropped). */
+  onBroadcast: DatagramHandler | null;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -84,6 +89,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     denyKiss: false,
     random: random,
     auth: null,
+    onBroadcast: null,
   };
   refresh(responder);
   return responder;
@@ -127,7 +133,13 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   }
   const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
   if (first === '\0') {
-    counters[(msg.charCodeAt(0) & 7) === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
+    const mode = msg.charCodeAt(0) & 7;
+    if (mode === Mode.Broadcast && responder.onBroadcast !== null) {
+      counters[Counter.Broadcasts]++;
+      responder.onBroadcast(msg, from, rawArrival);
+      return;
+    }
+    counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
     return;
   }
   if (receive > responder.validUntil) refresh(responder);

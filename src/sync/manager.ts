@@ -11,6 +11,12 @@ import type { Discipline } from '../clock/discipline';
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config';
+import { defaultServerOptions, MAX_SERVERS } from '../config';
+import * as ntpHeader from '../ntp/header';
+import { Mode } from '../ntp/header';
+import * as packet from '../ntp/packet';
+import { ParseError } from '../ntp/packet';
+import * as timestamp from '../ntp/timestamp';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Authenticator } from '../ntp/keys';
@@ -137,6 +143,12 @@ function schedulePoll(sync: Sync, source: Source, seconds: number): void {
 
 function poll(sync: Sync, source: Source): void {
   if (source.stoppedBy !== '') return;
+  if (source.broadcast && source.burstLeft === 0) {
+    // Between calibrations a broadcast source is only listened to: a missed broadcast shows in reach.
+    source.reach = (source.reach << 1) & 255;
+    schedulePoll(sync, source, Math.pow(2, source.pollLog2));
+    return;
+  }
   if (!source.offline && source.socket) {
     if (source.options.burst && source.burstLeft === 0 && source.reach !== 0) source.burstLeft = sourceModule.BURST_COUNT;
     source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth), source.options.port, source.address);
@@ -187,6 +199,7 @@ function receive(sync: Sync, source: Source, msg: string, from: { address: strin
   }
   const sample = outcome.sample;
   if (sample === null) return;
+  if (source.broadcast && sample.delay < source.calibratedDelay) source.calibratedDelay = sample.delay;
   const stats = source.stats;
   const predicted = stats.count > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
   const noise = stats.noise;
@@ -290,6 +303,83 @@ function saveDrift(sync: Sync, now: number): void {
   if (!sync.platform.storageWrite(DRIFT_FILE, discipline.driftText(sync.clock, sync.discipline))) {
     sync.platform.log('cannot write ' + DRIFT_FILE);
   }
+}
+
+/** Client/server exchanges that measure a broadcast server's delay, at first and after a jump. */
+const CALIBRATION_REQUESTS = 4;
+/** A broadcast whose offset strays this many noise levels (and at least 1 ms) from the fit starts a new calibration. */
+const RECALIBRATE_FACTOR = 8;
+
+function calibrate(sync: Sync, source: Source): void {
+  source.calibratedDelay = Infinity;
+  source.burstLeft = CALIBRATION_REQUESTS;
+  schedulePoll(sync, source, 0.1);
+}
+
+/**
+ * A mode-5 packet on the NTP port, for `broadcastclient`/`multicastclient`.
+ * The first from a server makes it a source and starts a short client/server
+ * exchange to measure the delay; after that each broadcast is a sample whose
+ * offset is the server's transmit time plus half that delay, less our
+ * arrival time. A broadcast far off the fit means the path changed:
+ * measure again rather than follow it.
+ */
+export function receiveBroadcast(sync: Sync, msg: string, from: { address: string; port: number }, rawArrival: number): void {
+  if (packet.checkEnvelope(msg) !== ParseError.None) return;
+  const reply = ntpHeader.decode(msg, 0);
+  if (reply.mode !== Mode.Broadcast || reply.leap === Leap.Unsynchronised || reply.stratum === 0 || reply.stratum >= 16 ||
+    timestamp.isZero(reply.transmitTime)) return;
+  let index = -1;
+  for (let i = 0; i < sync.sources.length; i++) {
+    if (sync.sources[i].broadcast && sync.sources[i].address === from.address) index = i;
+  }
+  if (index < 0) {
+    if (sync.sources.length >= MAX_SERVERS) return;
+    const options = defaultServerOptions(from.address);
+    const pollLog2 = reply.pollLog2 < 3 ? 3 : reply.pollLog2 > 17 ? 17 : reply.pollLog2;
+    options.minPollLog2 = pollLog2;
+    options.maxPollLog2 = pollLog2;
+    const source = sourceModule.create(options);
+    source.broadcast = true;
+    sourceModule.setAddress(source, from.address);
+    sync.sources.push(source);
+    bind(sync, source, BIND_ATTEMPTS);
+    calibrate(sync, source);
+    return;
+  }
+  const source = sync.sources[index];
+  const transmit = msg.substr(40, 8);
+  if (transmit === source.lastBroadcastTransmit) return;
+  source.lastBroadcastTransmit = transmit;
+  source.reach |= 1;
+  if (source.calibratedDelay === Infinity) return; // still measuring the delay
+  const clock = sync.clock;
+  const arrival = localClock.cook(clock, rawArrival);
+  const pending = localClock.pendingCorrection(clock, rawArrival);
+  const delay = source.calibratedDelay;
+  const offset = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) + delay / 2 - pending;
+  const time = arrival + pending;
+  const stats = source.stats;
+  if (stats.count >= 2) {
+    let noise = stats.stdDev > stats.noise ? stats.stdDev : stats.noise;
+    noise *= RECALIBRATE_FACTOR;
+    if (Math.abs(offset - sourcestats.predictOffset(stats, time)) > (noise > 1e-3 ? noise : 1e-3)) {
+      calibrate(sync, source);
+      return;
+    }
+  }
+  source.stratum = reply.stratum;
+  source.leap = reply.leap;
+  source.rootDelay = reply.rootDelay;
+  source.rootDispersion = reply.rootDispersion;
+  source.precisionLog2 = reply.precisionLog2;
+  source.delay = delay;
+  source.dispersion = Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2);
+  source.lastSampleTime = arrival;
+  source.valid++;
+  sourcestats.add(stats, time, offset, delay, source.dispersion);
+  sourcestats.regress(stats, noiseFloor(sync));
+  runSelection(sync, index);
 }
 
 /** True while the clock follows an upstream source (not local, not unsynchronised). */

@@ -95,6 +95,11 @@ export interface Source {
   kisses: number;
   /** Replies that failed authentication (no MAC, crypto-NAK, wrong digest). */
   authFailures: number;
+  /** A broadcast server we follow: polled only to measure the delay, sampled from its mode-5 packets. */
+  broadcast: boolean;
+  /** Smallest round-trip delay of the last calibration exchange (Infinity while none). */
+  calibratedDelay: number;
+  lastBroadcastTransmit: string;
 }
 
 export function create(options: ServerOptions): Source {
@@ -129,6 +134,9 @@ export function create(options: ServerOptions): Source {
     valid: 0,
     kisses: 0,
     authFailures: 0,
+    broadcast: false,
+    calibratedDelay: Infinity,
+    lastBroadcastTransmit: '',
   };
 }
 

@@ -313,12 +313,14 @@ export class Capture {
   private exited?: Promise<void>;
   log = '';
 
-  constructor(readonly port: number, readonly durationS = 20) {}
+  /** `where`: an interface other than lo, and the network namespace it lives in. */
+  constructor(readonly port: number, readonly durationS = 20, readonly where: { iface?: string; netns?: string } = {}) {}
 
   /** Start `tshark -i lo -f 'udp port P' -a duration:N -w file`; resolves once capturing. */
   async start(): Promise<void> {
-    this.child = spawn('timeout', ['-k', '2', String(this.durationS + 10), peerPath('tshark')!,
-      '-i', 'lo', '-f', `udp port ${this.port}`, '-a', `duration:${this.durationS}`, '-w', this.file],
+    const ns = this.where.netns ? ['ip', 'netns', 'exec', this.where.netns] : [];
+    this.child = spawn('timeout', ['-k', '2', String(this.durationS + 10), ...ns, peerPath('tshark')!,
+      '-i', this.where.iface ?? 'lo', '-f', `udp port ${this.port}`, '-a', `duration:${this.durationS}`, '-w', this.file],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.log += d));
     this.child.stderr!.on('data', (d) => (this.log += d));

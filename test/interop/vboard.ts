@@ -51,7 +51,8 @@ export class VBoard {
       '--bind', opts.bind ?? '127.0.0.1'];
     const num: [string, number | undefined][] = [['--ppm', opts.ppm], ['--offset', opts.offset],
       ['--wander', opts.wander], ['--seed', opts.seed]];
-    for (const [flag, v] of num) if (v !== undefined) args.push(flag, String(v));
+    // "--flag=value": a negative value must not look like an option to parseArgs.
+    for (const [flag, v] of num) if (v !== undefined) args.push(`${flag}=${v}`);
     if (opts.config !== undefined) {
       writeFileSync(join(dir, 'board.conf'), opts.config);
       args.push('--config', join(dir, 'board.conf'));

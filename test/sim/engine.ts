@@ -210,6 +210,10 @@ export class Simulation {
         };
         return socket;
       },
+      udpSender() {
+        // The simulated network has no broadcast domain: an ephemeral port stands in for an unbound socket.
+        return platform.udpBind(0, function () {}, function () {});
+      },
       every(milliseconds, callback) {
         const id = sim.nextTimerId++;
         const periodRaw = milliseconds / 1000;

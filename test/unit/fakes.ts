@@ -52,6 +52,7 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     rawClock: readRaw,
     digest: shaDigest,
     udpBind: () => recordingSocket().socket,
+    udpSender: () => recordingSocket().socket,
     every: () => 0,
     after: () => 0,
     cancelTimer: () => {},

@@ -1,0 +1,40 @@
+/**
+ * The broadcast/multicast server (RFC 5905 mode 5): at each interval, the
+ * current clock state to a broadcast or multicast address, from a socket that
+ * is never bound (Espruino's rule for broadcasts). Only while the clock is
+ * synchronised or serving `local`: an unsynchronised board stays quiet.
+ */
+import type { BroadcastTarget } from '../config';
+import * as localClock from '../clock/local';
+import { Leap, Mode } from '../ntp/header';
+import * as timestamp from '../ntp/timestamp';
+import type { UdpSocket } from '../platform';
+import type { Responder } from './responder';
+import * as responderModule from './responder';
+
+/** ntpd's broadcast clients refuse a poll field under 3 (8 s). */
+const MIN_POLL_LOG2 = 3;
+
+/** The poll field for an interval: its log2, rounded down, at least 3. */
+export function pollLog2(interval: number): number {
+  let log2 = 0;
+  while (Math.pow(2, log2 + 1) <= interval) log2++;
+  return log2 < MIN_POLL_LOG2 ? MIN_POLL_LOG2 : log2;
+}
+
+/** One mode-5 packet: the reply header's fields, no origin or receive time, transmit time now. */
+export function packet(responder: Responder, target: BroadcastTarget): string {
+  const clock = responder.clock;
+  if (localClock.now(clock) > responder.validUntil) responderModule.refresh(responder);
+  const first = String.fromCharCode((clock.leap << 6) | (4 << 3) | Mode.Broadcast);
+  const body = first + responder.stratumByte + String.fromCharCode(pollLog2(target.interval)) + responder.headerTail +
+    '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0';
+  return body + timestamp.encodeUnix(localClock.now(clock));
+}
+
+/** Sends one round to every target; returns how many packets went out. */
+export function send(responder: Responder, socket: UdpSocket, target: BroadcastTarget): number {
+  if (responder.clock.leap === Leap.Unsynchronised) return 0;
+  socket.send(packet(responder, target), target.port, target.address);
+  return 1;
+}
