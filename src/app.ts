@@ -103,6 +103,18 @@ function bindNtp(app: Appliance): void {
   }, function (message) {
     app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
   }, app.config.multicastGroup === '' ? undefined : app.config.multicastGroup);
+  // Symmetric peers send from this socket, with our clock state in their packets.
+  app.sync.ntpSocket = service.socket;
+  app.sync.header = function (mode, pollLog2) {
+    return responder.header(service, mode, pollLog2);
+  };
+  let peers = app.config.acceptPeers || app.auth.keys.length > 0;
+  for (let i = 0; i < app.config.servers.length; i++) peers = peers || app.config.servers[i].peer;
+  if (peers) {
+    service.onSymmetric = function (msg, from, rawArrival) {
+      syncManager.receiveSymmetric(app.sync, msg, from, rawArrival);
+    };
+  }
 }
 
 /** Lines typed while a command runs wait their turn, up to this many (a paste, a script). */

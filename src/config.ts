@@ -19,6 +19,8 @@ export interface ServerOptions {
   maxDelay: number;
   /** Symmetric key the exchanges are authenticated with (0: none). */
   keyId: number;
+  /** `peer` rather than `server`: symmetric active mode (1). */
+  peer: boolean;
 }
 
 /** One allow/deny line, kept as written: app.ts builds the access tables from these. */
@@ -52,6 +54,8 @@ export interface Config {
   broadcastClient: boolean;
   /** The multicast group joined on the NTP port ('' for none). */
   multicastGroup: string;
+  /** Unauthenticated symmetric-active peers may create passive associations (`acceptpeers`). */
+  acceptPeers: boolean;
   ntpAccess: AccessDirective[];
   cmdAccess: AccessDirective[];
   rateLimit: RateLimit | null;
@@ -81,11 +85,11 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], broadcasts: [], broadcastClient: false, multicastGroup: '', ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
-  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3, keyId: 0 };
+  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3, keyId: 0, peer: false };
 }
 
 /** A number (decimal, optionally signed, optionally fractional or with an exponent) in [min, max], or NaN. */
@@ -175,6 +179,19 @@ const DIRECTIVES: { [name: string]: Directive } = {
     }
     if (config.broadcasts.length >= MAX_BROADCASTS) return 'too many broadcast lines (at most ' + MAX_BROADCASTS + ')';
     config.broadcasts.push({ interval: interval, address: args[1], port: port });
+    return null;
+  },
+  peer: function (config, args) {
+    const peer = parseServer(args);
+    if (typeof peer === 'string') return peer.replace('server', 'peer');
+    if (config.servers.length >= MAX_SERVERS) return 'too many servers and peers (at most ' + MAX_SERVERS + ')';
+    peer.peer = true;
+    config.servers.push(peer);
+    return null;
+  },
+  acceptpeers: function (config, args) {
+    if (args.length !== 0) return 'acceptpeers takes no arguments';
+    config.acceptPeers = true;
     return null;
   },
   broadcastclient: function (config, args) {

@@ -267,6 +267,7 @@ const SERVER_COUNTERS = [
   'Crypto-NAKs sent', Counter.CryptoNak,
   'Broadcasts received', Counter.Broadcasts,
   'Broadcasts sent', Counter.BroadcastsSent,
+  'Symmetric packets received', Counter.Symmetric,
 ];
 
 export function serverstats(app: Appliance): string {

@@ -40,7 +40,9 @@ export const enum Counter {
   /** Mode-5 packets handed to the broadcast client. */
   Broadcasts = 15,
   BroadcastsSent = 16,
-  Count = 17,
+  /** Mode-1/2 packets handed to the symmetric associations. */
+  Symmetric = 17,
+  Count = 18,
   /** Counters from DropShort up to here are drops. */
   DropsEnd = 10,
 }
@@ -68,6 +70,8 @@ export interface Responder {
   auth: Authenticator | null;
   /** Where mode-5 packets go when the board is a broadcast client (null: they are dropped). */
   onBroadcast: DatagramHandler | null;
+  /** Where symmetric-mode packets (1, 2) go (null: dropped). */
+  onSymmetric: DatagramHandler | null;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -90,6 +94,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     random: random,
     auth: null,
     onBroadcast: null,
+    onSymmetric: null,
   };
   refresh(responder);
   return responder;
@@ -139,6 +144,11 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
       responder.onBroadcast(msg, from, rawArrival);
       return;
     }
+    if ((mode === Mode.SymmetricActive || mode === Mode.SymmetricPassive) && responder.onSymmetric !== null) {
+      counters[Counter.Symmetric]++;
+      responder.onSymmetric(msg, from, rawArrival);
+      return;
+    }
     counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
     return;
   }
@@ -160,6 +170,13 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   const raw = clock.readRaw();
   socket.send(reply + timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
   counters[Counter.Replied]++;
+}
+
+/** The first 24 bytes of a packet in `mode` with our clock state: what symmetric peers send. */
+export function header(responder: Responder, mode: number, pollLog2: number): string {
+  if (localClock.now(responder.clock) > responder.validUntil) refresh(responder);
+  return String.fromCharCode((responder.clock.leap << 6) | (4 << 3) | mode) + responder.stratumByte +
+    String.fromCharCode(pollLog2 & 255) + responder.headerTail;
 }
 
 /** True one time in 2^log2 (never when log2 < 0). */

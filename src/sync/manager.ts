@@ -19,8 +19,10 @@ import { ParseError } from '../ntp/packet';
 import * as timestamp from '../ntp/timestamp';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
-import type { Platform } from '../platform';
+import * as mac from '../ntp/mac';
+import type { Platform, UdpSocket } from '../platform';
 import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
@@ -50,6 +52,9 @@ export interface Sync {
   lastDriftSave: number;
   /** Keys for sources configured with `key N` (null until app.ts sets it). */
   auth: Authenticator | null;
+  /** The NTP port's socket, which symmetric peers send from (set by app.ts), and our header for their packets. */
+  ntpSocket: UdpSocket | null;
+  header: sourceModule.HeaderMaker | null;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -75,6 +80,8 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     leapTimer: -1,
     lastDriftSave: 0,
     auth: null,
+    ntpSocket: null,
+    header: null,
   };
 }
 
@@ -97,7 +104,9 @@ export function addSource(sync: Sync, options: ServerOptions): string | null {
       return;
     }
     sourceModule.setAddress(source, address);
-    bind(sync, source, BIND_ATTEMPTS);
+    // A peer talks from the NTP port, where the other side's association expects it.
+    if (options.peer) source.socket = sync.ntpSocket;
+    else bind(sync, source, BIND_ATTEMPTS);
     schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
   });
   return null;
@@ -151,7 +160,7 @@ function poll(sync: Sync, source: Source): void {
   }
   if (!source.offline && source.socket) {
     if (source.options.burst && source.burstLeft === 0 && source.reach !== 0) source.burstLeft = sourceModule.BURST_COUNT;
-    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth), source.options.port, source.address);
+    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, sync.header || undefined), source.options.port, source.address);
     if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
   }
   let interval = sourceModule.nextInterval(source);
@@ -209,6 +218,51 @@ function receive(sync: Sync, source: Source, msg: string, from: { address: strin
   runSelection(sync, sync.sources.indexOf(source));
 }
 
+/**
+ * A symmetric-mode packet on the NTP port. From a configured peer it is a
+ * sample (the same on-wire tests as a server's reply). An unknown symmetric
+ * active peer gets a passive association only when its packet is
+ * authenticated with one of our keys, or `acceptpeers` is set (RFC 8633 5.6).
+ */
+export function receiveSymmetric(sync: Sync, msg: string, from: { address: string; port: number }, rawArrival: number): void {
+  for (let i = 0; i < sync.sources.length; i++) {
+    const source = sync.sources[i];
+    if (source.peerMode === 0 || source.address !== from.address || source.options.port !== from.port) continue;
+    receive(sync, source, msg, from, rawArrival);
+    if (source.peerMode === 2 && (msg.charCodeAt(0) & 7) === Mode.SymmetricActive) answerPassive(sync, source);
+    return;
+  }
+  if ((msg.charCodeAt(0) & 7) !== Mode.SymmetricActive || sync.sources.length >= MAX_SERVERS || !sync.ntpSocket) return;
+  const keyId = authenticatedKey(sync, msg);
+  if (keyId < 0 && !sync.config.acceptPeers) return;
+  const options = defaultServerOptions(from.address);
+  options.port = from.port;
+  options.peer = true;
+  options.keyId = keyId > 0 ? keyId : 0;
+  const source = sourceModule.create(options);
+  source.peerMode = 2;
+  sourceModule.setAddress(source, from.address);
+  source.socket = sync.ntpSocket;
+  sync.sources.push(source);
+  receive(sync, source, msg, from, rawArrival);
+  answerPassive(sync, source);
+}
+
+/** A passive association answers each packet of its active peer at once. */
+function answerPassive(sync: Sync, source: Source): void {
+  if (source.socket) source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, sync.header || undefined), source.options.port, source.address);
+}
+
+/** The key id a packet is validly signed with, or -1. */
+function authenticatedKey(sync: Sync, msg: string): number {
+  const auth = sync.auth;
+  if (!auth || msg.length <= 48) return -1;
+  const trailer = packet.parseTrailer(msg);
+  if (trailer === null || trailer.macOffset < 0 || trailer.macDigestLength === 0) return -1;
+  const key = keys.findKey(auth.keys, trailer.macKeyId);
+  return key && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha) ? key.id : -1;
+}
+
 function noiseFloor(sync: Sync): number {
   return Math.pow(2, sync.clock.precisionLog2);
 }
@@ -240,7 +294,7 @@ function adaptPoll(source: Source, surprise: number, noise: number): void {
 function runSelection(sync: Sync, updatedIndex: number): void {
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew);
+  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
   sync.selection = selection.result;
   sync.selectedIndex = selection.selected;
   if (selection.result !== 'ok' || selection.combined.indexOf(updatedIndex) < 0) return;
@@ -382,6 +436,11 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   runSelection(sync, index);
 }
 
+/** Our stratum as peers see it (16 when unsynchronised). */
+function ourStratum(sync: Sync): number {
+  return sync.clock.leap === Leap.Unsynchronised ? 16 : sync.clock.stratum;
+}
+
 /** True while the clock follows an upstream source (not local, not unsynchronised). */
 export function synchronisedToSource(clock: LocalClock): boolean {
   return clock.leap !== Leap.Unsynchronised && clock.referenceId !== refid.LOCAL_REFERENCE_ID && clock.referenceTime > 0;
@@ -408,7 +467,7 @@ export function tick(sync: Sync): void {
 export function makestepNow(sync: Sync): boolean {
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew);
+  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
   if (selection.result !== 'ok') return false;
   const offset = selection.offset;
   localClock.step(clock, offset);

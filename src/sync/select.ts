@@ -72,7 +72,7 @@ function intersect(low: number[], high: number[], voters: number): number[] | nu
 }
 
 /** Runs selection at ideal local time `now`; sets each source's status character. */
-export function select(sources: Source[], now: number, previous: number, clockSkew: number): Selection {
+export function select(sources: Source[], now: number, previous: number, clockSkew: number, ourStratum: number): Selection {
   const selection: Selection = { result: 'no-sources', selected: -1, time: now, offset: 0, slope: 0, skew: 1, offsetSd: 0, leap: 0, combined: [] };
   const candidates: number[] = [];
   const low: number[] = [];
@@ -81,7 +81,10 @@ export function select(sources: Source[], now: number, previous: number, clockSk
   let starting = 0;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i];
-    if (!sourceModule.selectable(source)) {
+    // A peer that is not closer to a reference than we are may be following us: never follow it back.
+    const loop = source.peerMode !== 0 && ourStratum < 16 && source.stratum >= ourStratum && sourceModule.selectable(source) &&
+      (previous < 0 || sources[previous] !== source);
+    if (!sourceModule.selectable(source) || loop) {
       source.status = source.options.noselect && source.stats.count > 0 && source.reach !== 0 ? '-' : '?';
       if (sourceModule.starting(source)) starting++;
       continue;

@@ -97,6 +97,11 @@ export interface Source {
   authFailures: number;
   /** A broadcast server we follow: polled only to measure the delay, sampled from its mode-5 packets. */
   broadcast: boolean;
+  /** Symmetric mode: 1 active (configured `peer`), 2 passive (created by an incoming mode 1); 0 for a server. */
+  peerMode: number;
+  /** The peer's last transmit bytes and when we received them: our next packet's origin and receive fields. */
+  peerTransmit: string;
+  peerReceive: number;
   /** Smallest round-trip delay of the last calibration exchange (Infinity while none). */
   calibratedDelay: number;
   lastBroadcastTransmit: string;
@@ -135,6 +140,9 @@ export function create(options: ServerOptions): Source {
     kisses: 0,
     authFailures: 0,
     broadcast: false,
+    peerMode: options.peer ? 1 : 0,
+    peerTransmit: '',
+    peerReceive: 0,
     calibratedDelay: Infinity,
     lastBroadcastTransmit: '',
   };
@@ -155,15 +163,23 @@ export function nextInterval(source: Source): number {
  * Builds and records the next request (client mode, NTPv4). Only the poll
  * and transmit fields are set, as RFC 9109 and data minimisation advise.
  */
-export function makeRequest(source: Source, clock: LocalClock, auth: Authenticator | null): string {
+/** The first 24 bytes of a packet carrying our clock state (LI/VN/mode … reference time), for symmetric mode. */
+export type HeaderMaker = (mode: number, pollLog2: number) => string;
+
+export function makeRequest(source: Source, clock: LocalClock, auth: Authenticator | null, ourHeader?: HeaderMaker): string {
   source.reach = (source.reach << 1) & 255;
   if (source.burstLeft > 0) source.burstLeft--;
   const key = sourceKey(source, auth);
   const transmit = timestamp.encodeUnix(localClock.now(clock));
   source.expectedOrigin = transmit;
   source.sent++;
-  const request = String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
-    '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
+  const request = source.peerMode !== 0 && ourHeader ?
+    // Symmetric mode: our own clock state, and the peer's last transmit time and when it reached us.
+    ourHeader(source.peerMode === 1 ? Mode.SymmetricActive : Mode.SymmetricPassive, source.pollLog2) +
+      (source.peerTransmit === '' ? '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' :
+        source.peerTransmit + timestamp.encodeUnix(source.peerReceive)) + transmit :
+    String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
+      '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
   return key && auth ? request + mac.macTrailer(key.id, key.type, key.secret, request, auth.sha) : request;
 }
 
@@ -200,9 +216,15 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   const trailer = msg.length > 48 ? packet.parseTrailer(msg) : null;
   if (msg.length > 48 && trailer === null) return none;
   const reply = ntpHeader.decode(msg, 0);
-  if (reply.mode !== Mode.Server) return none;
+  const symmetric = reply.mode === Mode.SymmetricActive || reply.mode === Mode.SymmetricPassive;
+  if (source.peerMode === 0 ? reply.mode !== Mode.Server : !symmetric) return none;
   source.received++;
   const transmit = msg.substr(40, 8);
+  if (symmetric) {
+    // Whatever the tests say, our next packet answers this one.
+    source.peerTransmit = transmit;
+    source.peerReceive = localClock.cook(clock, rawArrival);
+  }
   const origin = msg.substr(24, 8);
   // Test 1: a replay of the last reply. Test 2: an origin that is not our outstanding request.
   const test1 = transmit !== source.lastServerTransmit;

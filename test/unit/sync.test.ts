@@ -180,7 +180,7 @@ describe('selection', () => {
       sourceWith('192.0.2.4', 0.5, 0.01), // false
       sourceWith('192.0.2.5', -0.7, 0.01), // false
     ];
-    const result = select.select(sources, 1000, -1, 1e-6);
+    const result = select.select(sources, 1000, -1, 1e-6, 16);
     expect(result.result).toBe('ok');
     expect(sources.map((s) => s.status).join('')).toMatch(/^[*+][*+][*+-]xx$/);
     expect(result.offset).toBeGreaterThan(0.0009);
@@ -195,7 +195,7 @@ describe('selection', () => {
       sourceWith('192.0.2.4', -0.4, 0.01),
       sourceWith('192.0.2.5', 0.9, 0.01),
     ];
-    const result = select.select(sources, 1000, -1, 1e-6);
+    const result = select.select(sources, 1000, -1, 1e-6, 16);
     expect(result.result).toBe('no-majority');
     expect(result.selected).toBe(-1);
   });
@@ -204,9 +204,9 @@ describe('selection', () => {
     const sources = [sourceWith('192.0.2.1', 0, 0.01), sourceWith('192.0.2.2', 0, 0.01), sourceWith('192.0.2.3', 0, 0.01)];
     sources[0].leap = 1;
     sources[1].leap = 1;
-    expect(select.select(sources, 1000, -1, 1e-6).leap).toBe(1);
+    expect(select.select(sources, 1000, -1, 1e-6, 16).leap).toBe(1);
     sources[1].leap = 0;
-    expect(select.select(sources, 1000, -1, 1e-6).leap).toBe(0);
+    expect(select.select(sources, 1000, -1, 1e-6, 16).leap).toBe(0);
   });
 });
 
