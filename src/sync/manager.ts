@@ -422,15 +422,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
       return;
     }
   }
-  source.stratum = reply.stratum;
-  source.leap = reply.leap;
-  source.rootDelay = reply.rootDelay;
-  source.rootDispersion = reply.rootDispersion;
-  source.precisionLog2 = reply.precisionLog2;
-  source.delay = delay;
-  source.dispersion = Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2);
-  source.lastSampleTime = arrival;
-  source.valid++;
+  sourceModule.acceptSample(source, reply, delay, Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2), arrival);
   sourcestats.add(stats, time, offset, delay, source.dispersion);
   sourcestats.regress(stats, noiseFloor(sync));
   runSelection(sync, index);

@@ -297,6 +297,14 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
     length: msg.length,
   };
   if (!valid) return none;
+  acceptSample(source, reply, delay, dispersion, arrival);
+  // Offsets are kept against the ideal clock: served time plus the correction still being slewed in.
+  const pending = localClock.pendingCorrection(clock, rawArrival);
+  return { sample: { time: arrival + pending, offset: offset - pending, delay: delay, dispersion: dispersion }, kiss: '' };
+}
+
+/** A packet became a sample: what it said about the source's reference is now the source's. */
+export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: number, dispersion: number, arrival: number): void {
   source.valid++;
   source.stratum = reply.stratum;
   source.leap = reply.leap;
@@ -306,9 +314,6 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   source.delay = delay;
   source.dispersion = dispersion;
   source.lastSampleTime = arrival;
-  // Offsets are kept against the ideal clock: served time plus the correction still being slewed in.
-  const pending = localClock.pendingCorrection(clock, rawArrival);
-  return { sample: { time: arrival + pending, offset: offset - pending, delay: delay, dispersion: dispersion }, kiss: '' };
 }
 
 /**
