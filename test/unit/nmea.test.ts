@@ -1,23 +1,14 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nmea from '../../src/refclock/nmea';
+import { prng } from './ntp-bytes';
 
-const CAPTURES = '/work/shared/nmea';
+/** shared/ sits beside the repository (as CI checks it out); this machine also has it at /work/shared. */
+const BESIDE = join(__dirname, '../../../shared/nmea');
+const CAPTURES = existsSync(BESIDE) ? BESIDE : '/work/shared/nmea';
 
 type Fix = nmea.Fix;
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A reader that copies each fix (the reader reuses its result object). */
 function collecting(options?: nmea.Options): { reader: nmea.Reader; fixes: Fix[] } {
