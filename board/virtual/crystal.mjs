@@ -11,6 +11,8 @@ export function createCrystal(options) {
   const random = createRandom(options.seed ?? 1);
   const wander = options.wander ?? 0;
   let freq = (options.ppm ?? 0) * 1e-6;
+  // The frequency of the whole second before stepTrue (for times just past).
+  let previousFreq = freq;
   let stepTrue = options.trueNow();
   // raw − true at stepTrue: kept apart from the large true time so that
   // adding a few parts per million each second loses nothing.
@@ -27,18 +29,31 @@ export function createCrystal(options) {
     // Whole seconds of true time, each with the frequency that held during it.
     for (let i = 0; i < seconds; i++) {
       stepOffset += freq;
+      previousFreq = freq;
       freq += wander * random.gaussian();
     }
     stepTrue += seconds;
   }
 
+  /**
+   * The raw counter at true time `trueTime`. Exact up to one second before the
+   * latest time asked for; earlier than that, extrapolated with the frequency
+   * of that last second (off by wander·seconds², nothing when wander is 0).
+   * A step (setTime) counts from when it was made, so a time before a step
+   * reads as if the step had already happened.
+   */
+  function rawAt(trueTime) {
+    advance(trueTime);
+    const since = trueTime - stepTrue;
+    return trueTime + stepOffset + since * (since >= 0 ? freq : previousFreq);
+  }
+
   return {
     /** The raw counter now, in seconds. */
     read() {
-      const trueTime = options.trueNow();
-      advance(trueTime);
-      return trueTime + stepOffset + (trueTime - stepTrue) * freq;
+      return rawAt(options.trueNow());
     },
+    rawAt,
     /** Steps the counter (Espruino's setTime on ESP32). */
     step(seconds) {
       stepOffset += seconds;

@@ -142,6 +142,30 @@ describe('simulated crystal', () => {
     expect(run(3)).not.toEqual(run(4));
     expect(Math.abs(run(3)[4])).toBeGreaterThan(0);
   });
+
+  it('gives the raw counter at a true time up to a second past exactly, as read() gave it then', () => {
+    // Small true times, so that doubles resolve what a wrong frequency would put wrong.
+    let now = 0.3;
+    const crystal = createCrystal({ ppm: 25, offset: -0.2, wander: 1e-6, seed: 5, trueNow: () => now });
+    const readings: [number, number][] = [];
+    for (let i = 0; i < 400; i++) {
+      now += 0.137;
+      readings.push([now, crystal.read()]);
+      // An edge 0 … 1 s ago, asked after the crystal has moved on (an interrupt's timestamp).
+      const [then, raw] = readings[Math.max(0, readings.length - 1 - (i % 8))];
+      expect(Math.abs(crystal.rawAt(then) - raw)).toBeLessThan(1e-12);
+    }
+    // Further back it extrapolates: off by no more than wander·seconds² allows.
+    const [old, raw] = readings[readings.length - 40];
+    expect(Math.abs(crystal.rawAt(old) - raw)).toBeLessThan(1e-6 * 6 * 6);
+    expect(Math.abs(crystal.rawAt(old) - raw)).toBeGreaterThan(1e-12);
+    // Ahead, it is what read() will give then.
+    const ahead = crystal.rawAt(now + 0.5);
+    now += 0.5;
+    expect(Math.abs(crystal.read() - ahead)).toBeLessThan(1e-12);
+    crystal.step(2);
+    expect(Math.abs(crystal.rawAt(now) - ahead - 2)).toBeLessThan(1e-12);
+  });
 });
 
 describe('sandbox pins and UARTs', () => {
