@@ -13,7 +13,16 @@
  * (so that the core's precision measurement sees a real resolution instead
  * of a frozen clock). Timers count raw (crystal) milliseconds, as Espruino's
  * do: a fast crystal fires them early in true time.
+ *
+ * GPS. With `gps` in the spec, a simulated receiver (board/virtual/gps-receiver.mjs)
+ * is wired as on the appliance's board: its NMEA reaches a UART opened on rx
+ * D16, its pulse a watch on D4. Each second's events are put on the queue a
+ * second ahead. An edge's handler gets the raw clock at the edge's true time
+ * (the interrupt's timestamp) though it runs when the CPU is free, as
+ * Espruino's setWatch does; a UART set to another speed reads garbage.
  */
+import { createGpsReceiver, ESP32_GPS_WIRING, uartRead } from '../../board/virtual/gps-receiver.mjs';
+import type { GpsEvent, GpsReceiver, GpsReceiverOptions } from '../../board/virtual/gps-receiver.mjs';
 import type { Appliance } from '../../src/appliance';
 import { start } from '../../src/app';
 import * as localClock from '../../src/clock/local';
@@ -39,6 +48,7 @@ export const NTP_PORT = 123;
 const STREAM_CRYSTAL = 1;
 const STREAM_NETWORK = 2;
 const STREAM_CORE = 3;
+const STREAM_GPS = 4;
 
 export interface SimSpec {
   /** Seconds of true time to simulate. */
@@ -54,6 +64,12 @@ export interface SimSpec {
   crystal: CrystalSpec;
   servers: ServerSpec[];
   network: NetworkSpec;
+  /**
+   * A GPS receiver on the board (NMEA to the UART on rx D16, pulse on D4).
+   * Its times and intervals (startTime, outages, stale) are simulated true
+   * time t; the engine supplies the epoch and a seed from the run's seed.
+   */
+  gps?: Omit<GpsReceiverOptions, 'epoch' | 'seed'>;
   /** Host names resolve() knows besides dotted quads. */
   names?: { [host: string]: string };
   /** Simulated CPU time per rawClock() read, seconds (default 1 µs). */
@@ -89,6 +105,20 @@ interface Timer {
   event: SimEvent;
 }
 
+interface PinWatch {
+  pin: string;
+  edge: 'rising' | 'falling';
+  onEdge: (rawTime: number) => void;
+}
+
+/** The board's GPS UART as the core last set it up (each serialOpen adds a data handler, as Serial2.on does). */
+interface Uart {
+  baud: number;
+  rxPin: string;
+  txPin: string;
+  handlers: ((chunk: string) => void)[];
+}
+
 export class Simulation {
   readonly queue = new EventQueue();
   readonly crystal: Crystal;
@@ -110,6 +140,12 @@ export class Simulation {
   private nextEphemeralPort = 49152;
   private consoleInput: ((chunk: string) => void) | null = null;
   private readonly names: { [host: string]: string };
+  readonly gps: GpsReceiver | null = null;
+  /** Receiver events delivered: edges to watches, chunks to the UART; chunks nobody heard (UART not open, or on another pin). */
+  readonly gpsTraffic = { edges: 0, edgesWatched: 0, chunks: 0, unheard: 0 };
+  private uart: Uart | null = null;
+  private readonly pinWatches = new Map<number, PinWatch>();
+  private nextWatchId = 1;
   /** Datagrams the core sent, by destination; and what happened to them. */
   readonly traffic = { sent: 0, toUnknown: 0, lostUp: 0, lostDown: 0, delivered: 0, undeliverable: 0 };
 
@@ -121,6 +157,47 @@ export class Simulation {
     this.network = new Network(spec.network, createRandom(seed, STREAM_NETWORK));
     for (const server of spec.servers) this.servers.set(server.address, new NtpServer(server, this.epoch));
     this.platform = this.createPlatform(createRandom(seed, STREAM_CORE));
+    if (spec.gps) {
+      const gpsSeed = Math.floor(createRandom(seed, STREAM_GPS).uniform() * 4294967296);
+      this.gps = createGpsReceiver({ ...spec.gps, epoch: this.epoch, seed: gpsSeed });
+      this.scheduleGps(this.gps, spec.gps.startTime ?? 0);
+    }
+  }
+
+  /** Puts the receiver's events up to `from` + 1 s on the queue, then comes back at `from` + 1 s for the next second. */
+  private scheduleGps(receiver: GpsReceiver, from: number): void {
+    const sim = this;
+    this.at(from, function () {
+      for (const event of receiver.eventsUntil(from + 1)) {
+        sim.at(event.time, function () {
+          sim.deliverGps(receiver, event);
+        });
+      }
+      sim.scheduleGps(receiver, from + 1);
+    });
+  }
+
+  private deliverGps(receiver: GpsReceiver, event: GpsEvent): void {
+    if (event.kind === 'edge') {
+      this.gpsTraffic.edges++;
+      const edge = event.level === 1 ? 'rising' : 'falling';
+      for (const watch of [...this.pinWatches.values()]) {
+        if (watch.pin !== ESP32_GPS_WIRING.pps || watch.edge !== edge) continue;
+        this.gpsTraffic.edgesWatched++;
+        // Timestamped in the interrupt, at the edge; the handler runs when the CPU is free.
+        watch.onEdge(this.crystal.read(event.time));
+      }
+      return;
+    }
+    const uart = this.uart;
+    if (!uart || uart.rxPin !== ESP32_GPS_WIRING.rx) {
+      this.gpsTraffic.unheard++;
+      return;
+    }
+    this.gpsTraffic.chunks++;
+    const chunk = uartRead(event.chunk, receiver.options.baud, uart.baud);
+    if (chunk.length === 0) return;
+    for (const handler of [...uart.handlers]) handler(chunk);
   }
 
   /** Runs `callback` at true time `time` (or when the CPU is free after it). */
@@ -262,11 +339,19 @@ export class Simulation {
       releaseConsole() {
         return '';
       },
-      serialOpen() {},
-      watchPin() {
-        return 1;
+      serialOpen(baud, rxPin, txPin, onData) {
+        const handlers = sim.uart ? sim.uart.handlers : [];
+        handlers.push(onData);
+        sim.uart = { baud, rxPin, txPin, handlers };
       },
-      unwatchPin() {},
+      watchPin(pin, edge, onEdge) {
+        const id = sim.nextWatchId++;
+        sim.pinWatches.set(id, { pin, edge, onEdge });
+        return id;
+      },
+      unwatchPin(id) {
+        sim.pinWatches.delete(id);
+      },
       storageRead(name) {
         return sim.storage.get(name);
       },
