@@ -47,8 +47,35 @@ export interface BroadcastTarget {
   port: number;
 }
 
+/**
+ * `refclock GPS [options]`: a GPS/GNSS receiver on a UART (NMEA) with its
+ * pulse-per-second on a pin. Pins left '' are the board's (its description
+ * names them); `ppsPin` 'none' means there is no pulse (NMEA only).
+ */
+export interface RefclockOptions {
+  baud: number;
+  rxPin: string;
+  txPin: string;
+  ppsPin: string;
+  ppsEdge: 'rising' | 'falling';
+  /** Added to every sample: the pulse's cable and receiver delay (chrony's `offset`). */
+  offset: number;
+  /** The reference's assumed delay, counted in the root delay (chrony's `delay`). */
+  delay: number;
+  /** Seconds from the start of a second to the end of its first sentence, for NMEA-only samples (NaN: learn it from the pulses). */
+  nmeaDelay: number;
+  /** log2 of the interval at which the filtered samples reach the clock. */
+  pollLog2: number;
+  /** Most samples the median filter holds per interval. */
+  filterLength: number;
+  prefer: boolean;
+  noselect: boolean;
+}
+
 export interface Config {
   servers: ServerOptions[];
+  /** The GPS reference clock (null: none). */
+  refclock: RefclockOptions | null;
   broadcasts: BroadcastTarget[];
   /** Follow broadcast servers on the NTP port (`broadcastclient`, or `multicastclient` with a group). */
   broadcastClient: boolean;
@@ -85,7 +112,7 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -129,6 +156,61 @@ export function parseServer(args: string[]): ServerOptions | string {
   }
   if (server.maxPollLog2 < server.minPollLog2) server.maxPollLog2 = server.minPollLog2;
   return server;
+}
+
+export function defaultRefclockOptions(): RefclockOptions {
+  return { baud: 9600, rxPin: '', txPin: '', ppsPin: '', ppsEdge: 'rising', offset: 0, delay: 0, nmeaDelay: NaN, pollLog2: 4, filterLength: 16, prefer: false, noselect: false };
+}
+
+/** A pin name as Espruino spells them (D4, A0, ...), or 'none' for the pulse. */
+function isPinName(text: string | undefined): boolean {
+  if (text === undefined || text.length < 2 || text.length > 4) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const letter = code >= 65 && code <= 90;
+    const digit = code >= 48 && code <= 57;
+    if (i === 0 ? !letter : !digit) return false;
+  }
+  return true;
+}
+
+/** Parses `GPS [option ...]` of a refclock line. */
+export function parseRefclock(args: string[]): RefclockOptions | string {
+  if (args.length === 0 || args[0].toUpperCase() !== 'GPS') return 'refclock needs the driver GPS (NMEA on a UART, PPS on a pin)';
+  const clock = defaultRefclockOptions();
+  for (let i = 1; i < args.length; i++) {
+    const option = args[i];
+    const text = args[i + 1];
+    if (option === 'prefer') clock.prefer = true;
+    else if (option === 'noselect') clock.noselect = true;
+    else if (option === 'rx' || option === 'tx' || option === 'pps') {
+      if (!isPinName(text) && !(option === 'pps' && text === 'none')) return 'bad pin for ' + option + (text === undefined ? '' : ': "' + text + '"');
+      if (option === 'rx') clock.rxPin = text as string;
+      else if (option === 'tx') clock.txPin = text as string;
+      else clock.ppsPin = text as string;
+      i++;
+    } else if (option === 'edge') {
+      if (text !== 'rising' && text !== 'falling') return 'edge is rising or falling';
+      clock.ppsEdge = text;
+      i++;
+    } else {
+      let value = NaN;
+      if (option === 'baud') value = parseInteger(text, 300, 921600);
+      else if (option === 'poll') value = parseInteger(text, 0, 8);
+      else if (option === 'filter') value = parseInteger(text, 1, 64);
+      else if (option === 'offset' || option === 'delay' || option === 'nmeadelay') value = parseNumber(text, option === 'offset' ? -1 : 0, 1);
+      else return 'unknown refclock option "' + option + '"';
+      if (value !== value) return 'bad value for ' + option + (text === undefined ? '' : ': "' + text + '"');
+      if (option === 'baud') clock.baud = value;
+      else if (option === 'poll') clock.pollLog2 = value;
+      else if (option === 'filter') clock.filterLength = value;
+      else if (option === 'offset') clock.offset = value;
+      else if (option === 'delay') clock.delay = value;
+      else clock.nmeaDelay = value;
+      i++;
+    }
+  }
+  return clock;
 }
 
 /** Sources are fixed-size state: a bound on how many. */
@@ -237,6 +319,13 @@ const DIRECTIVES: { [name: string]: Directive } = {
     if (typeof server === 'string') return server;
     if (config.servers.length >= MAX_SERVERS) return 'too many servers (at most ' + MAX_SERVERS + ')';
     config.servers.push(server);
+    return null;
+  },
+  refclock: function (config, args) {
+    const clock = parseRefclock(args);
+    if (typeof clock === 'string') return clock;
+    if (config.refclock !== null) return 'only one refclock';
+    config.refclock = clock;
     return null;
   },
   makestep: function (config, args) {

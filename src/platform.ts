@@ -46,9 +46,9 @@ export interface Platform {
   consoleEchoes: boolean;
   /** Gives the console to the JavaScript REPL; `reclaim` is how the user comes back. */
   releaseConsole(reclaim: () => void): string;
-  /** Opens a UART (the GPS receiver): data arrives as binary-string chunks split anywhere. */
+  /** Opens a UART (the GPS receiver): data arrives as binary-string chunks split anywhere. Pins '' are the board's own. */
   serialOpen(baud: number, rxPin: string, txPin: string, onData: (chunk: string) => void): void;
-  /** Watches a pin's edges; `rawTime` is the raw clock read inside the interrupt. Returns an id. */
+  /** Watches a pin's edges; `rawTime` is the raw clock read inside the interrupt. Pin '' is the board's PPS pin. Returns an id. */
   watchPin(pin: string, edge: 'rising' | 'falling', onEdge: (rawTime: number) => void): number;
   unwatchPin(id: number): void;
   storageRead(name: string): string | undefined;

@@ -7,8 +7,11 @@ import type { DatagramHandler, Platform, UdpSocket } from '../../src/platform';
 
 /** The serial port the console lives on (UART0 on ESP32 boards). */
 const CONSOLE_PORT = Serial1;
-/** The UART for a GPS receiver (UART2; pins come from the configuration). */
+/** The UART for a GPS receiver (UART2), and the pins the board description (ESP32.json, ntpAppliance) gives it by default. */
 const GPS_PORT = Serial2;
+export const GPS_RX_PIN = 'D16';
+export const GPS_TX_PIN = 'D17';
+export const PPS_PIN = 'D4';
 
 export function createPlatform(): Platform {
   const storage = require('Storage');
@@ -73,13 +76,13 @@ export function createPlatform(): Platform {
       return 'JavaScript REPL. Type ntpConsole() to return to the NTP console.\n';
     },
     serialOpen: function (baud, rxPin, txPin, onData) {
-      GPS_PORT.setup(baud, { rx: new Pin(rxPin), tx: new Pin(txPin) });
+      GPS_PORT.setup(baud, { rx: new Pin(rxPin || GPS_RX_PIN), tx: new Pin(txPin || GPS_TX_PIN) });
       GPS_PORT.on('data', onData);
     },
     watchPin: function (pin, edge, onEdge) {
       return setWatch(function (event: { time: number }) {
         onEdge(event.time);
-      }, new Pin(pin), { edge: edge, repeat: true }) as unknown as number;
+      }, new Pin(pin || PPS_PIN), { edge: edge, repeat: true }) as unknown as number;
     },
     unwatchPin: function (id) {
       clearWatch(id);

@@ -37,6 +37,7 @@ export const COMMANDS: { [name: string]: Command } = {
   tracking: { usage: 'tracking', summary: 'Display system time information', run: noArguments(reports.tracking) },
   sources: { usage: 'sources [-a] [-v]', summary: 'List the time sources and their last samples', run: control.sourceTable(reports.sources) },
   sourcestats: { usage: 'sourcestats [-a] [-v]', summary: 'Show the fit of each source\'s samples', run: control.sourceTable(reports.sourcestatsReport) },
+  refclocks: { usage: 'refclocks', summary: 'Show the GPS reference clock: fix, pulses, pairing', run: noArguments(reports.refclocks) },
   ntpdata: { usage: 'ntpdata [<address>]', summary: 'Show the last reply of a source (or of all)', run: control.ntpdata },
   activity: { usage: 'activity', summary: 'Count sources online, offline, bursting', run: noArguments(reports.activity) },
   add: { usage: 'add server <name> [options]', summary: 'Start using a new NTP server', run: control.add },

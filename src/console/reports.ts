@@ -6,6 +6,8 @@ import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import * as gps from '../refclock/gps';
+import * as nmea from '../refclock/nmea';
 import * as clientLog from '../serve/clientlog';
 import * as responderModule from '../serve/responder';
 import { Counter } from '../serve/responder';
@@ -88,7 +90,8 @@ function header(text: string): string {
 
 /** A source's name in the tables: its address, or the configured name (cut to 25, as chronyc cuts names). */
 function sourceName(source: Source): string {
-  const name = source.address !== '' ? source.address : source.options.host;
+  // A reference clock goes by its reference id, as chronyc shows it.
+  const name = source.refclock ? referenceText(source.referenceId) : source.address !== '' ? source.address : source.options.host;
   return name.length > 25 ? name.substring(0, 24) + '>' : name;
 }
 
@@ -96,14 +99,14 @@ function sourceName(source: Source): string {
 function listed(app: Appliance, all: boolean): Source[] {
   const result: Source[] = [];
   for (let i = 0; i < app.sync.sources.length; i++) {
-    if (all || app.sync.sources[i].address !== '') result.push(app.sync.sources[i]);
+    if (all || app.sync.sources[i].address !== '' || app.sync.sources[i].refclock) result.push(app.sync.sources[i]);
   }
   return result;
 }
 
 const SOURCES_LEGEND =
   '\n' +
-  '  .- Mode: ^ server (the only kind here)\n' +
+  '  .- Source mode  \'^\' = server, \'=\' = peer, \'#\' = local clock.\n' +
   ' / .- State: * synchronised to, + combined with it, - not combined,\n' +
   '| /          x falseticker, ~ too variable, ? unusable or no samples\n' +
   '||                                                 .- ADJ [ MEAS ] +/- ERR\n' +
@@ -112,33 +115,69 @@ const SOURCES_LEGEND =
   '||                                    \\  |         |  MEAS: offset as measured\n' +
   '||                                    |  |         |  ERR: bound on its error\n';
 
+const SOURCES_HEADER = 'MS Name/IP address         Stratum Poll Reach LastRx Last sample               ';
+
 export function sources(app: Appliance, verbose: boolean, all: boolean): string {
-  const clock = app.clock;
-  const now = localClock.now(clock);
-  let text = (verbose ? SOURCES_LEGEND : '') + header('MS Name/IP address         Stratum Poll Reach LastRx Last sample               ');
+  const now = localClock.now(app.clock);
+  let text = (verbose ? SOURCES_LEGEND : '') + header(SOURCES_HEADER);
   const list = listed(app, all);
-  for (let i = 0; i < list.length; i++) {
-    const source = list[i];
-    const stats = source.stats;
-    let ago = NaN;
-    let adjusted = 0;
-    let measured = 0;
-    let error = 0;
-    let stratum = 0;
-    if (stats.count > 0) {
-      // chrony shows "local minus source": the opposite sign of our offsets.
-      adjusted = -sourcestats.sample(stats, stats.count - 1).offset;
-      const last = source.lastPacket;
-      measured = last !== null && last.arrival === source.lastSampleTime ? -last.offset : adjusted;
-      error = (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion;
-      ago = now - Math.floor(source.lastSampleTime);
-      stratum = source.stratum;
-    }
-    text += '^' + source.status + ' ' + padRight(sourceName(source), 27) + '  ' + padLeft('' + stratum, 2) + '  ' +
-      padLeft('' + source.pollLog2, 2) + '   ' + padLeft(source.reach.toString(8), 3) + '  ' + age(ago) + '  ' +
-      signedDuration(adjusted) + '[' + signedDuration(measured) + '] +/- ' + duration(error) + '\n';
-  }
+  for (let i = 0; i < list.length; i++) text += sourceLine(list[i], now);
   return text;
+}
+
+/** One line of chronyc's sources table. */
+function sourceLine(source: Source, now: number): string {
+  const stats = source.stats;
+  let ago = NaN;
+  let adjusted = 0;
+  let measured = 0;
+  let error = 0;
+  let stratum = 0;
+  if (stats.count > 0) {
+    // chrony shows "local minus source": the opposite sign of our offsets.
+    adjusted = -sourcestats.sample(stats, stats.count - 1).offset;
+    const last = source.lastPacket;
+    measured = last !== null && last.arrival === source.lastSampleTime ? -last.offset : adjusted;
+    error = (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion;
+    ago = now - Math.floor(source.lastSampleTime);
+    stratum = source.stratum;
+  }
+  return (source.refclock ? '#' : source.peerMode !== 0 ? '=' : '^') + source.status + ' ' + padRight(sourceName(source), 27) + '  ' +
+    padLeft('' + stratum, 2) + '  ' + padLeft('' + source.pollLog2, 2) + '   ' + padLeft(source.reach.toString(8), 3) + '  ' + age(ago) + '  ' +
+    signedDuration(adjusted) + '[' + signedDuration(measured) + '] +/- ' + duration(error) + '\n';
+}
+
+/** Seconds since a raw time, for the refclock report ("never" for 0). */
+function rawAge(app: Appliance, raw: number): string {
+  return raw === 0 ? 'never' : (app.clock.readRaw() - raw).toFixed(1) + ' seconds ago';
+}
+
+/** `refclocks`: the GPS source's sources line, then the receiver's and the pairing's state. */
+export function refclocks(app: Appliance): string {
+  const driver = app.sync.refclock;
+  const source = app.sync.refclockSource;
+  if (driver === null || source === null) return 'No reference clock (add a refclock GPS line to the configuration)\n';
+  const options = driver.options;
+  const counts = driver.counts;
+  const width = 16;
+  const pins = (options.rxPin || 'board RX') + '/' + (options.txPin || 'board TX');
+  const pps = options.ppsPin === 'none' ? 'no PPS' : 'PPS on ' + (options.ppsPin || 'board pin') + ' (' + options.ppsEdge + ' edge)';
+  let sentences = '';
+  for (let i = 0; i < nmea.COUNTERS; i++) sentences += (i > 0 ? ', ' : '') + driver.reader.counts[i] + ' ' + nmea.COUNTER_NAMES[i];
+  return header(SOURCES_HEADER) + sourceLine(source, localClock.now(app.clock)) + '\n' +
+    field('Driver', width, 'GPS: NMEA at ' + options.baud + ' baud on ' + pins + ', ' + pps) +
+    field('Fix', width, (driver.fixValid ? 'yes' : 'no') + ', quality ' + driver.fixQuality + ', ' +
+      (driver.satellites < 0 ? '?' : '' + driver.satellites) + ' satellites' + (driver.talker ? ', talker ' + driver.talker : '')) +
+    field('Last sentence', width, rawAge(app, driver.lastSentenceRaw)) +
+    field('Last pulse', width, rawAge(app, driver.lastPulseRaw)) +
+    field('Second count', width, driver.locked ? 'locked, last pulse ' + utcDateTime(driver.pulseLabel) : 'not locked') +
+    field('NMEA delay', width, driver.learnedDelay === driver.learnedDelay ? driver.learnedDelay.toFixed(3) + ' seconds after the pulse' : 'unknown') +
+    field('Offset', width, signedFixed(options.offset, 9) + ' seconds (delay ' + options.delay.toFixed(9) + ')') +
+    field('Pulses', width, counts[gps.PULSES] + ' (' + counts[gps.BAD_PULSES] + ' bad, ' + counts[gps.UNLABELLED] + ' unlabelled)') +
+    field('Pairings', width, counts[gps.PAIRED] + ' agreed, ' + counts[gps.STALE] + ' rejected (stale or wrong), ' + counts[gps.RELOCKS] + ' relocks') +
+    field('NMEA only', width, counts[gps.NMEA_ONLY] + ' samples') +
+    field('No-fix reports', width, '' + counts[gps.NO_FIX]) +
+    field('Sentences', width, sentences);
 }
 
 const SOURCESTATS_LEGEND =
@@ -195,6 +234,7 @@ export function activity(app: Appliance): string {
   let unresolved = 0;
   for (let i = 0; i < app.sync.sources.length; i++) {
     const source = app.sync.sources[i];
+    if (source.refclock) continue;
     if (source.address === '') unresolved++;
     else if (source.offline || source.stoppedBy !== '') offline++;
     else if (source.burstLeft > 0) burst++;

@@ -19,6 +19,8 @@ import { ParseError } from '../ntp/packet';
 import * as timestamp from '../ntp/timestamp';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import * as gps from '../refclock/gps';
+import type { Gps } from '../refclock/gps';
 import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
 import * as mac from '../ntp/mac';
@@ -55,6 +57,9 @@ export interface Sync {
   /** The NTP port's socket, which symmetric peers send from (set by app.ts), and our header for their packets. */
   ntpSocket: UdpSocket | null;
   header: sourceModule.HeaderMaker | null;
+  /** The GPS reference clock's driver and the source it feeds (null without a `refclock` line). */
+  refclock: Gps | null;
+  refclockSource: Source | null;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -82,17 +87,82 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     auth: null,
     ntpSocket: null,
     header: null,
+    refclock: null,
+    refclockSource: null,
   };
 }
 
 export function start(sync: Sync): void {
+  startRefclock(sync);
   for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);
+}
+
+/**
+ * The GPS reference clock: its driver reads the UART and the pulse pin, and
+ * every 2^poll s its filtered sample joins the same selection as the
+ * network sources, as a stratum-0 source (so we serve stratum 1).
+ */
+function startRefclock(sync: Sync): void {
+  const options = sync.config.refclock;
+  if (options === null) return;
+  const platform = sync.platform;
+  const driver = gps.create(options, sync.clock, platform.log);
+  const sourceOptions = defaultServerOptions('GPS');
+  sourceOptions.minPollLog2 = options.pollLog2;
+  sourceOptions.maxPollLog2 = options.pollLog2;
+  sourceOptions.prefer = options.prefer;
+  sourceOptions.noselect = options.noselect;
+  const source = sourceModule.create(sourceOptions);
+  source.refclock = true;
+  source.stratum = 0;
+  source.leap = Leap.None;
+  source.delay = options.delay;
+  source.referenceId = refid.fromAscii('GPS');
+  sync.refclock = driver;
+  sync.refclockSource = source;
+  sync.sources.push(source);
+  platform.serialOpen(options.baud, options.rxPin, options.txPin, function (chunk) {
+    gps.feed(driver, chunk, platform.rawClock());
+  });
+  if (options.ppsPin !== 'none') {
+    platform.watchPin(options.ppsPin, options.ppsEdge, function (raw) {
+      gps.pulse(driver, raw);
+    });
+  }
+  source.timer = platform.every(Math.pow(2, options.pollLog2) * 1000, function () {
+    refclockPoll(sync, driver, source);
+  });
+}
+
+/** A refclock poll: the filter's samples of the interval become one sample (or the reach shows there were none). */
+function refclockPoll(sync: Sync, driver: Gps, source: Source): void {
+  source.reach = (source.reach << 1) & 255;
+  source.sent++;
+  const index = sync.sources.indexOf(source);
+  const pulses = driver.filterHoldsPulses;
+  const sample = gps.takeSample(driver);
+  if (sample === null) {
+    if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
+    return;
+  }
+  // Pulse samples and sentence samples differ by orders of magnitude: a change of kind starts a new fit.
+  const referenceId = refid.fromAscii(pulses ? 'PPS' : 'GPS');
+  if (referenceId !== source.referenceId) sourcestats.clear(source.stats);
+  source.referenceId = referenceId;
+  source.reach |= 1;
+  source.received++;
+  source.valid++;
+  source.dispersion = sample.dispersion;
+  source.lastSampleTime = sample.time;
+  sourcestats.add(source.stats, sample.time, sample.offset, source.delay, sample.dispersion);
+  sourcestats.regress(source.stats, noiseFloor(sync));
+  runSelection(sync, index);
 }
 
 /** Adds and starts a source; returns null, or why it cannot be added. */
 export function addSource(sync: Sync, options: ServerOptions): string | null {
   for (let i = 0; i < sync.sources.length; i++) {
-    if (sync.sources[i].options.host === options.host) return 'source ' + options.host + ' already exists';
+    if (sync.sources[i].options.host === options.host && !sync.sources[i].refclock) return 'source ' + options.host + ' already exists';
   }
   const source = sourceModule.create(options);
   sync.sources.push(source);
@@ -136,8 +206,10 @@ export function removeSource(sync: Sync, index: number): void {
   runSelection(sync, -1);
 }
 
+/** The NTP source a name or address names (-1: none; the refclock is not managed by address). */
 export function findSource(sync: Sync, host: string): number {
   for (let i = 0; i < sync.sources.length; i++) {
+    if (sync.sources[i].refclock) continue;
     if (sync.sources[i].options.host === host || sync.sources[i].address === host) return i;
   }
   return -1;
@@ -174,7 +246,7 @@ export function burst(sync: Sync, index: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
     if (index >= 0 && i !== index) continue;
     const source = sync.sources[i];
-    if (source.stoppedBy !== '' || source.offline) continue;
+    if (source.stoppedBy !== '' || source.offline || source.refclock) continue;
     source.burstLeft = sourceModule.BURST_COUNT;
     schedulePoll(sync, source, 0);
   }
@@ -184,6 +256,7 @@ export function setOffline(sync: Sync, index: number, offline: boolean): void {
   for (let i = 0; i < sync.sources.length; i++) {
     if (index >= 0 && i !== index) continue;
     const source = sync.sources[i];
+    if (source.refclock) continue;
     const wasOffline = source.offline;
     source.offline = offline;
     // Back online: ask now rather than at the end of a long poll interval.
@@ -303,6 +376,7 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
     sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
   }
+  if (sync.refclock) gps.applyCorrection(sync.refclock, now, correction.phase, correction.freq);
   scheduleSlewEnd(sync, correction.slewSeconds);
   const best = sync.sources[selection.selected];
   const cookedNow = localClock.now(clock);
@@ -464,6 +538,7 @@ export function makestepNow(sync: Sync): boolean {
   const offset = selection.offset;
   localClock.step(clock, offset);
   for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
+  if (sync.refclock) gps.applyCorrection(sync.refclock, now, offset, 0);
   scheduleSlewEnd(sync, 0);
   sync.onClockChange();
   return true;

@@ -141,7 +141,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     offset += weight * sourcestats.predictOffset(source.stats, now);
     slope += weight * source.stats.slope;
     skew += weight * source.stats.skew;
-    offsetSd += weight * sourcestats.predictionError(source.stats, now);
+    offsetSd += weight * sourceModule.fitError(source, now, clockSkew);
     if (source.leap < 3) leapVotes[source.leap]++;
   }
   selection.result = 'ok';

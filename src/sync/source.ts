@@ -95,6 +95,8 @@ export interface Source {
   kisses: number;
   /** Replies that failed authentication (no MAC, crypto-NAK, wrong digest). */
   authFailures: number;
+  /** The GPS reference clock (samples from its driver, not from packets). */
+  refclock: boolean;
   /** A broadcast server we follow: polled only to measure the delay, sampled from its mode-5 packets. */
   broadcast: boolean;
   /** Symmetric mode: 1 active (configured `peer`), 2 passive (created by an incoming mode 1); 0 for a server. */
@@ -139,6 +141,7 @@ export function create(options: ServerOptions): Source {
     valid: 0,
     kisses: 0,
     authFailures: 0,
+    refclock: false,
     broadcast: false,
     peerMode: options.peer ? 1 : 0,
     peerTransmit: '',
@@ -324,10 +327,15 @@ export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: 
  */
 export function rootDistance(source: Source, now: number, clockSkew: number): number {
   const age = now - source.lastSampleTime;
+  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion + PHI * (age > 0 ? age : 0) +
+    fitError(source, now, clockSkew);
+}
+
+/** How far off the source's fitted offset may be at `now` (one sample: only as far as our frequency can have drifted since). */
+export function fitError(source: Source, now: number, clockSkew: number): number {
   const stats = source.stats;
-  const fitError = stats.count > 1 ? sourcestats.predictionError(stats, now) :
+  return stats.count > 1 ? sourcestats.predictionError(stats, now) :
     stats.offsetSd + clockSkew * (now - stats.referenceTime > 0 ? now - stats.referenceTime : 0);
-  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion + PHI * (age > 0 ? age : 0) + fitError;
 }
 
 /** Requests a source may go unanswered at start before it stops holding up the first selection. */

@@ -342,11 +342,12 @@ export class Simulation {
       serialOpen(baud, rxPin, txPin, onData) {
         const handlers = sim.uart ? sim.uart.handlers : [];
         handlers.push(onData);
-        sim.uart = { baud, rxPin, txPin, handlers };
+        // '' is the board's own pin (src/platform.ts): the ESP32 description's.
+        sim.uart = { baud, rxPin: rxPin || ESP32_GPS_WIRING.rx, txPin: txPin || ESP32_GPS_WIRING.tx, handlers };
       },
       watchPin(pin, edge, onEdge) {
         const id = sim.nextWatchId++;
-        sim.pinWatches.set(id, { pin, edge, onEdge });
+        sim.pinWatches.set(id, { pin: pin || ESP32_GPS_WIRING.pps, edge, onEdge });
         return id;
       },
       unwatchPin(id) {
