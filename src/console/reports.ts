@@ -34,7 +34,10 @@ function referenceName(app: Appliance): string {
   if (!syncManager.synchronisedToSource(clock)) return referenceText(clock.referenceId);
   const sources = app.sync.sources;
   for (let i = 0; i < sources.length; i++) {
-    if (sources[i].address !== '' && sources[i].referenceId === clock.referenceId) return sources[i].address;
+    if (sources[i].referenceId !== clock.referenceId) continue;
+    // A reference clock's id is its name (chronyc: "50505300 (PPS)").
+    if (sources[i].refclock) return referenceText(clock.referenceId);
+    if (sources[i].address !== '') return sources[i].address;
   }
   return refid.toDottedQuad(clock.referenceId);
 }
