@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkBundle } from './bundle-check.mjs';
 import { createCrystal } from './crystal.mjs';
+import { attachGpsReceiver } from './gps-attach.mjs';
+import { createGpsReceiver, ESP32_GPS_WIRING, GPS_WEEK_ROLLOVER_SECONDS, OUTAGE_KINDS } from './gps-receiver.mjs';
 import { createSandbox } from './sandbox.mjs';
 import { hostFile } from './storage.mjs';
 
@@ -23,7 +25,29 @@ const USAGE = `Usage: node board/virtual/run.mjs [options]
   --ppm X           crystal frequency error in ppm (default 0)
   --offset S        crystal's initial offset from true time in seconds (default 0)
   --wander W        crystal random-walk frequency wander per second (default 0)
-  --seed N          seed for the crystal's wander (default 1)
+  --seed N          seed for the crystal's wander and the GPS receiver's noise (default 1)
+A GPS receiver is attached as on the appliance's board: NMEA on Serial2 (the
+board receives on D16) at 9600 baud, sending RMC and GGA; its pulse on D4.
+  --no-gps          no receiver
+  --gps-baud N      the receiver's speed (default 9600); a firmware set to another reads garbage
+  --gps-sentences LIST
+                    comma-separated, in order: RMC,GGA,ZDA,VTG,GSA,GSV,GLL (default RMC,GGA)
+  --gps-nmea-delay S
+                    seconds from the pulse to the first sentence of that second (default 0.35)
+  --gps-nmea-jitter S
+                    standard deviation of that delay (default 0.05; kept within 0.005-0.95 s)
+  --gps-pps-jitter S
+                    standard deviation of the pulse around the second (default 1e-6)
+  --gps-mode MODE   for the whole run: normal; stale (sentences state the second before the
+                    pulse); wrong-date (the date is off by --gps-date-error); no-pps; no-nmea;
+                    no-fix (sentences say no fix, no pulses)
+  --gps-date-error S
+                    seconds added to the stated date in wrong-date mode, whole days (default
+                    -619315200: the GPS week rollover, which the firmware's date floor corrects;
+                    86400 is a date it cannot)
+  --gps-outage START:LENGTH[:WHAT]
+                    an outage from START seconds after boot, for LENGTH seconds: WHAT is all
+                    (default: no pulses, no sentences), pps, nmea or fix. Repeatable.
 On a terminal, Ctrl-] quits.`;
 
 function main() {
@@ -41,6 +65,15 @@ function main() {
         offset: { type: 'string', default: '0' },
         wander: { type: 'string', default: '0' },
         seed: { type: 'string', default: '1' },
+        'no-gps': { type: 'boolean', default: false },
+        'gps-baud': { type: 'string', default: String(ESP32_GPS_WIRING.baud) },
+        'gps-sentences': { type: 'string', default: 'RMC,GGA' },
+        'gps-nmea-delay': { type: 'string', default: '0.35' },
+        'gps-nmea-jitter': { type: 'string', default: '0.05' },
+        'gps-pps-jitter': { type: 'string', default: '1e-6' },
+        'gps-mode': { type: 'string', default: 'normal' },
+        'gps-date-error': { type: 'string', default: String(-GPS_WEEK_ROLLOVER_SECONDS) },
+        'gps-outage': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -53,7 +86,7 @@ function main() {
     return;
   }
   const numbers = {};
-  for (const name of ['ntp-port', 'ppm', 'offset', 'wander', 'seed']) {
+  for (const name of ['ntp-port', 'ppm', 'offset', 'wander', 'seed', 'gps-baud', 'gps-nmea-delay', 'gps-nmea-jitter', 'gps-pps-jitter', 'gps-date-error']) {
     numbers[name] = Number(options[name]);
     if (!Number.isFinite(numbers[name])) {
       console.error(`--${name} needs a number, not "${options[name]}"`);
@@ -101,7 +134,21 @@ function main() {
     },
   });
 
+  let gps = null;
+  if (!options['no-gps']) {
+    try {
+      const receiver = createGpsReceiver(gpsOptions(options, numbers, startWall, trueNow()));
+      gps = attachGpsReceiver({ sandbox, crystal, receiver, trueNow, log });
+      const { uart, rx, pps } = ESP32_GPS_WIRING;
+      log(`gps: ${receiver.options.sentences.join('+')} on ${uart} (rx ${rx}) at ${receiver.options.baud} baud, pulse on ${pps}, mode ${options['gps-mode']}`);
+    } catch (error) {
+      console.error('GPS options: ' + error.message + '\n' + USAGE);
+      process.exit(2);
+    }
+  }
+
   const stop = (code) => {
+    if (gps) gps.close();
     sandbox.close();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.exit(code);
@@ -126,6 +173,38 @@ function main() {
     log('the firmware failed at boot: ' + (error && error.stack ? error.stack : error));
     stop(1);
   }
+}
+
+/** The receiver's options from the --gps-* flags; its epoch is the whole second before boot. */
+function gpsOptions(options, numbers, startWall, bootTrue) {
+  const epoch = Math.floor(startWall);
+  const boot = bootTrue - epoch;
+  const always = { from: -Infinity, to: Infinity };
+  const receiver = {
+    seed: numbers.seed,
+    epoch,
+    startTime: boot,
+    baud: numbers['gps-baud'],
+    sentences: options['gps-sentences'].split(',').map((name) => name.trim().toUpperCase()),
+    nmeaDelay: numbers['gps-nmea-delay'],
+    nmeaJitter: numbers['gps-nmea-jitter'],
+    ppsJitter: numbers['gps-pps-jitter'],
+    outages: [],
+    stale: [],
+  };
+  const mode = options['gps-mode'];
+  if (mode === 'stale') receiver.stale.push(always);
+  else if (mode === 'wrong-date') receiver.dateErrorSeconds = numbers['gps-date-error'];
+  else if (mode === 'no-pps' || mode === 'no-nmea' || mode === 'no-fix') receiver.outages.push({ ...always, what: mode.slice(3) });
+  else if (mode !== 'normal') throw new Error(`--gps-mode: normal, stale, wrong-date, no-pps, no-nmea or no-fix, not "${mode}"`);
+  for (const text of options['gps-outage']) {
+    const [start, length, what = 'all'] = text.split(':');
+    if (!(Number.isFinite(+start) && +length >= 0) || start === '' || !OUTAGE_KINDS.includes(what)) {
+      throw new Error(`--gps-outage START:LENGTH[:${OUTAGE_KINDS.join('|')}], not "${text}"`);
+    }
+    receiver.outages.push({ from: boot + Number(start), to: boot + Number(start) + Number(length), what });
+  }
+  return receiver;
 }
 
 /**

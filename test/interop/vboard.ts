@@ -24,6 +24,8 @@ export interface VBoardOptions {
   seed?: number;
   /** chrony.conf-like text installed as the board's configuration (e.g. "local stratum 3\n"). */
   config?: string;
+  /** Flags for the board's simulated GPS receiver (attached by default), e.g. ['--no-gps'] or ['--gps-mode', 'stale']. */
+  gps?: string[];
   /** Run inside this network namespace (`ip netns exec NAME node ...`). */
   netns?: string;
   /** Upper bound on the board's life (timeout -k 5 T). Default 120 s. */
@@ -57,6 +59,7 @@ export class VBoard {
       writeFileSync(join(dir, 'board.conf'), opts.config);
       args.push('--config', join(dir, 'board.conf'));
     }
+    if (opts.gps) args.push(...opts.gps);
     const ns = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     const child = spawn('timeout', ['-k', '5', String(opts.timeoutS ?? 120), ...ns, process.execPath, RUN_MJS, ...args],
       { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
