@@ -6,6 +6,7 @@
 import type { Appliance } from './appliance';
 import { CONFIG_FILE, KEYS_FILE } from './appliance';
 import * as keys from './ntp/keys';
+import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
 import * as configuration from './config';
 import * as commands from './console/commands';
@@ -19,19 +20,17 @@ import * as responder from './serve/responder';
 import * as syncManager from './sync/manager';
 
 export function start(platform: Platform): Appliance {
-  const stored = platform.storageRead(CONFIG_FILE);
-  const configText = stored === undefined ? '' : stored;
-  const parsed = configuration.parse(configText);
-  for (let i = 0; i < parsed.errors.length; i++) {
-    platform.log(CONFIG_FILE + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
-  }
-  const config = parsed.config;
+  const chosen = loadConfig(platform);
+  const configText = chosen.stored.text;
+  const config = chosen.config;
   const clock = localClock.create(platform.rawClock);
   const app: Appliance = {
     platform: platform,
     clock: clock,
     config: config,
     configText: configText,
+    storedConfig: chosen.stored,
+    editedConfig: configText,
     responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random),
     sync: null as unknown as syncManager.Sync,
     ntpAccess: buildAccess(config.ntpAccess),
@@ -54,6 +53,32 @@ export function start(platform: Platform): Appliance {
   syncManager.start(app.sync);
   startConsole(app);
   return app;
+}
+
+/**
+ * The configuration at boot: the newest stored one that parses cleanly. One
+ * with errors (a slot written by something else, a config from an older
+ * firmware) is passed over for an older clean one, with the errors shown;
+ * only when none is clean is the newest used, its bad lines skipped.
+ */
+function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: configuration.Config } {
+  const candidates = configStore.candidates(platform);
+  if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: configuration.defaults() };
+  for (let i = 0; i < candidates.length; i++) {
+    const parsed = configuration.parse(candidates[i].text);
+    if (parsed.errors.length === 0 && i === 0) return { stored: candidates[i], config: parsed.config };
+    if (parsed.errors.length === 0) {
+      platform.log('using the previous configuration (generation ' + candidates[i].generation + '): the newest has errors');
+      return { stored: candidates[i], config: parsed.config };
+    }
+    const name = candidates[i].slot < 0 ? CONFIG_FILE : configStore.SLOT_FILES[candidates[i].slot];
+    for (let e = 0; e < parsed.errors.length; e++) {
+      platform.log(name + ':' + parsed.errors[e].line + ': ' + parsed.errors[e].message);
+    }
+  }
+  const parsed = configuration.parse(candidates[0].text);
+  platform.log('no configuration without errors: the bad lines above are ignored');
+  return { stored: candidates[0], config: parsed.config };
 }
 
 /** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */

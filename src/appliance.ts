@@ -5,6 +5,7 @@
 import type { LocalClock } from './clock/local';
 import type { Config } from './config';
 import type { Platform } from './platform';
+import type { StoredConfig } from './store/configstore';
 import type { Authenticator } from './ntp/keys';
 import type { AccessTable } from './serve/access';
 import type { Responder } from './serve/responder';
@@ -17,8 +18,11 @@ export interface Appliance {
   platform: Platform;
   clock: LocalClock;
   config: Config;
-  /** The configuration text in force (what `config` prints). */
+  /** The configuration text in force (read at boot). */
   configText: string;
+  /** What is in flash (the next boot's configuration), and the copy `config set`/`delete` edit. */
+  storedConfig: StoredConfig;
+  editedConfig: string;
   responder: Responder;
   sync: Sync;
   /** allow/deny for NTP service; cmdallow/cmddeny for mode-6 queries. */

@@ -54,4 +54,6 @@ export interface Platform {
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
   log(message: string): void;
+  /** Restarts the firmware from flash (what `reboot` does). */
+  reboot(): void;
 }

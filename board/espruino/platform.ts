@@ -93,6 +93,10 @@ export function createPlatform(): Platform {
     storageWrite: function (name, data) {
       return storage.write(name, data);
     },
+    reboot: function () {
+      // Espruino's soft reboot: a fresh interpreter runs .bootcde from flash (Wi-Fi stays up).
+      load();
+    },
     log: function (message) {
       CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
     },

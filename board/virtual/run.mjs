@@ -109,47 +109,74 @@ function main() {
 
   const storageDir = path.resolve(options.storage);
   fs.mkdirSync(storageDir, { recursive: true });
+  // The configuration is ntp.conf (installed: generation 0) or the console's saved slots (src/store/configstore.ts).
   const configFile = hostFile(storageDir, 'ntp.conf');
-  const firstBoot = !fs.existsSync(configFile);
+  const slotFiles = ['ntp.conf.a', 'ntp.conf.b'].map((name) => hostFile(storageDir, name));
+  const firstBoot = !fs.existsSync(configFile) && !slotFiles.some((file) => fs.existsSync(file));
   const installConfig = options.config ?? (firstBoot ? options['default-config'] : undefined);
-  if (installConfig !== undefined) fs.writeFileSync(configFile, fs.readFileSync(installConfig));
+  if (installConfig !== undefined) {
+    // Installing is like flashing: what is installed is in force, whatever the console saved before.
+    fs.writeFileSync(configFile, fs.readFileSync(installConfig));
+    for (const file of slotFiles) fs.rmSync(file, { force: true });
+  }
 
   const { startWall, startMono } = anchorToHostClock();
   const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;
   const crystal = createCrystal({ ppm: numbers.ppm, offset: numbers.offset, wander: numbers.wander, seed: numbers.seed, trueNow });
 
   let uncaught = 0;
-  const sandbox = createSandbox({
-    crystal,
-    console: { write: (text) => process.stdout.write(text) },
-    storageDir,
-    ntpPort: numbers['ntp-port'],
-    bindAddress: options.bind,
-    log,
-    onUncaught(error) {
-      uncaught++;
-      // Espruino prints uncaught errors on the console and carries on.
-      process.stdout.write('Uncaught ' + (error && error.stack ? error.stack : error) + '\r\n');
-      log('uncaught error #' + uncaught + ': ' + (error && error.message ? error.message : error));
-    },
-  });
-
+  let sandbox = null;
   let gps = null;
-  if (!options['no-gps']) {
-    try {
-      const receiver = createGpsReceiver(gpsOptions(options, numbers, startWall, trueNow()));
-      gps = attachGpsReceiver({ sandbox, crystal, receiver, trueNow, log });
-      const { uart, rx, pps } = ESP32_GPS_WIRING;
-      log(`gps: ${receiver.options.sentences.join('+')} on ${uart} (rx ${rx}) at ${receiver.options.baud} baud, pulse on ${pps}, mode ${options['gps-mode']}`);
-    } catch (error) {
-      console.error('GPS options: ' + error.message + '\n' + USAGE);
-      process.exit(2);
+  let boots = 0;
+  /** Powers the board on: a fresh interpreter (and receiver) over the same flash and crystal. */
+  const boot = () => {
+    boots++;
+    sandbox = createSandbox({
+      crystal,
+      console: { write: (text) => process.stdout.write(text) },
+      storageDir,
+      ntpPort: numbers['ntp-port'],
+      bindAddress: options.bind,
+      log,
+      onUncaught(error) {
+        uncaught++;
+        // Espruino prints uncaught errors on the console and carries on.
+        process.stdout.write('Uncaught ' + (error && error.stack ? error.stack : error) + '\r\n');
+        log('uncaught error #' + uncaught + ': ' + (error && error.message ? error.message : error));
+      },
+      reboot() {
+        // load(): the firmware restarts from flash, after the current event, as Espruino does.
+        setImmediate(() => {
+          if (gps) gps.close();
+          sandbox.close();
+          log('reboot #' + boots);
+          boot();
+        });
+      },
+    });
+    gps = null;
+    if (!options['no-gps']) {
+      try {
+        const receiver = createGpsReceiver(gpsOptions(options, numbers, startWall, trueNow()));
+        gps = attachGpsReceiver({ sandbox, crystal, receiver, trueNow, log });
+        const { uart, rx, pps } = ESP32_GPS_WIRING;
+        if (boots === 1) log(`gps: ${receiver.options.sentences.join('+')} on ${uart} (rx ${rx}) at ${receiver.options.baud} baud, pulse on ${pps}, mode ${options['gps-mode']}`);
+      } catch (error) {
+        console.error('GPS options: ' + error.message + '\n' + USAGE);
+        process.exit(2);
+      }
     }
-  }
+    try {
+      sandbox.load(code, bundleFile);
+    } catch (error) {
+      log('the firmware failed at boot: ' + (error && error.stack ? error.stack : error));
+      stop(1);
+    }
+  };
 
   const stop = (code) => {
     if (gps) gps.close();
-    sandbox.close();
+    if (sandbox) sandbox.close();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.exit(code);
   };
@@ -167,12 +194,7 @@ function main() {
     sandbox.consoleInput(text);
   });
 
-  try {
-    sandbox.load(code, bundleFile);
-  } catch (error) {
-    log('the firmware failed at boot: ' + (error && error.stack ? error.stack : error));
-    stop(1);
-  }
+  boot();
 }
 
 /** The receiver's options from the --gps-* flags; its epoch is the whole second before boot. */

@@ -6,6 +6,10 @@ export interface SandboxHost {
   bindAddress: string;
   log(text: string): void;
   onUncaught(error: unknown): void;
+  /** Tests: power fails after this many flash steps (see storage.mjs). */
+  storageFaults?: { powerFailAfterSteps?: number };
+  /** The firmware called load(): restart it from flash. */
+  reboot?(): void;
 }
 export interface Sandbox {
   context: object;

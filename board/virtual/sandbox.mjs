@@ -153,7 +153,7 @@ export function createSandbox(host) {
     log: host.log,
     guard,
   });
-  const storage = createStorage(host.storageDir);
+  const storage = createStorage(host.storageDir, host.storageFaults);
   const wifi = {
     // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
     getHostByName(host, callback) {
@@ -180,6 +180,11 @@ export function createSandbox(host) {
     clearTimeout: clearTimer,
     Pin,
     ...pinGlobals,
+    load(name) {
+      // Espruino's soft reboot; load(FILE) (another program) is not something this firmware does.
+      if (name !== undefined) throw new Error('load: only load() is emulated');
+      if (host.reboot) host.reboot();
+    },
     setWatch(callback, pin, options) {
       if (typeof callback !== 'function') throw new Error('setWatch: callback must be a function');
       const id = nextWatchId++;

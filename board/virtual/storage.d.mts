@@ -1,5 +1,7 @@
 export function hostFile(directory: string, name: string): string;
-export function createStorage(directory: string): {
+/** Thrown by a write when the simulated power fails. */
+export class PowerLoss extends Error {}
+export function createStorage(directory: string, faults?: { powerFailAfterSteps?: number }): {
   read(name: string): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;

@@ -12,9 +12,32 @@ export function hostFile(directory, name) {
   return path.join(directory, encodeURIComponent(name).replace(/\./g, '%2E'));
 }
 
-export function createStorage(directory) {
+/** Thrown by a write when the simulated power fails: the firmware stops where it was. */
+export class PowerLoss extends Error {}
+
+/**
+ * @param faults optional power-failure injection for tests: a write is modelled as flash
+ *   does it, one step to erase the old file and one step per byte written, and after
+ *   `powerFailAfterSteps` steps (counted over all writes) the write stops there and throws
+ *   PowerLoss, leaving the file as far as it got.
+ */
+export function createStorage(directory, faults) {
   fs.mkdirSync(directory, { recursive: true });
   const fileOf = (name) => hostFile(directory, name);
+  let stepsLeft = faults && faults.powerFailAfterSteps !== undefined ? faults.powerFailAfterSteps : Infinity;
+
+  function tornWrite(file, bytes) {
+    if (stepsLeft-- <= 0) throw new PowerLoss('power lost before erasing');
+    fs.rmSync(file, { force: true });
+    const written = Math.min(bytes.length, Math.max(0, stepsLeft));
+    if (written < bytes.length) {
+      fs.writeFileSync(file, bytes.subarray(0, written));
+      stepsLeft = 0;
+      throw new PowerLoss('power lost after ' + written + ' of ' + bytes.length + ' bytes');
+    }
+    stepsLeft -= bytes.length;
+    fs.writeFileSync(file, bytes);
+  }
 
   return {
     read(name) {
@@ -23,6 +46,10 @@ export function createStorage(directory) {
     },
     write(name, data) {
       const file = fileOf(name);
+      if (stepsLeft !== Infinity) {
+        tornWrite(file, Buffer.from(String(data), 'latin1'));
+        return true;
+      }
       const temporary = file + '.writing';
       fs.writeFileSync(temporary, Buffer.from(String(data), 'latin1'));
       fs.renameSync(temporary, file);

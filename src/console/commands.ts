@@ -9,6 +9,7 @@ import type { Appliance } from '../appliance';
 import { splitWords } from '../config';
 import * as keys from '../ntp/keys';
 import * as accesscmd from './accesscmd';
+import * as configcmd from './configcmd';
 import * as control from './control';
 import * as reports from './reports';
 
@@ -62,13 +63,26 @@ export const COMMANDS: { [name: string]: Command } = {
   keys: { usage: 'keys', summary: 'List the symmetric keys (IDs and types only)', run: noArguments(listKeys) },
   serverstats: { usage: 'serverstats', summary: 'Display statistics of the server', run: noArguments(reports.serverstats) },
   clients: { usage: 'clients', summary: 'Report on clients that accessed the server', run: noArguments(reports.clients) },
-  config: { usage: 'config', summary: 'Display the configuration in force', run: noArguments(reports.configuration) },
+  config: {
+    usage: 'config [show|set <line>|delete <n>|save|revert|reset]',
+    summary: 'Show, edit and save the configuration (applied at reboot)',
+    run: configcmd.run,
+  },
+  reboot: { usage: 'reboot', summary: 'Restart the board (unsaved configuration edits are lost)', run: noArguments(reboot) },
 };
 
 /** Names that are not table commands because they act on the console itself. */
 export const REPL_COMMAND = 'repl';
 
 const HELP_COLUMN = 28;
+
+function reboot(app: Appliance): string {
+  // Let the console print this line first.
+  app.platform.after(200, function () {
+    app.platform.reboot();
+  });
+  return 'Rebooting' + (app.editedConfig !== app.storedConfig.text ? ' (unsaved configuration edits dropped)' : '') + '.\n';
+}
 
 function listKeys(app: Appliance): string {
   return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys);

@@ -349,13 +349,3 @@ export function clients(app: Appliance): string {
   }
   return text;
 }
-
-export function configuration(app: Appliance): string {
-  const lines = app.configText.split('\n');
-  let text = '';
-  for (let i = 0; i < lines.length; i++) {
-    if (i === lines.length - 1 && lines[i] === '') break;
-    text += padLeft('' + (i + 1), 3) + '  ' + lines[i] + '\n';
-  }
-  return text === '' ? '(empty configuration: built-in defaults)\n' : text;
-}

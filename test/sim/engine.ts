@@ -363,6 +363,10 @@ export class Simulation {
       log(message) {
         sim.logLines.push(sim.now.toFixed(3) + ' ' + message);
       },
+      reboot() {
+        // A simulation is one boot: a reboot is recorded, not performed.
+        sim.logLines.push(sim.now.toFixed(3) + ' reboot requested');
+      },
     };
     return platform;
   }

@@ -48,6 +48,7 @@ export function shaDigest(algorithm: 'SHA1' | 'SHA256', data: string): string {
 export function fakePlatform(readRaw: () => number, storage: Record<string, string> = {}) {
   const logs: string[] = [];
   let output = '';
+  const reboots = { count: 0 };
   const platform: Platform = {
     rawClock: readRaw,
     digest: shaDigest,
@@ -68,6 +69,9 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     storageRead: (name) => storage[name],
     storageWrite: (name, data) => ((storage[name] = data), true),
     log: (message) => logs.push(message),
+    reboot: () => {
+      reboots.count++;
+    },
   };
-  return { platform, logs, storage, output: () => output };
+  return { platform, logs, storage, reboots, output: () => output };
 }
