@@ -1,0 +1,27 @@
+// The pins and UART the Espruino platform uses by default are the ones the board
+// description (board/espruino/ESP32.json, ntpAppliance) documents.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const board = JSON.parse(fs.readFileSync(path.join(ROOT, 'board/espruino/ESP32.json'), 'utf8'));
+const platform = fs.readFileSync(path.join(ROOT, 'board/espruino/platform.ts'), 'utf8');
+const config = fs.readFileSync(path.join(ROOT, 'src/config.ts'), 'utf8');
+
+function constant(name: string): string | undefined {
+  return new RegExp('export const ' + name + " = '([A-Z0-9]+)';").exec(platform)?.[1];
+}
+
+describe('board description and platform agree', () => {
+  it('GPS UART pins, PPS pin, UART and console', () => {
+    const gps = board.ntpAppliance.gps;
+    expect(constant('GPS_RX_PIN')).toBe(gps.rx);
+    expect(constant('GPS_TX_PIN')).toBe(gps.tx);
+    expect(constant('PPS_PIN')).toBe(gps.pps);
+    expect(platform).toMatch(new RegExp('const GPS_PORT = ' + gps.uart + ';'));
+    expect(platform).toMatch(new RegExp('const CONSOLE_PORT = ' + board.ntpAppliance.console + ';'));
+    // The core's default baud for `refclock GPS` is the board's.
+    expect(config).toMatch(new RegExp('return \\{ baud: ' + gps.baud + ','));
+  });
+});
