@@ -93,6 +93,13 @@ export function createPlatform(): Platform {
     storageWrite: function (name, data) {
       return storage.write(name, data);
     },
+    storageFree: function () {
+      return storage.getFree();
+    },
+    memory: function () {
+      const memory = process.memory();
+      return { usedJsVars: memory.usage, totalJsVars: memory.total };
+    },
     log: function (message) {
       CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
     },

@@ -48,6 +48,8 @@ export function shaDigest(algorithm: 'SHA1' | 'SHA256', data: string): string {
 export function fakePlatform(readRaw: () => number, storage: Record<string, string> = {}) {
   const logs: string[] = [];
   let output = '';
+  /** What memory() and storageFree() report; a test may change it. */
+  const resources = { usedJsVars: 1234, totalJsVars: 2500, flashBytes: 917504 };
   const platform: Platform = {
     rawClock: readRaw,
     digest: shaDigest,
@@ -67,7 +69,13 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     unwatchPin: () => {},
     storageRead: (name) => storage[name],
     storageWrite: (name, data) => ((storage[name] = data), true),
+    storageFree: () => {
+      let used = 0;
+      for (const name of Object.keys(storage)) used += 32 + storage[name].length;
+      return resources.flashBytes - used;
+    },
+    memory: () => ({ usedJsVars: resources.usedJsVars, totalJsVars: resources.totalJsVars }),
     log: (message) => logs.push(message),
   };
-  return { platform, logs, storage, output: () => output };
+  return { platform, logs, storage, resources, output: () => output };
 }
