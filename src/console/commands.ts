@@ -98,7 +98,7 @@ export const REPL_COMMAND = 'repl';
 const HELP_COLUMN = 28;
 
 function listKeys(app: Appliance): string {
-  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys);
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys) + '\n';
 }
 
 function help(): string {
