@@ -37,6 +37,7 @@ export function start(platform: Platform): Appliance {
     cmdAccess: buildAccess(config.cmdAccess),
     auth: loadKeys(platform),
     startTime: localClock.now(clock),
+    network: null,
   };
   policy.apply(app);
   app.sync = syncManager.create(platform, clock, config, function () {

@@ -32,4 +32,6 @@ export interface Appliance {
   auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;
+  /** The network link as `status` reports it (Wi-Fi state, IP address); null when nothing knows. */
+  network?: { state: string; address: string } | null;
 }

@@ -17,6 +17,10 @@ export interface ServerOptions {
   noselect: boolean;
   /** Samples with a round-trip delay above this are rejected (seconds). */
   maxDelay: number;
+  /** `maxdelayratio`: a reply whose delay exceeds this many times the smallest delay of the source's samples is refused (0: off). */
+  maxDelayRatio: number;
+  /** `minstratum`: the source's stratum is taken as at least this. */
+  minStratum: number;
   /** Symmetric key the exchanges are authenticated with (0: none). */
   keyId: number;
   /** `peer` rather than `server`: symmetric active mode (1). */
@@ -116,7 +120,7 @@ export function defaults(): Config {
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
-  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3, keyId: 0, peer: false };
+  return { host: host, port: 123, iburst: false, burst: false, minPollLog2: 6, maxPollLog2: 10, prefer: false, noselect: false, maxDelay: 3, maxDelayRatio: 0, minStratum: 0, keyId: 0, peer: false };
 }
 
 /** A number (decimal, optionally signed, optionally fractional or with an exponent) in [min, max], or NaN. */
@@ -139,14 +143,18 @@ export function parseServer(args: string[]): ServerOptions | string {
     else if (option === 'burst') server.burst = true;
     else if (option === 'prefer') server.prefer = true;
     else if (option === 'noselect') server.noselect = true;
-    else if (option === 'minpoll' || option === 'maxpoll' || option === 'port' || option === 'maxdelay' || option === 'key') {
+    else if (option === 'minpoll' || option === 'maxpoll' || option === 'port' || option === 'maxdelay' || option === 'key' ||
+      option === 'maxdelayratio' || option === 'minstratum') {
       const text = args[++i];
       if (option === 'port') server.port = parseInteger(text, 1, 65535);
+      else if (option === 'maxdelayratio') server.maxDelayRatio = parseNumber(text, 1, 1e6);
+      else if (option === 'minstratum') server.minStratum = parseInteger(text, 0, 15);
       else if (option === 'key') server.keyId = parseInteger(text, 1, 4294967295);
       else if (option === 'maxdelay') server.maxDelay = parseNumber(text, 0, 1000);
       else if (option === 'minpoll') server.minPollLog2 = parseInteger(text, -6, 17);
       else server.maxPollLog2 = parseInteger(text, -6, 17);
       if (text === undefined || server.port !== server.port || server.maxDelay !== server.maxDelay || server.keyId !== server.keyId ||
+        server.maxDelayRatio !== server.maxDelayRatio || server.minStratum !== server.minStratum ||
         server.minPollLog2 !== server.minPollLog2 || server.maxPollLog2 !== server.maxPollLog2) {
         return 'bad value for ' + option + (text === undefined ? '' : ': "' + text + '"');
       }

@@ -53,6 +53,10 @@ export interface Platform {
   unwatchPin(id: number): void;
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
+  /** Free bytes left in the Storage flash area (Espruino's require('Storage').getFree()). */
+  storageFree(): number;
+  /** The interpreter's variables in use and in all (Espruino's process.memory(): usage, total). */
+  memory(): { usedJsVars: number; totalJsVars: number };
   log(message: string): void;
   /** Restarts the firmware from flash (what `reboot` does). */
   reboot(): void;

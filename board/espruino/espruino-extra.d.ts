@@ -28,6 +28,8 @@ interface EspruinoStorage {
   write(name: string, data: string): boolean;
   erase(name: string): void;
   list(): string[];
+  /** Bytes free at the end of the Storage area. */
+  getFree(): number;
 }
 
 interface EspruinoWifi {
@@ -54,6 +56,15 @@ declare function clearInterval(id: number): void;
 declare var Pin: { new (name: string): Pin };
 /** setWatch returns a numeric id on Espruino (the old types say string). */
 declare function clearWatch(id: number): void;
+
+/** Espruino's process.memory(): variables (JsVars) in use and in all, among other fields. */
+interface EspruinoMemory {
+  free: number;
+  usage: number;
+  total: number;
+}
+
+declare var process: { memory(): EspruinoMemory };
 
 declare namespace E {
   /** Bytes → a binary string (one char per byte). */

@@ -97,6 +97,13 @@ export function createPlatform(): Platform {
       // Espruino's soft reboot: a fresh interpreter runs .bootcde from flash (Wi-Fi stays up).
       load();
     },
+    storageFree: function () {
+      return storage.getFree();
+    },
+    memory: function () {
+      const memory = process.memory();
+      return { usedJsVars: memory.usage, totalJsVars: memory.total };
+    },
     log: function (message) {
       CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
     },

@@ -5,7 +5,48 @@ import nodeCrypto from 'node:crypto';
 import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
+import fs from 'node:fs';
 import { createStorage } from './storage.mjs';
+
+/** The board's variable count (board/espruino/ESP32.json), what process.memory().total says. */
+const BOARD_JSVARS = JSON.parse(fs.readFileSync(new URL('../espruino/ESP32.json', import.meta.url), 'utf8')).info.variables;
+/** Bytes of string data one JsVar holds (ESP32: 14-byte variables). */
+const STRING_BYTES_PER_JSVAR = 12;
+/** Stop counting here: the walk must stay cheap even if something grew without bound. */
+const MAX_COUNTED = 1000000;
+
+/**
+ * JsVars in use, counted the way Espruino spends them (E.getSizeOf): one per
+ * object, array, property and element, string data in 12-byte chunks, typed
+ * arrays by their bytes. Only what is reachable from the global scope through
+ * properties: V8 does not let a walk into closures, so the firmware's state
+ * held only in closures is not counted (the board's figure is higher).
+ */
+function countJsVars(root) {
+  const seen = new WeakSet();
+  let count = 0;
+  const stack = [root];
+  while (stack.length > 0 && count < MAX_COUNTED) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      count += 1 + Math.ceil(Math.max(0, value.length - 4) / STRING_BYTES_PER_JSVAR);
+      continue;
+    }
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
+    seen.add(value);
+    count++;
+    if (ArrayBuffer.isView(value)) {
+      count += 1 + Math.ceil(value.byteLength / STRING_BYTES_PER_JSVAR);
+      continue;
+    }
+    if (typeof value === 'function') continue; // code lives in flash on the board
+    for (const key of Object.keys(value)) {
+      count++;
+      stack.push(value[key]);
+    }
+  }
+  return count;
+}
 
 /** Built-ins the interpreter does not have: removed from the context. */
 const MISSING_GLOBALS = [
@@ -167,6 +208,14 @@ export function createSandbox(host) {
   };
   const cryptoModule = { SHA1: shaOf('sha1'), SHA224: shaOf('sha224'), SHA256: shaOf('sha256'), SHA384: shaOf('sha384'), SHA512: shaOf('sha512') };
   const modules = { dgram, Storage: storage, Wifi: wifi, crypto: cryptoModule };
+  let context;
+  // Espruino's process: only memory() among what Node's has (no env, argv, exit, hrtime…).
+  const processObject = {
+    memory() {
+      const usage = Math.min(BOARD_JSVARS, countJsVars(context));
+      return { free: BOARD_JSVARS - usage, usage, total: BOARD_JSVARS, history: 0, gc: 0, gctime: 0, blocksize: 14 };
+    },
+  };
 
   const espruino = {
     getTime,
@@ -215,9 +264,10 @@ export function createSandbox(host) {
     },
     console: { log: (...parts) => host.console.write(parts.join(' ') + '\r\n') },
     print: (...parts) => host.console.write(parts.join(' ') + '\r\n'),
+    process: processObject,
   };
 
-  const context = vm.createContext(espruino, { name: 'espruino', codeGeneration: { strings: true, wasm: false } });
+  context = vm.createContext(espruino, { name: 'espruino', codeGeneration: { strings: true, wasm: false } });
   vm.runInContext(SETUP, context).call(undefined, MISSING_GLOBALS, MISSING_MEMBERS, MISSING_METHODS, HIDDEN_PROTOTYPES, NUMBER_STATICS);
   vm.runInContext('var global = this;', context);
 

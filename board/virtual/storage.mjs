@@ -4,6 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const MAX_NAME = 28;
+/** Espruino's Storage keeps a 32-byte header (size, name) before each file, 4-byte aligned. */
+const FILE_HEADER = 32;
+
+/** The ESP32's saved-code area (board/espruino/ESP32.json: pages x page_size), which Storage uses. */
+export function flashSize() {
+  const board = JSON.parse(fs.readFileSync(new URL('../espruino/ESP32.json', import.meta.url), 'utf8'));
+  return board.chip.saved_code.pages * board.chip.saved_code.page_size;
+}
 
 /** The host file holding Storage file `name`: encoded so any name maps to one safe file name. */
 export function hostFile(directory, name) {
@@ -21,9 +29,10 @@ export class PowerLoss extends Error {}
  *   `powerFailAfterSteps` steps (counted over all writes) the write stops there and throws
  *   PowerLoss, leaving the file as far as it got.
  */
-export function createStorage(directory, faults) {
+export function createStorage(directory, faults, size = flashSize()) {
   fs.mkdirSync(directory, { recursive: true });
   const fileOf = (name) => hostFile(directory, name);
+  const files = () => fs.readdirSync(directory).filter((f) => !f.endsWith('.writing'));
   let stepsLeft = faults && faults.powerFailAfterSteps !== undefined ? faults.powerFailAfterSteps : Infinity;
 
   function tornWrite(file, bytes) {
@@ -59,7 +68,13 @@ export function createStorage(directory, faults) {
       fs.rmSync(fileOf(name), { force: true });
     },
     list() {
-      return fs.readdirSync(directory).filter((f) => !f.endsWith('.writing')).map((f) => decodeURIComponent(f));
+      return files().map((f) => decodeURIComponent(f));
+    },
+    /** Bytes left of the flash area: what the files and their headers do not take. */
+    getFree() {
+      let used = 0;
+      for (const f of files()) used += (FILE_HEADER + fs.statSync(path.join(directory, f)).size + 3) & ~3;
+      return Math.max(0, size - used);
     },
   };
 }

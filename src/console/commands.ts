@@ -10,8 +10,10 @@ import { splitWords } from '../config';
 import * as keys from '../ntp/keys';
 import * as accesscmd from './accesscmd';
 import * as configcmd from './configcmd';
+import * as clockcmd from './clockcmd';
 import * as control from './control';
 import * as reports from './reports';
+import * as system from './system';
 
 /**
  * A command that finishes later: it writes its output through `write`, calls
@@ -69,6 +71,32 @@ export const COMMANDS: { [name: string]: Command } = {
     run: configcmd.run,
   },
   reboot: { usage: 'reboot', summary: 'Restart the board (unsaved configuration edits are lost)', run: noArguments(reboot) },
+  // Quoted: the names are data (looked up by what is typed), so property mangling must leave them.
+  'selectdata': { usage: 'selectdata [-a] [-v]', summary: 'Show what the last selection made of each source', run: control.sourceTable(reports.selectdata) },
+  'reselect': { usage: 'reselect', summary: 'Select the best source again from scratch', run: noArguments(clockcmd.reselect) },
+  'minstratum': {
+    usage: 'minstratum <address> <stratum>',
+    summary: 'Take a source\'s stratum as at least this',
+    run: control.sourceOption('minstratum', true, 0, 15, function (options, value) { options.minStratum = value; }),
+  },
+  'maxdelay': {
+    usage: 'maxdelay <address> <delay>',
+    summary: 'Refuse a source\'s replies with a longer delay (s)',
+    run: control.sourceOption('maxdelay', false, 0, 1000, function (options, value) { options.maxDelay = value; }),
+  },
+  'maxdelayratio': {
+    usage: 'maxdelayratio <address> <ratio>',
+    summary: 'Refuse replies slower than this times the fastest (0: off)',
+    run: control.sourceOption('maxdelayratio', false, 0, 1e6, function (options, value) { options.maxDelayRatio = value; }),
+  },
+  'local': { usage: 'local [stratum <stratum>] | local off', summary: 'Serve the own clock when nothing is selected', run: clockcmd.local },
+  'manual': { usage: 'manual on|off|reset|list|delete <index>', summary: 'Manual time input: allow, list, delete samples', run: clockcmd.manualCommand },
+  'settime': { usage: 'settime <time>', summary: 'Enter the time (UTC; manual on): HH:MM[:SS], YYYY-MM-DD HH:MM[:SS]', run: clockcmd.settime },
+  'rtcdata': { usage: 'rtcdata', summary: 'Show the crystal\'s frequency error and the drift file', run: noArguments(system.rtcdata) },
+  'dump': { usage: 'dump', summary: 'Save the crystal\'s frequency to the drift file now', run: noArguments(clockcmd.saveDrift) },
+  'writertc': { usage: 'writertc', summary: 'Save the crystal\'s frequency to the drift file now', run: noArguments(clockcmd.saveDrift) },
+  'uptime': { usage: 'uptime', summary: 'Show how long the appliance has been running', run: noArguments(system.uptime) },
+  'status': { usage: 'status', summary: 'Show uptime, memory, free flash and the network', run: noArguments(system.status) },
 };
 
 /** Names that are not table commands because they act on the console itself. */
@@ -85,7 +113,7 @@ function reboot(app: Appliance): string {
 }
 
 function listKeys(app: Appliance): string {
-  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys);
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys) + '\n';
 }
 
 function help(): string {

@@ -203,6 +203,28 @@ export function pollLimit(which: 'minpoll' | 'maxpoll'): (app: Appliance, args: 
   };
 }
 
+/**
+ * `minstratum ADDR N`, `maxdelay ADDR S`, `maxdelayratio ADDR R`: one of a
+ * source's options, in force from its next reply. `set` writes the value
+ * into the source's own copy of its options.
+ */
+export function sourceOption(name: string, integer: boolean, min: number, max: number,
+  set: (options: ServerOptions, value: number) => void): (app: Appliance, args: string[]) => string | null {
+  return function (app, args) {
+    if (args.length !== 2) return null;
+    const value = integer ? configuration.parseInteger(args[1], -1e9, 1e9) : configuration.parseNumber(args[1], -1e9, 1e9);
+    if (value !== value) return 'Invalid syntax for address value\n';
+    const index = syncManager.findSource(app.sync, args[0]);
+    if (index < 0) return NO_SUCH_SOURCE;
+    if (value < min || value > max) return 'Invalid ' + name + ' ' + value + ' (' + min + ' to ' + max + ')\n';
+    const source = app.sync.sources[index];
+    const options = ownOptions(source.options);
+    set(options, value);
+    source.options = options;
+    return OK;
+  };
+}
+
 /** `offline [ADDR]` / `online [ADDR]`: every source, or those the address or subnet names. */
 export function connectivity(offline: boolean): (app: Appliance, args: string[]) => string | null {
   return function (app, args) {

@@ -20,7 +20,7 @@ function twoDigits(value: number): string {
 }
 
 const DAY_NAMES = 'ThuFriSatSunMonTueWed'; // 1970-01-01 was a Thursday
-const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+export const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
 /** C's "%a %b %d %H:%M:%S %Y" in UTC, as chronyc prints reference times. */
 export function utcDateTime(unixSeconds: number): string {
@@ -30,8 +30,21 @@ export function utcDateTime(unixSeconds: number): string {
   const date = civilFromDays(days);
   const weekday = ((days % 7) + 7) % 7;
   return DAY_NAMES.substr(weekday * 3, 3) + ' ' + MONTH_NAMES.substr((date.month - 1) * 3, 3) + ' ' + twoDigits(date.day) + ' ' +
-    twoDigits(Math.floor(secondOfDay / 3600)) + ':' + twoDigits(Math.floor(secondOfDay / 60) % 60) + ':' +
-    twoDigits(secondOfDay % 60) + ' ' + date.year;
+    clockTime(secondOfDay) + ' ' + date.year;
+}
+
+/** chrony's log form, "%Y-%m-%d %H:%M:%S" in UTC (manual list). */
+export function logDateTime(unixSeconds: number): string {
+  const seconds = Math.floor(unixSeconds);
+  const days = Math.floor(seconds / 86400);
+  const secondOfDay = seconds - days * 86400;
+  const date = civilFromDays(days);
+  return date.year + '-' + twoDigits(date.month) + '-' + twoDigits(date.day) + ' ' + clockTime(secondOfDay);
+}
+
+/** "HH:MM:SS" of a second of the day. */
+export function clockTime(secondOfDay: number): string {
+  return twoDigits(Math.floor(secondOfDay / 3600)) + ':' + twoDigits(Math.floor(secondOfDay / 60) % 60) + ':' + twoDigits(secondOfDay % 60);
 }
 
 /** "%+.Nf" */

@@ -150,6 +150,38 @@ function sourceLine(source: Source, now: number): string {
     signedDuration(adjusted) + '[' + signedDuration(measured) + '] +/- ' + duration(error) + '\n';
 }
 
+const SELECTDATA_LEGEND =
+  '  . State: N - noselect, M - missing samples, S - stale (unreachable, offline),\n' +
+  ' /         L - peer not closer to a reference than we are, D - not combined,\n' +
+  '|          x - falseticker (or no majority), + - combined, * - best.\n' +
+  '|   Effective options   ---------.  (N - noselect, P - prefer)\n' +
+  '|   Configured options  ----.     \\  Score: root distance / the best one\'s\n' +
+  '|   Auth. enabled (Y/N) -.   \\     \\     Offset interval --.\n' +
+  '|                        |    |     |                       |\n';
+
+const LEAP_CHARACTERS = 'N+-?';
+
+/** "N----" / "-P---": noselect and prefer (this box has no trust/require). */
+function selectOptions(source: Source): string {
+  return (source.options.noselect ? 'N' : '-') + (source.options.prefer ? 'P' : '-') + '---';
+}
+
+/** chronyc's selectdata: what the last selection made of each source. */
+export function selectdata(app: Appliance, verbose: boolean, all: boolean): string {
+  const now = localClock.now(app.clock);
+  let text = (verbose ? SELECTDATA_LEGEND : '') + header('S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap');
+  const list = listed(app, all);
+  for (let i = 0; i < list.length; i++) {
+    const source = list[i];
+    const options = selectOptions(source);
+    const ago = source.stats.count > 0 ? now - Math.floor(source.lastSampleTime) : 0;
+    text += source.selectState + ' ' + padRight(sourceName(source), 25) + ' ' + (source.options.keyId > 0 ? 'Y' : 'N') + ' ' +
+      options + ' ' + options + ' ' + age(ago) + ' ' + padLeft(source.selectScore.toFixed(1), 5) + ' ' +
+      signedDuration(source.selectLow) + ' ' + signedDuration(source.selectHigh) + '  ' + LEAP_CHARACTERS.charAt(source.leap & 3) + '\n';
+  }
+  return text;
+}
+
 /** Seconds since a raw time, for the refclock report ("never" for 0). */
 function rawAge(app: Appliance, raw: number): string {
   return raw === 0 ? 'never' : (app.clock.readRaw() - raw).toFixed(1) + ' seconds ago';

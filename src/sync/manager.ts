@@ -25,6 +25,8 @@ import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
 import * as mac from '../ntp/mac';
 import type { Platform, UdpSocket } from '../platform';
+import * as manual from './manual';
+import type { ManualInput } from './manual';
 import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
@@ -60,6 +62,8 @@ export interface Sync {
   /** The GPS reference clock's driver and the source it feeds (null without a `refclock` line). */
   refclock: Gps | null;
   refclockSource: Source | null;
+  /** `manual on` and the `settime` samples. */
+  manual: ManualInput;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -89,6 +93,7 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     header: null,
     refclock: null,
     refclockSource: null,
+    manual: manual.create(),
   };
 }
 
@@ -371,13 +376,7 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   sync.selection = selection.result;
   sync.selectedIndex = selection.selected;
   if (selection.result !== 'ok' || selection.combined.indexOf(updatedIndex) < 0) return;
-  const correction = discipline.update(sync.discipline, clock, now, selection.offset, selection.slope, selection.skew,
-    sync.config.makestepThreshold, sync.config.makestepLimit);
-  for (let i = 0; i < sync.sources.length; i++) {
-    sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
-  }
-  if (sync.refclock) gps.applyCorrection(sync.refclock, now, correction.phase, correction.freq);
-  scheduleSlewEnd(sync, correction.slewSeconds);
+  const correction = correct(sync, now, selection.offset, selection.slope, selection.skew);
   const best = sync.sources[selection.selected];
   const cookedNow = localClock.now(clock);
   clock.stratum = best.stratum + 1 < 16 ? best.stratum + 1 : 15;
@@ -388,6 +387,54 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = selection.leap;
   scheduleLeap(sync);
   saveDrift(sync, cookedNow);
+  sync.onClockChange();
+}
+
+/**
+ * An estimate (offset and residual frequency against true time, at ideal
+ * time `now`) goes to the discipline; everything that holds offsets measured
+ * against the old clock is moved with it.
+ */
+function correct(sync: Sync, now: number, offset: number, slope: number, skew: number): discipline.Correction {
+  const correction = discipline.update(sync.discipline, sync.clock, now, offset, slope, skew,
+    sync.config.makestepThreshold, sync.config.makestepLimit);
+  for (let i = 0; i < sync.sources.length; i++) {
+    sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
+  }
+  if (sync.refclock) gps.applyCorrection(sync.refclock, now, correction.phase, correction.freq);
+  manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
+  scheduleSlewEnd(sync, correction.slewSeconds);
+  return correction;
+}
+
+/** `reselect`: selection again from scratch, without the selected source's advantage. */
+export function reselect(sync: Sync): void {
+  sync.selectedIndex = -1;
+  runSelection(sync, -1);
+}
+
+/**
+ * `settime`: with manual input on, the time typed in is a sample of true
+ * time; the line through the samples goes to the discipline. Returns the
+ * sample's offset (local minus true), or NaN when manual input is off.
+ */
+export function manualSample(sync: Sync, trueTime: number): number {
+  if (!sync.manual.enabled) return NaN;
+  const clock = sync.clock;
+  const now = localClock.idealTime(clock, clock.readRaw());
+  const offset = now - trueTime;
+  manual.add(sync.manual, now, offset);
+  const line = manual.estimate(sync.manual, now);
+  // The discipline takes "true minus local", as the sources' estimates are.
+  correct(sync, now, -line.offset, -line.slope, line.skew);
+  sync.onClockChange();
+  return offset;
+}
+
+/** `local [stratum N]` / `local off` at run time (0: off); the reference state follows at once. */
+export function setLocal(sync: Sync, stratum: number): void {
+  sync.config.localStratum = stratum;
+  tick(sync);
   sync.onClockChange();
 }
 
@@ -427,10 +474,14 @@ function scheduleLeap(sync: Sync): void {
 function saveDrift(sync: Sync, now: number): void {
   if (sync.discipline.updates < 4) return;
   if (sync.lastDriftSave > 0 && now - sync.lastDriftSave < DRIFT_SAVE_INTERVAL) return;
-  sync.lastDriftSave = now;
-  if (!sync.platform.storageWrite(DRIFT_FILE, discipline.driftText(sync.clock, sync.discipline))) {
-    sync.platform.log('cannot write ' + DRIFT_FILE);
-  }
+  if (writeDrift(sync) === '') sync.platform.log('cannot write ' + DRIFT_FILE);
+}
+
+/** Writes the drift file now (the hourly save, `dump`, `writertc`); returns what was written, '' when the write failed. */
+export function writeDrift(sync: Sync): string {
+  const text = discipline.driftText(sync.clock, sync.discipline);
+  sync.lastDriftSave = localClock.now(sync.clock);
+  return sync.platform.storageWrite(DRIFT_FILE, text) ? text : '';
 }
 
 /** Client/server exchanges that measure a broadcast server's delay, at first and after a jump. */
@@ -539,6 +590,7 @@ export function makestepNow(sync: Sync): boolean {
   localClock.step(clock, offset);
   for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
   if (sync.refclock) gps.applyCorrection(sync.refclock, now, offset, 0);
+  manual.applyCorrection(sync.manual, now, offset, 0);
   scheduleSlewEnd(sync, 0);
   sync.onClockChange();
   return true;

@@ -71,6 +71,17 @@ function intersect(low: number[], high: number[], voters: number): number[] | nu
   return null;
 }
 
+/**
+ * Why a source is no candidate, as chrony's selectdata says it: N noselect,
+ * M no samples, S stale (unreachable, offline or stopped by a kiss), L a
+ * peer not closer to a reference than we are (it may be following us).
+ */
+function unselectableState(source: Source, loop: boolean): string {
+  if (source.options.noselect) return 'N';
+  if (source.stats.count === 0) return 'M';
+  return loop ? 'L' : 'S';
+}
+
 /** Runs selection at ideal local time `now`; sets each source's status character. */
 export function select(sources: Source[], now: number, previous: number, clockSkew: number, ourStratum: number): Selection {
   const selection: Selection = { result: 'no-sources', selected: -1, time: now, offset: 0, slope: 0, skew: 1, offsetSd: 0, leap: 0, combined: [] };
@@ -84,8 +95,12 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     // A peer that is not closer to a reference than we are may be following us: never follow it back.
     const loop = source.peerMode !== 0 && ourStratum < 16 && source.stratum >= ourStratum && sourceModule.selectable(source) &&
       (previous < 0 || sources[previous] !== source);
+    source.selectLow = 0;
+    source.selectHigh = 0;
+    source.selectScore = 1;
     if (!sourceModule.selectable(source) || loop) {
       source.status = source.options.noselect && source.stats.count > 0 && source.reach !== 0 ? '-' : '?';
+      source.selectState = unselectableState(source, loop);
       if (sourceModule.starting(source)) starting++;
       continue;
     }
@@ -95,18 +110,23 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     distances.push(distance);
     low.push(offset - distance);
     high.push(offset + distance);
+    // chrony's sign: local minus source.
+    source.selectLow = -offset - distance;
+    source.selectHigh = -offset + distance;
   }
   if (candidates.length === 0) return selection;
   const agreed = intersect(low, high, candidates.length + starting);
   if (agreed === null) {
-    for (let c = 0; c < candidates.length; c++) sources[candidates[c]].status = 'x';
+    for (let c = 0; c < candidates.length; c++) sources[candidates[c]].status = sources[candidates[c]].selectState = 'x';
     selection.result = 'no-majority';
     return selection;
   }
   const truechimers: number[] = [];
   for (let c = 0; c < candidates.length; c++) {
     const isTrue = low[c] <= agreed[1] && high[c] >= agreed[0];
+    // A truechimer left out of the combination is chrony's 'D' (distant).
     sources[candidates[c]].status = isTrue ? '-' : 'x';
+    sources[candidates[c]].selectState = isTrue ? 'D' : 'x';
     if (isTrue) truechimers.push(c);
   }
   // The best truechimer: preferred sources first, then the smallest distance.
@@ -124,6 +144,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
       sources[candidates[c]].options.prefer === sources[candidates[best]].options.prefer;
     if (keep) best = c;
   }
+  for (let c = 0; c < candidates.length; c++) sources[candidates[c]].selectScore = distances[c] / distances[best];
   let weightSum = 0;
   let offset = 0;
   let slope = 0;
@@ -134,7 +155,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     const c = truechimers[t];
     const source = sources[candidates[c]];
     if (c !== best && distances[c] > distances[best] * COMBINE_LIMIT) continue;
-    source.status = c === best ? '*' : '+';
+    source.status = source.selectState = c === best ? '*' : '+';
     selection.combined.push(candidates[c]);
     const weight = 1 / distances[c];
     weightSum += weight;

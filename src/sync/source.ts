@@ -75,6 +75,16 @@ export interface Source {
   stoppedBy: string;
   offline: boolean;
   status: string;
+  /**
+   * What the last selection made of it, for `selectdata`: chrony's state
+   * character, its correctness interval (offset ± root distance, chrony's
+   * sign: local minus source; 0 when it was no candidate), and its root
+   * distance relative to the selected source's (1 for that one).
+   */
+  selectState: string;
+  selectLow: number;
+  selectHigh: number;
+  selectScore: number;
   /** Values from the last valid reply. */
   stratum: number;
   leap: number;
@@ -125,6 +135,10 @@ export function create(options: ServerOptions): Source {
     stoppedBy: '',
     offline: false,
     status: '?',
+    selectState: 'M',
+    selectLow: 0,
+    selectHigh: 0,
+    selectScore: 1,
     stratum: 0,
     leap: Leap.Unsynchronised,
     rootDelay: 0,
@@ -273,7 +287,8 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   if (delay < precision) delay = precision;
   const dispersion = precision + Math.pow(2, reply.precisionLog2) + PHI * (arrival - t1);
   const rootDistance = (reply.rootDelay + delay) / 2 + reply.rootDispersion + dispersion;
-  const testA = delay <= source.options.maxDelay;
+  const ratio = source.options.maxDelayRatio;
+  const testA = delay <= source.options.maxDelay && (ratio <= 0 || source.stats.count === 0 || delay <= ratio * source.stats.minDelay);
   const test6 = reply.leap !== Leap.Unsynchronised && reply.stratum < 16;
   const test7 = rootDistance <= maxDistance;
   const valid = test3 && test5 && testA && test6 && test7;
@@ -309,7 +324,8 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
 /** A packet became a sample: what it said about the source's reference is now the source's. */
 export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: number, dispersion: number, arrival: number): void {
   source.valid++;
-  source.stratum = reply.stratum;
+  // `minstratum`: a source is never taken as closer to a reference than this.
+  source.stratum = reply.stratum > source.options.minStratum ? reply.stratum : source.options.minStratum;
   source.leap = reply.leap;
   source.rootDelay = reply.rootDelay;
   source.rootDispersion = reply.rootDispersion;

@@ -49,6 +49,12 @@ const STREAM_CRYSTAL = 1;
 const STREAM_NETWORK = 2;
 const STREAM_CORE = 3;
 const STREAM_GPS = 4;
+/** The ESP32's Storage area (board/espruino/ESP32.json saved_code) and Espruino's per-file header. */
+const SIM_FLASH_BYTES = 224 * 4096;
+const STORAGE_FILE_HEADER = 32;
+/** No interpreter runs here: memory() reports a fixed use of the board's 2500 variables. */
+const SIM_JSVARS_TOTAL = 2500;
+const SIM_JSVARS_USED = 1000;
 
 export interface SimSpec {
   /** Seconds of true time to simulate. */
@@ -359,6 +365,16 @@ export class Simulation {
       storageWrite(name, data) {
         sim.storage.set(name, data);
         return true;
+      },
+      storageFree() {
+        let used = 0;
+        sim.storage.forEach(function (data) {
+          used += (STORAGE_FILE_HEADER + data.length + 3) & ~3;
+        });
+        return used < SIM_FLASH_BYTES ? SIM_FLASH_BYTES - used : 0;
+      },
+      memory() {
+        return { usedJsVars: SIM_JSVARS_USED, totalJsVars: SIM_JSVARS_TOTAL };
       },
       log(message) {
         sim.logLines.push(sim.now.toFixed(3) + ' ' + message);

@@ -141,6 +141,81 @@ describe('console line discipline', () => {
     expect(run(['ab\x7fc\r'], true).output).toBe('ab\b \bc\r\n');
   });
 
+  /** A one-line terminal: what the echoed output shows, and where its cursor is. */
+  function terminal(output: string) {
+    let screen = '';
+    let cursor = 0;
+    for (const c of output) {
+      if (c === '\b') cursor = Math.max(0, cursor - 1);
+      else if (c === '\r') cursor = 0;
+      else if (c === '\n') screen = '';
+      else {
+        screen = screen.slice(0, cursor).padEnd(cursor) + c + screen.slice(cursor + 1);
+        cursor++;
+      }
+    }
+    return { screen: screen.trimEnd(), cursor };
+  }
+
+  function editing(chunks: string[]) {
+    const lines: string[] = [];
+    let output = '';
+    const s = shell.create(true, (text) => (output += text), (line) => lines.push(line));
+    for (const chunk of chunks) {
+      for (const byte of chunk) {
+        shell.feed(s, byte);
+        // What the terminal shows is always the line being edited, with the cursor where the shell has it.
+        const shown = terminal(output);
+        expect(shown.screen).toBe(s.line.trimEnd());
+        expect(shown.cursor).toBe(s.cursor);
+      }
+    }
+    return { lines, s };
+  }
+
+  it('moves the cursor and edits in the middle of the line', () => {
+    expect(editing(['tacking\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[Dr\r']).lines).toEqual(['tracking']);
+    expect(editing(['trakcing\x1b[D\x1b[D\x1b[D\x1b[D\x7f\x1b[Ck\r']).lines).toEqual(['tracking']);
+    expect(editing(['xtracking\x01\x1b[3~\r']).lines).toEqual(['tracking']); // Ctrl-A, Delete
+    expect(editing(['racking\x1bOH', 't\x05 -v\r']).lines).toEqual(['tracking -v']); // Home (SS3), Ctrl-E
+    expect(editing(['junk tracking\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x15\r']).lines).toEqual(['tracking']); // Ctrl-U
+    expect(editing(['tracking junk\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x0b\x1b[1~\x1b[4~\r']).lines).toEqual(['tracking']); // Ctrl-K, Home, End
+    const { s } = editing(['sources\x1b[D\x1b[D\x1b[C\x1b[D']);
+    expect([s.line, s.cursor]).toEqual(['sources', 5]);
+  });
+
+  it('recalls the last lines with up and down, keeping the line being typed', () => {
+    const { lines, s } = editing(['tracking\r', 'sources\r', 'act', '\x1b[A', '\x1b[A', '\x1b[A', '\x1b[B', '\x1b[B']);
+    expect(lines).toEqual(['tracking', 'sources']);
+    expect(s.line).toBe('act');
+    expect(editing(['tracking\r', 'sources\r', '\x1b[A\x1b[A\r']).lines).toEqual(['tracking', 'sources', 'tracking']);
+    expect(editing(['tracking\r', '\x1b[A -v\r', '\x1b[A\r']).lines).toEqual(['tracking', 'tracking -v', 'tracking -v']);
+  });
+
+  it('takes escape sequences split across chunks', () => {
+    expect(editing(['tracking\r', '\x1b', '[', 'A', '\r']).lines).toEqual(['tracking', 'tracking']);
+    expect(editing(['xhelp\x01\x1b[', '3', '~\r']).lines).toEqual(['help']);
+  });
+
+  it('keeps the last 16 lines, without repeats or blank lines', () => {
+    const chunks: string[] = [];
+    for (let i = 0; i < 40; i++) chunks.push('line' + i + '\r', 'line' + i + '\r', '\r', '   \r');
+    const { s } = editing(chunks);
+    expect(s.history).toHaveLength(shell.HISTORY_SIZE);
+    expect(s.history[0]).toBe('line24');
+    expect(s.history[15]).toBe('line39');
+  });
+
+  it('skips unknown and overlong escape sequences whole', () => {
+    expect(editing(['he\x1b[1;5Cl\x1b[123456789Xp\r']).lines).toEqual(['help']);
+  });
+
+  it('without echo (the terminal edits): no history, cursor keys skipped, as before', () => {
+    expect(run(['tracking\n', '\x1b[A\n', 'ab\x1b[D\x7fc\n', 'x\x01y\x15z\n']).lines).toEqual(['tracking', '', 'ac', 'xyz']);
+    const { output } = run(['tracking\n', '\x1b[A\n']);
+    expect(output).toBe('');
+  });
+
   it('bounds the line and drops binary noise', () => {
     const { lines } = run(['x'.repeat(5000) + '\n', '\x00\x01\xff\xfehelp\n']);
     expect(lines[0].length).toBeLessThanOrEqual(200);

@@ -49,6 +49,8 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
   const logs: string[] = [];
   let output = '';
   const reboots = { count: 0 };
+  /** What memory() and storageFree() report; a test may change it. */
+  const resources = { usedJsVars: 1234, totalJsVars: 2500, flashBytes: 917504 };
   const platform: Platform = {
     rawClock: readRaw,
     digest: shaDigest,
@@ -68,10 +70,16 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     unwatchPin: () => {},
     storageRead: (name) => storage[name],
     storageWrite: (name, data) => ((storage[name] = data), true),
+    storageFree: () => {
+      let used = 0;
+      for (const name of Object.keys(storage)) used += 32 + storage[name].length;
+      return resources.flashBytes - used;
+    },
+    memory: () => ({ usedJsVars: resources.usedJsVars, totalJsVars: resources.totalJsVars }),
     log: (message) => logs.push(message),
     reboot: () => {
       reboots.count++;
     },
   };
-  return { platform, logs, storage, reboots, output: () => output };
+  return { platform, logs, storage, reboots, resources, output: () => output };
 }

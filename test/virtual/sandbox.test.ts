@@ -77,6 +77,29 @@ describe('sandbox language', () => {
     expect(typeof run('setTimeout(function(){}, 10)')).toBe('number');
   });
 
+  it('has Espruino\'s process.memory() and nothing else of Node\'s process', () => {
+    const { run } = sandbox();
+    expect(run('Object.keys(process).join()')).toBe('memory');
+    const memory = run('process.memory()');
+    expect(memory.total).toBe(2500); // board/espruino/ESP32.json: info.variables
+    expect(memory.usage).toBeGreaterThan(0);
+    expect(memory.usage + memory.free).toBe(memory.total);
+    // Variables the program keeps are counted: a 100-element array reachable from the global scope.
+    run('var kept = []; for (var i = 0; i < 100; i++) kept.push({ n: i });');
+    expect(run('process.memory().usage') - memory.usage).toBeGreaterThanOrEqual(300);
+    expect(run('typeof process.env + typeof process.exit + typeof process.hrtime')).toBe('undefinedundefinedundefined');
+  });
+
+  it('Storage.getFree() counts the files against the ESP32\'s 896 KB saved-code area', () => {
+    const { run } = sandbox();
+    const empty = run('require("Storage").getFree()');
+    expect(empty).toBe(224 * 4096);
+    run('require("Storage").write("ntp.conf", "' + 'x'.repeat(1000) + '")');
+    expect(run('require("Storage").getFree()')).toBe(empty - 1032);
+    run('require("Storage").erase("ntp.conf")');
+    expect(run('require("Storage").getFree()')).toBe(empty);
+  });
+
   it('steps getTime with setTime, as on ESP32', () => {
     const { run } = sandbox();
     run('setTime(1900000000.5)');
