@@ -5,6 +5,7 @@ import nodeCrypto from 'node:crypto';
 import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
+import { createHttp } from './http.mjs';
 import { createStorage } from './storage.mjs';
 
 /** Built-ins the interpreter does not have: removed from the context. */
@@ -65,7 +66,8 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
 
 /**
  * @param {object} host
- *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; bindAddress;
+ *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; httpPort (host port
+ *   for the device's TCP port 80, 0: any free one); bindAddress;
  *   log(text) for host-side messages; onUncaught(error).
  */
 export function createSandbox(host) {
@@ -153,6 +155,7 @@ export function createSandbox(host) {
     log: host.log,
     guard,
   });
+  const http = createHttp({ httpPort: host.httpPort ?? 0, bindAddress: host.bindAddress, log: host.log, guard });
   const storage = createStorage(host.storageDir);
   const wifi = {
     // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
@@ -166,7 +169,7 @@ export function createSandbox(host) {
     return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length);
   };
   const cryptoModule = { SHA1: shaOf('sha1'), SHA224: shaOf('sha224'), SHA256: shaOf('sha256'), SHA384: shaOf('sha384'), SHA512: shaOf('sha512') };
-  const modules = { dgram, Storage: storage, Wifi: wifi, crypto: cryptoModule };
+  const modules = { dgram, http: http.module, Storage: storage, Wifi: wifi, crypto: cryptoModule };
 
   const espruino = {
     getTime,
@@ -260,6 +263,7 @@ export function createSandbox(host) {
     close() {
       for (const id of [...timers.keys()]) clearTimer(id);
       dgram.closeAll();
+      http.closeAll();
     },
   };
 }
