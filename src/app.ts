@@ -16,6 +16,7 @@ import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
+import * as statistics from './stats/statistics';
 import * as syncManager from './sync/manager';
 
 export function start(platform: Platform): Appliance {
@@ -38,6 +39,7 @@ export function start(platform: Platform): Appliance {
     cmdAccess: buildAccess(config.cmdAccess),
     auth: loadKeys(platform),
     startTime: localClock.now(clock),
+    statistics: statistics.create(),
   };
   policy.apply(app);
   app.sync = syncManager.create(platform, clock, config, function () {
@@ -45,6 +47,7 @@ export function start(platform: Platform): Appliance {
   });
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
+  recordStatistics(app);
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
@@ -54,6 +57,17 @@ export function start(platform: Platform): Appliance {
   syncManager.start(app.sync);
   startConsole(app);
   return app;
+}
+
+/** The sync manager's samples and clock updates feed the logs and the history. */
+function recordStatistics(app: Appliance): void {
+  const sync = app.sync;
+  sync.onSample = function (source, pollScorePerUnit) {
+    statistics.recordMeasurement(app.statistics, source, pollScorePerUnit);
+  };
+  sync.onClockUpdate = function (source, offset, offsetSd, combined) {
+    statistics.recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
+  };
 }
 
 /** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */

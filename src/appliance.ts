@@ -8,6 +8,7 @@ import type { Platform } from './platform';
 import type { Authenticator } from './ntp/keys';
 import type { AccessTable } from './serve/access';
 import type { Responder } from './serve/responder';
+import type { Statistics } from './stats/statistics';
 import type { Sync } from './sync/manager';
 
 export const CONFIG_FILE = 'ntp.conf';
@@ -28,4 +29,6 @@ export interface Appliance {
   auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;
+  /** The clock's history and the measurements/tracking logs (status page, `log` command). */
+  statistics: Statistics;
 }
