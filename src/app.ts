@@ -18,6 +18,7 @@ import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
 import * as syncManager from './sync/manager';
+import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
   const stored = platform.storageRead(CONFIG_FILE);
@@ -56,6 +57,7 @@ export function start(platform: Platform): Appliance {
   startBroadcasts(app);
   syncManager.start(app.sync);
   startConsole(app);
+  web.start(app);
   return app;
 }
 

@@ -79,7 +79,7 @@ describe('the core is platform-free', () => {
 });
 
 describe('flashing', () => {
-  it('EspruinoTools turns the bundle into a Storage upload that rebuilds it byte for byte', () => {
+  it('EspruinoTools turns the bundle and the status page into a Storage upload that rebuilds them byte for byte', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flash-'));
     try {
       const payloadFile = path.join(dir, 'upload.js');
@@ -102,6 +102,8 @@ describe('flashing', () => {
         atob: (text: string) => Buffer.from(text, 'base64').toString('latin1'),
       });
       expect(files['.bootcde'].equals(Buffer.from(bundle))).toBe(true);
+      // The status page goes into Storage beside it, not into the bundle.
+      expect(files['status.html'].equals(fs.readFileSync(path.join(root, 'firmware/status.html')))).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
