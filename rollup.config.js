@@ -1,6 +1,27 @@
-// Builds firmware/ntp.js: one file, plain ES5, minified, for Espruino.
+// Builds firmware/ntp.js: one file, plain ES5, minified, for Espruino; and
+// beside it firmware/status.html, the status page, which goes into the
+// board's Storage (flash.mjs uploads it, the virtual board installs it) so
+// the bundle does not carry it.
+import fs from 'node:fs';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+
+const STATUS_PAGE = 'src/web/status.html';
+
+/** The page with indentation, blank lines and whole-line // comments taken out. */
+function statusPage() {
+  return {
+    name: 'status-page',
+    buildStart() {
+      this.addWatchFile(STATUS_PAGE);
+    },
+    generateBundle() {
+      const lines = fs.readFileSync(STATUS_PAGE, 'utf8').split('\n').map((line) => line.trim());
+      const source = lines.filter((line) => line !== '' && !line.startsWith('//')).join('\n') + '\n';
+      this.emitFile({ type: 'asset', fileName: 'status.html', source });
+    },
+  };
+}
 
 export default {
   input: 'board/espruino/main.ts',
@@ -21,6 +42,7 @@ export default {
     ],
   },
   plugins: [
+    statusPage(),
     typescript({
       tsconfig: 'board/espruino/tsconfig.json',
       compilerOptions: { noEmit: false, declaration: false, sourceMap: false },

@@ -32,6 +32,7 @@ apt-get update
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get install -y --no-install-recommends \
   ntpsec ntpsec-ntpdig sntp tshark python3-ntplib iproute2 util-linux \
+  chromium \
   libcap2 libedit2 libgnutls30 libnettle8 libseccomp2   # chrony's runtime libraries
 
 # If a daemon got started anyway (e.g. policy-rc.d ignored), stop it.
@@ -65,4 +66,5 @@ fi
 ntpdig --version 2>/dev/null || true
 tshark --version | head -n 1
 /usr/bin/python3 -c 'import ntplib; print("python3-ntplib ok")'
+chromium --version
 echo "install-peers.sh: done"

@@ -17,7 +17,9 @@ import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
+import * as statistics from './stats/statistics';
 import * as syncManager from './sync/manager';
+import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
   const chosen = loadConfig(platform);
@@ -38,6 +40,7 @@ export function start(platform: Platform): Appliance {
     auth: loadKeys(platform),
     startTime: localClock.now(clock),
     network: null,
+    statistics: statistics.create(),
   };
   policy.apply(app);
   app.sync = syncManager.create(platform, clock, config, function () {
@@ -45,6 +48,7 @@ export function start(platform: Platform): Appliance {
   });
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
+  recordStatistics(app);
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
@@ -53,6 +57,7 @@ export function start(platform: Platform): Appliance {
   startBroadcasts(app);
   syncManager.start(app.sync);
   startConsole(app);
+  web.start(app);
   return app;
 }
 
@@ -80,6 +85,17 @@ function loadConfig(platform: Platform): { stored: configStore.StoredConfig; con
   const parsed = configuration.parse(candidates[0].text);
   platform.log('no configuration without errors: the bad lines above are ignored');
   return { stored: candidates[0], config: parsed.config };
+}
+
+/** The sync manager's samples and clock updates feed the logs and the history. */
+function recordStatistics(app: Appliance): void {
+  const sync = app.sync;
+  sync.onSample = function (source, pollScorePerUnit) {
+    statistics.recordMeasurement(app.statistics, source, pollScorePerUnit);
+  };
+  sync.onClockUpdate = function (source, offset, offsetSd, combined) {
+    statistics.recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
+  };
 }
 
 /** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */

@@ -9,6 +9,7 @@ import type { StoredConfig } from './store/configstore';
 import type { Authenticator } from './ntp/keys';
 import type { AccessTable } from './serve/access';
 import type { Responder } from './serve/responder';
+import type { Statistics } from './stats/statistics';
 import type { Sync } from './sync/manager';
 
 export const CONFIG_FILE = 'ntp.conf';
@@ -34,4 +35,6 @@ export interface Appliance {
   startTime: number;
   /** The network link as `status` reports it (Wi-Fi state, IP address); null when nothing knows. */
   network?: { state: string; address: string } | null;
+  /** The clock's history and the measurements/tracking logs (status page, `log` command). */
+  statistics: Statistics;
 }

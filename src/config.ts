@@ -103,6 +103,8 @@ export interface Config {
   ntpPort: number;
   /** Capacity of the client log (`clientloglimit`, in records here). */
   clientLogSize: number;
+  /** TCP port of the status page (`httpport`; 0: no page). */
+  httpPort: number;
 }
 
 export interface ConfigError {
@@ -116,7 +118,7 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64 };
+  return { servers: [], refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -369,6 +371,12 @@ const DIRECTIVES: { [name: string]: Directive } = {
     const port = parseInteger(args[0], 1, 65535);
     if (port !== port || args.length !== 1) return 'port needs one number, 1-65535';
     config.ntpPort = port;
+    return null;
+  },
+  httpport: function (config, args) {
+    const port = parseInteger(args[0], 0, 65535);
+    if (port !== port || args.length !== 1) return 'httpport needs one number, 0-65535 (0: no status page)';
+    config.httpPort = port;
     return null;
   },
   clientloglimit: function (config, args) {

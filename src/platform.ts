@@ -22,6 +22,16 @@ export interface UdpSocket {
  */
 export type DatagramHandler = (msg: string, from: Peer, rawArrival: number) => void;
 
+/** What the core answers an HTTP request with (the board writes the status line, Content-Type and body). */
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Answers one HTTP request from its method and URL (path with any query string). */
+export type HttpHandler = (method: string, url: string) => HttpReply;
+
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
@@ -51,6 +61,8 @@ export interface Platform {
   /** Watches a pin's edges; `rawTime` is the raw clock read inside the interrupt. Pin '' is the board's PPS pin. Returns an id. */
   watchPin(pin: string, edge: 'rising' | 'falling', onEdge: (rawTime: number) => void): number;
   unwatchPin(id: number): void;
+  /** Serves HTTP on a TCP port (the status page); `onError` when it cannot. */
+  httpServe(port: number, handle: HttpHandler, onError: (message: string) => void): void;
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
   /** Free bytes left in the Storage flash area (Espruino's require('Storage').getFree()). */

@@ -41,6 +41,31 @@ interface EspruinoCrypto {
   SHA256(data: string): ArrayBuffer;
 }
 
+interface EspruinoHttpRequest {
+  /** Path and query, e.g. "/history?x=1". */
+  url: string;
+  method: string;
+}
+
+/** Header names are data (sent as written): quoted keys, never mangled. */
+interface EspruinoHttpHeaders {
+  [name: string]: string;
+}
+
+interface EspruinoHttpResponse {
+  writeHead(status: number, headers: EspruinoHttpHeaders): void;
+  end(data: string): void;
+}
+
+interface EspruinoHttpServer {
+  listen(port: number): EspruinoHttpServer;
+}
+
+interface EspruinoHttp {
+  createServer(handler: (req: EspruinoHttpRequest, res: EspruinoHttpResponse) => void): EspruinoHttpServer;
+}
+
+declare function require(name: 'http'): EspruinoHttp;
 declare function require(name: 'dgram'): EspruinoDgram;
 declare function require(name: 'crypto'): EspruinoCrypto;
 declare function require(name: 'Wifi'): EspruinoWifi;

@@ -3,7 +3,7 @@
  * touches getTime, dgram, Storage, timers and the serial console.
  */
 import { parseIpv4 } from '../../src/ntp/refid';
-import type { DatagramHandler, Platform, UdpSocket } from '../../src/platform';
+import type { DatagramHandler, HttpHandler, Platform, UdpSocket } from '../../src/platform';
 
 /** The serial port the console lives on (UART0 on ESP32 boards). */
 const CONSOLE_PORT = Serial1;
@@ -86,6 +86,17 @@ export function createPlatform(): Platform {
     },
     unwatchPin: function (id) {
       clearWatch(id);
+    },
+    httpServe: function (port: number, handle: HttpHandler, onError: (message: string) => void) {
+      try {
+        require('http').createServer(function (req, res) {
+          const answer = handle(req.method, req.url);
+          res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
+          res.end(answer.body);
+        }).listen(port);
+      } catch (error) {
+        onError('' + error);
+      }
     },
     storageRead: function (name) {
       return storage.read(name);

@@ -21,6 +21,8 @@ const USAGE = `Usage: node board/virtual/run.mjs [options]
   --default-config FILE
                     install it only if the board has no configuration yet (first boot)
   --ntp-port N      host UDP port for the device's port 123 (default 11123)
+  --http-port N     host TCP port for the device's port 80, the status page (default 11080;
+                    0: any free port, named in the "[vboard] ready http 80 -> ADDR:PORT" line)
   --bind ADDR       host address to bind (default 127.0.0.1)
   --ppm X           crystal frequency error in ppm (default 0)
   --offset S        crystal's initial offset from true time in seconds (default 0)
@@ -60,6 +62,7 @@ function main() {
         config: { type: 'string' },
         'default-config': { type: 'string' },
         'ntp-port': { type: 'string', default: '11123' },
+        'http-port': { type: 'string', default: '11080' },
         bind: { type: 'string', default: '127.0.0.1' },
         ppm: { type: 'string', default: '0' },
         offset: { type: 'string', default: '0' },
@@ -86,7 +89,7 @@ function main() {
     return;
   }
   const numbers = {};
-  for (const name of ['ntp-port', 'ppm', 'offset', 'wander', 'seed', 'gps-baud', 'gps-nmea-delay', 'gps-nmea-jitter', 'gps-pps-jitter', 'gps-date-error']) {
+  for (const name of ['ntp-port', 'http-port', 'ppm', 'offset', 'wander', 'seed', 'gps-baud', 'gps-nmea-delay', 'gps-nmea-jitter', 'gps-pps-jitter', 'gps-date-error']) {
     numbers[name] = Number(options[name]);
     if (!Number.isFinite(numbers[name])) {
       console.error(`--${name} needs a number, not "${options[name]}"`);
@@ -119,6 +122,10 @@ function main() {
     fs.writeFileSync(configFile, fs.readFileSync(installConfig));
     for (const file of slotFiles) fs.rmSync(file, { force: true });
   }
+  // The status page is part of the firmware, as the flash script uploads it with the bundle.
+  const pageFile = path.join(path.dirname(bundleFile), 'status.html');
+  if (fs.existsSync(pageFile)) fs.writeFileSync(hostFile(storageDir, 'status.html'), fs.readFileSync(pageFile));
+  else log(`no ${pageFile} beside the bundle: the status page will say it is missing`);
 
   const { startWall, startMono } = anchorToHostClock();
   const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;
@@ -136,6 +143,7 @@ function main() {
       console: { write: (text) => process.stdout.write(text) },
       storageDir,
       ntpPort: numbers['ntp-port'],
+      httpPort: numbers['http-port'],
       bindAddress: options.bind,
       log,
       onUncaught(error) {

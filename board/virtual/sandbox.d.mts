@@ -3,6 +3,8 @@ export interface SandboxHost {
   console: { write(text: string): void };
   storageDir: string;
   ntpPort: number;
+  /** Host TCP port for the device's port 80 (0 or absent: any free port). */
+  httpPort?: number;
   bindAddress: string;
   log(text: string): void;
   onUncaught(error: unknown): void;

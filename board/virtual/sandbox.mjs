@@ -6,6 +6,7 @@ import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
 import fs from 'node:fs';
+import { createHttp } from './http.mjs';
 import { createStorage } from './storage.mjs';
 
 /** The board's variable count (board/espruino/ESP32.json), what process.memory().total says. */
@@ -106,7 +107,8 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
 
 /**
  * @param {object} host
- *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; bindAddress;
+ *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; httpPort (host port
+ *   for the device's TCP port 80, 0: any free one); bindAddress;
  *   log(text) for host-side messages; onUncaught(error).
  */
 export function createSandbox(host) {
@@ -194,6 +196,7 @@ export function createSandbox(host) {
     log: host.log,
     guard,
   });
+  const http = createHttp({ httpPort: host.httpPort ?? 0, bindAddress: host.bindAddress, log: host.log, guard });
   const storage = createStorage(host.storageDir, host.storageFaults);
   const wifi = {
     // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
@@ -207,7 +210,7 @@ export function createSandbox(host) {
     return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.length);
   };
   const cryptoModule = { SHA1: shaOf('sha1'), SHA224: shaOf('sha224'), SHA256: shaOf('sha256'), SHA384: shaOf('sha384'), SHA512: shaOf('sha512') };
-  const modules = { dgram, Storage: storage, Wifi: wifi, crypto: cryptoModule };
+  const modules = { dgram, http: http.module, Storage: storage, Wifi: wifi, crypto: cryptoModule };
   let context;
   // Espruino's process: only memory() among what Node's has (no env, argv, exit, hrtime…).
   const processObject = {
@@ -315,6 +318,7 @@ export function createSandbox(host) {
     close() {
       for (const id of [...timers.keys()]) clearTimer(id);
       dgram.closeAll();
+      http.closeAll();
     },
   };
 }

@@ -12,6 +12,7 @@ import * as accesscmd from './accesscmd';
 import * as configcmd from './configcmd';
 import * as clockcmd from './clockcmd';
 import * as control from './control';
+import { showLog } from './logcmd';
 import * as reports from './reports';
 import * as system from './system';
 
@@ -97,6 +98,7 @@ export const COMMANDS: { [name: string]: Command } = {
   'writertc': { usage: 'writertc', summary: 'Save the crystal\'s frequency to the drift file now', run: noArguments(clockcmd.saveDrift) },
   'uptime': { usage: 'uptime', summary: 'Show how long the appliance has been running', run: noArguments(system.uptime) },
   'status': { usage: 'status', summary: 'Show uptime, memory, free flash and the network', run: noArguments(system.status) },
+  log: { usage: 'log measurements|tracking [<lines>]', summary: 'Show the newest lines of a statistics log', run: showLog },
 };
 
 /** Names that are not table commands because they act on the console itself. */

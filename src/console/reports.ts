@@ -29,7 +29,7 @@ function referenceText(referenceId: number): string {
 }
 
 /** The name in tracking's Reference ID line: the selected source's address, else the id's text. */
-function referenceName(app: Appliance): string {
+export function referenceName(app: Appliance): string {
   const clock = app.clock;
   if (!syncManager.synchronisedToSource(clock)) return referenceText(clock.referenceId);
   const sources = app.sync.sources;

@@ -64,6 +64,9 @@ export interface Sync {
   refclockSource: Source | null;
   /** `manual on` and the `settime` samples. */
   manual: ManualInput;
+  /** Statistics observers (set by app.ts): a source's new sample, before selection; a clock update, after it. */
+  onSample: ((source: Source, pollScorePerUnit: number) => void) | null;
+  onClockUpdate: ((source: Source, offset: number, offsetSd: number, combined: number) => void) | null;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -94,6 +97,8 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     refclock: null,
     refclockSource: null,
     manual: manual.create(),
+    onSample: null,
+    onClockUpdate: null,
   };
 }
 
@@ -370,6 +375,7 @@ function adaptPoll(source: Source, surprise: number, noise: number): void {
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 function runSelection(sync: Sync, updatedIndex: number): void {
+  if (updatedIndex >= 0 && sync.onSample) sync.onSample(sync.sources[updatedIndex], sync.sources[updatedIndex].pollScore / POLL_SCORE_LIMIT);
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -387,6 +393,7 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = selection.leap;
   scheduleLeap(sync);
   saveDrift(sync, cookedNow);
+  if (sync.onClockUpdate) sync.onClockUpdate(best, selection.offset, selection.offsetSd, selection.combined.length);
   sync.onClockChange();
 }
 

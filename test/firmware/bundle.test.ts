@@ -79,14 +79,16 @@ describe('the core is platform-free', () => {
 });
 
 describe('flashing', () => {
-  it('EspruinoTools turns the bundle into a Storage upload that rebuilds it byte for byte', () => {
+  it('EspruinoTools turns the bundle and the status page into a Storage upload that rebuilds them byte for byte', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flash-'));
     try {
       const payloadFile = path.join(dir, 'upload.js');
       const cli = path.join(root, 'node_modules/espruino/bin/espruino-cli.js');
       execFileSync(process.execPath, [cli, ...espruinoArguments({ dryRunFile: payloadFile })], { stdio: 'pipe', timeout: 60_000 });
       const payload = fs.readFileSync(payloadFile, 'utf8');
-      expect(payload).toMatch(/^require\("Storage"\)\.write\("\.bootcde"/);
+      // Nothing but Storage writes (EspruinoTools sends the page first, then .bootcde).
+      expect(payload).toMatch(/^require\("Storage"\)\.write\("/);
+      expect(payload).toMatch(/^require\("Storage"\)\.write\("\.bootcde"/m);
       // Replay the upload against a recording Storage, as the board would run it.
       const files: Record<string, Buffer> = {};
       const storage = {
@@ -102,6 +104,8 @@ describe('flashing', () => {
         atob: (text: string) => Buffer.from(text, 'base64').toString('latin1'),
       });
       expect(files['.bootcde'].equals(Buffer.from(bundle))).toBe(true);
+      // The status page goes into Storage beside it, not into the bundle.
+      expect(files['status.html'].equals(fs.readFileSync(path.join(root, 'firmware/status.html')))).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -14,7 +14,7 @@ export const INSTALL_HINT = 'run `bash .ci/install-peers.sh` as root';
 
 // ---------------------------------------------------------------- locating peers
 
-export type PeerName = 'chronyd' | 'chronyc' | 'ntpdig' | 'tshark' | 'ntplib' | 'netns';
+export type PeerName = 'chronyd' | 'chronyc' | 'ntpdig' | 'tshark' | 'ntplib' | 'netns' | 'chromium';
 
 function onPath(cmd: string): string | undefined {
   const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/usr/bin', '/sbin', '/bin']);
@@ -39,6 +39,7 @@ export function peerPath(name: PeerName): string | undefined {
       break;
     case 'ntpdig':
     case 'tshark':
+    case 'chromium':
       p = onPath(name);
       break;
     case 'ntplib': {

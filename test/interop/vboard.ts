@@ -17,6 +17,8 @@ export interface VBoardOptions {
   storage?: string;
   /** Host UDP port for device port 123 (required: pick one with freeUdpPort(), or 123 in a namespace). */
   ntpPort: number;
+  /** Host TCP port for the device's port 80 (the status page); default 0: any free port, see httpUrl(). */
+  httpPort?: number;
   bind?: string;
   ppm?: number;
   offset?: number;
@@ -49,7 +51,7 @@ export class VBoard {
     const dir = tempDir('vboard');
     const storage = opts.storage ?? join(dir, 'storage');
     mkdirSync(storage, { recursive: true });
-    const args = ['--storage', storage, '--ntp-port', String(opts.ntpPort),
+    const args = ['--storage', storage, '--ntp-port', String(opts.ntpPort), '--http-port', String(opts.httpPort ?? 0),
       '--bind', opts.bind ?? '127.0.0.1'];
     const num: [string, number | undefined][] = [['--ppm', opts.ppm], ['--offset', opts.offset],
       ['--wander', opts.wander], ['--seed', opts.seed]];
@@ -92,6 +94,14 @@ export class VBoard {
       if (Date.now() > until) throw new Error(`vboard: no ${what} after ${ms} ms\nstderr:\n${this.stderr}\nstdout:\n${this.out}`);
       await sleep(20);
     }
+  }
+
+  /** The status page's base URL ("http://127.0.0.1:PORT"), once the board's HTTP server listens. */
+  async httpUrl(timeoutMs = 5000): Promise<string> {
+    const ready = /\[vboard\] ready http 80 -> (\S+):(\d+)/;
+    await this.waitFor(() => ready.test(this.stderr), timeoutMs, 'ready http line');
+    const m = ready.exec(this.stderr)!;
+    return `http://${m[1]}:${m[2]}`;
   }
 
   /** Send one console line; resolves with the output up to the next prompt (echo and prompt removed). */

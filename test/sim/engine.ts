@@ -26,7 +26,7 @@ import type { GpsEvent, GpsReceiver, GpsReceiverOptions } from '../../board/virt
 import type { Appliance } from '../../src/appliance';
 import { start } from '../../src/app';
 import * as localClock from '../../src/clock/local';
-import type { DatagramHandler, Peer, Platform, UdpSocket } from '../../src/platform';
+import type { DatagramHandler, HttpHandler, Peer, Platform, UdpSocket } from '../../src/platform';
 import { shaDigest } from '../unit/fakes';
 import { Crystal } from './crystal';
 import type { CrystalSpec } from './crystal';
@@ -132,6 +132,8 @@ export class Simulation {
   readonly servers = new Map<string, NtpServer>();
   readonly storage = new Map<string, string>();
   readonly consoleOutput: string[] = [];
+  /** The firmware's HTTP handlers by port (the simulator has no TCP: tests call them directly). */
+  readonly httpHandlers = new Map<number, HttpHandler>();
   readonly logLines: string[] = [];
   readonly epoch: number;
   readonly platform: Platform;
@@ -358,6 +360,9 @@ export class Simulation {
       },
       unwatchPin(id) {
         sim.pinWatches.delete(id);
+      },
+      httpServe(port, handle) {
+        sim.httpHandlers.set(port, handle);
       },
       storageRead(name) {
         return sim.storage.get(name);

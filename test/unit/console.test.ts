@@ -9,6 +9,7 @@ import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as syncManager from '../../src/sync/manager';
 import * as access from '../../src/serve/access';
+import * as statistics from '../../src/stats/statistics';
 import { fakeClock, fakePlatform, recordingSocket, shaDigest } from './fakes';
 
 function appliance(configText: string): Appliance {
@@ -19,7 +20,7 @@ function appliance(configText: string): Appliance {
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
   const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
-  return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0 };
+  return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create() };
 }
 
 // chronyc's tracking layout, as chrony's own test suite pins it.

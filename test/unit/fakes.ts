@@ -2,7 +2,7 @@
 // that records what the core sends.
 import { createHash } from 'node:crypto';
 import * as localClock from '../../src/clock/local';
-import type { Platform } from '../../src/platform';
+import type { HttpHandler, Platform } from '../../src/platform';
 
 export interface SentDatagram {
   data: string;
@@ -47,6 +47,7 @@ export function shaDigest(algorithm: 'SHA1' | 'SHA256', data: string): string {
 /** A Platform whose timers only run when the test says so, and whose storage is a map. */
 export function fakePlatform(readRaw: () => number, storage: Record<string, string> = {}) {
   const logs: string[] = [];
+  const httpHandlers: { [port: number]: HttpHandler } = {};
   let output = '';
   const reboots = { count: 0 };
   /** What memory() and storageFree() report; a test may change it. */
@@ -68,6 +69,9 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     serialOpen: () => {},
     watchPin: () => 0,
     unwatchPin: () => {},
+    httpServe: (port, handle) => {
+      httpHandlers[port] = handle;
+    },
     storageRead: (name) => storage[name],
     storageWrite: (name, data) => ((storage[name] = data), true),
     storageFree: () => {
@@ -81,5 +85,5 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
       reboots.count++;
     },
   };
-  return { platform, logs, storage, reboots, resources, output: () => output };
+  return { platform, logs, storage, reboots, resources, httpHandlers, output: () => output };
 }

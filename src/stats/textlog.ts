@@ -1,0 +1,34 @@
+/**
+ * A bounded in-memory log file, as chrony's `log measurements tracking`
+ * writes to disk: a header and the newest lines, oldest dropped first.
+ */
+
+export interface TextLog {
+  header: string;
+  lines: string[];
+  capacity: number;
+  /** Lines dropped because the log was full. */
+  dropped: number;
+}
+
+export function create(header: string, capacity: number): TextLog {
+  return { header: header, lines: [], capacity: capacity, dropped: 0 };
+}
+
+export function append(log: TextLog, line: string): void {
+  if (log.lines.length >= log.capacity) {
+    log.lines.shift();
+    log.dropped++;
+  }
+  log.lines.push(line);
+}
+
+/** chrony's banner (a rule, the column names, a rule) and the last `count` lines (all when count < 0). */
+export function text(log: TextLog, count: number): string {
+  let rule = '';
+  for (let i = 0; i < log.header.length; i++) rule += '=';
+  let result = rule + '\n' + log.header + '\n' + rule + '\n';
+  const first = count < 0 || count > log.lines.length ? 0 : log.lines.length - count;
+  for (let i = first; i < log.lines.length; i++) result += log.lines[i] + '\n';
+  return result;
+}

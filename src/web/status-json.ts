@@ -1,0 +1,58 @@
+/**
+ * The status page's data as JSON, written out key by key (property names in
+ * the bundle get mangled; these keys are the page's contract and stay put).
+ */
+import type { Appliance } from '../appliance';
+import * as localClock from '../clock/local';
+import * as reports from '../console/reports';
+import { Leap } from '../ntp/header';
+import * as refid from '../ntp/refid';
+import { Counter } from '../serve/responder';
+
+/** A JSON string literal: quotes, backslashes and control characters escaped. */
+export function jsonString(text: string): string {
+  let result = '"';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    const code = text.charCodeAt(i);
+    if (c === '"' || c === '\\') result += '\\' + c;
+    else if (code < 32 || code > 126) result += '\\u' + ('000' + code.toString(16)).slice(-4);
+    else result += c;
+  }
+  return result + '"';
+}
+
+/** A JSON number; null for NaN and infinities, which JSON cannot say. */
+export function jsonNumber(value: number): string {
+  return isFinite(value) ? '' + value : 'null';
+}
+
+/**
+ * Synchronisation state as the console's `tracking` shows it (chrony's
+ * signs: offset is local minus true), the `sources` table as text, and how
+ * many clients were served.
+ */
+export function statusJson(app: Appliance): string {
+  const clock = app.clock;
+  const now = localClock.now(clock);
+  const values = reports.trackingValues(app);
+  const synchronised = clock.leap !== Leap.Unsynchronised;
+  const distance = clock.rootDelay / 2 + localClock.rootDispersionAt(clock, now);
+  return '{"time":' + jsonNumber(now) +
+    ',"uptime":' + jsonNumber(now - app.startTime) +
+    ',"synchronised":' + synchronised +
+    ',"stratum":' + (synchronised ? clock.stratum : 0) +
+    ',"referenceId":' + jsonString(refid.toHex(clock.referenceId)) +
+    ',"reference":' + jsonString(reports.referenceName(app)) +
+    ',"lastOffset":' + jsonNumber(-app.sync.discipline.lastOffset) +
+    ',"rmsOffset":' + jsonNumber(app.sync.discipline.rmsOffset) +
+    ',"frequencyPpm":' + jsonNumber(values.frequencyPpm) +
+    ',"skewPpm":' + jsonNumber(values.skewPpm) +
+    ',"rootDelay":' + jsonNumber(clock.rootDelay) +
+    ',"rootDistance":' + jsonNumber(distance) +
+    ',"leap":' + clock.leap +
+    ',"requests":' + app.responder.counters[Counter.Received] +
+    ',"replies":' + app.responder.counters[Counter.Replied] +
+    ',"clients":' + app.responder.clients.used +
+    ',"sources":' + jsonString(reports.sources(app, false, false)) + '}';
+}

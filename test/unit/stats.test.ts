@@ -1,0 +1,81 @@
+// The clock's history ring and the chrony-style text logs.
+import { describe, expect, it } from 'vitest';
+import * as history from '../../src/stats/history';
+import { exponent3, logTime, MEASUREMENTS_HEADER, TRACKING_HEADER } from '../../src/stats/statistics';
+import * as textLog from '../../src/stats/textlog';
+
+const T0 = 1_800_000_000;
+
+function rows(h: history.History): string[][] {
+  return history.toCsv(h).trim().split('\n').slice(1).map((line) => line.split(','));
+}
+
+describe('history ring', () => {
+  it('keeps one entry per 64-s step, the last update of the step winning', () => {
+    const h = history.create(8);
+    const step = T0 - (T0 % 64);
+    history.record(h, step + 1, 1e-3, 5, 0.01, 2);
+    history.record(h, step + 60, 2e-3, 6, 0.02, 3);
+    history.record(h, step + 70, -4e-6, 7, 0.03, 1);
+    expect(rows(h)).toEqual([
+      [String(step + 60), '0.002', '6', '0.02', '3'],
+      [String(step + 70), '-0.000004', '7', '0.03', '1'],
+    ]);
+    expect(h.count).toBe(2);
+  });
+
+  it('drops the oldest when full, keeps order, and never grows', () => {
+    const h = history.create(5);
+    const before = [h.times, h.offsets, h.freqPpm, h.distances, h.strata];
+    for (let i = 0; i < 23; i++) history.record(h, T0 + i * 64, i * 1e-6, i, 0.001 * i, i % 16);
+    const times = rows(h).map((r) => Number(r[0]));
+    expect(times).toEqual([18, 19, 20, 21, 22].map((i) => T0 + i * 64));
+    expect(rows(h).map((r) => Number(r[2]))).toEqual([18, 19, 20, 21, 22]);
+    expect([h.times, h.offsets, h.freqPpm, h.distances, h.strata]).toEqual(before);
+    expect(h.times.length).toBe(5);
+  });
+
+  it('writes numbers compactly, exactly enough for a chart', () => {
+    expect(history.compact(0)).toBe('0');
+    expect(history.compact(1000)).toBe('1000');
+    expect(history.compact(100)).toBe('100');
+    expect(history.compact(1.5)).toBe('1.5');
+    expect(history.compact(-1.234567e-7)).toBe('-1.235e-7');
+    expect(history.compact(1.2e-7)).toBe('1.2e-7');
+    expect(history.compact(NaN)).toBe('NaN');
+  });
+
+  it('an empty ring is just the header', () => {
+    expect(history.toCsv(history.create(4))).toBe('time,offset,freq_ppm,distance,stratum\n');
+  });
+});
+
+describe('text logs', () => {
+  it('print chrony\'s banner and the last N lines, dropping the oldest past capacity', () => {
+    const log = textLog.create(TRACKING_HEADER, 3);
+    for (let i = 1; i <= 5; i++) textLog.append(log, 'line ' + i);
+    const rule = '='.repeat(TRACKING_HEADER.length);
+    expect(textLog.text(log, -1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 3\nline 4\nline 5\n`);
+    expect(textLog.text(log, 1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 5\n`);
+    expect(textLog.text(log, 0)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n`);
+    expect(textLog.text(log, 99).split('\n')).toHaveLength(3 + 3 + 1);
+    expect(log.lines).toHaveLength(3);
+    expect(log.dropped).toBe(2);
+  });
+
+  it('headers are chrony\'s column names', () => {
+    expect(MEASUREMENTS_HEADER).toMatch(/^ {3}Date \(UTC\) Time {5}IP Address {3}L St 123 567 ABCD {2}LP RP Score {4}Offset {2}Peer del\. Peer disp\. {2}Root del\. Root disp\. Refid {5}MTxRx$/);
+    expect(TRACKING_HEADER).toMatch(/^ {3}Date \(UTC\) Time {5}IP Address {3}St {3}Freq ppm {3}Skew ppm {5}Offset L Co {2}Offset sd Rem\. corr\. Root delay Root disp\. Max\. error$/);
+  });
+
+  it('formats times and numbers as chrony\'s C printf does', () => {
+    expect(logTime(0)).toBe('1970-01-01 00:00:00');
+    expect(logTime(1_700_000_000.9)).toBe('2023-11-14 22:13:20');
+    expect(exponent3(-4.966e-3)).toBe('-4.966e-03');
+    expect(exponent3(2.296e-1)).toBe(' 2.296e-01');
+    expect(exponent3(0)).toBe(' 0.000e+00');
+    expect(exponent3(1.5e12)).toBe(' 1.500e+12');
+    expect(exponent3(1e-100)).toBe('1.000e-100'); // 10 is a minimum width
+    expect(exponent3(Infinity)).toBe('  Infinity');
+  });
+});

@@ -1,0 +1,111 @@
+// The status page's HTTP handler, through app.start() on a fake board: the
+// routes, 404 and 405, and that no request of any shape makes it throw.
+import { describe, expect, it } from 'vitest';
+import * as appModule from '../../src/app';
+import * as commands from '../../src/console/commands';
+import type { HttpHandler } from '../../src/platform';
+import * as statistics from '../../src/stats/statistics';
+import * as web from '../../src/web/server';
+import { fakePlatform } from './fakes';
+
+const START = 1_800_000_000.25;
+const PAGE = '<!DOCTYPE html><title>test page</title>';
+
+function board(configText: string, withPage = true) {
+  const state = { raw: START };
+  const storage: Record<string, string> = { 'ntp.conf': configText };
+  if (withPage) storage[web.PAGE_FILE] = PAGE;
+  const fake = fakePlatform(() => state.raw, storage);
+  const app = appModule.start(fake.platform);
+  return { app, fake, handler: fake.httpHandlers[80] as HttpHandler | undefined };
+}
+
+describe('status page HTTP handler', () => {
+  it('listens on port 80 by default, on httpport N, and not at all with httpport 0', () => {
+    expect(board('').fake.httpHandlers[80]).toBeTypeOf('function');
+    expect(Object.keys(board('httpport 8080\n').fake.httpHandlers)).toEqual(['8080']);
+    expect(Object.keys(board('httpport 0\n').fake.httpHandlers)).toEqual([]);
+    expect(board('httpport 70000\n').fake.logs.join('\n')).toMatch(/ntp\.conf:1: httpport needs one number, 0-65535/);
+  });
+
+  it('serves the page from Storage, and says so when it is missing', () => {
+    const page = board('').handler!('GET', '/');
+    expect(page).toEqual({ status: 200, contentType: 'text/html; charset=utf-8', body: PAGE });
+    const missing = board('', false).handler!('GET', '/?x=1');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatch(/No status\.html in Storage/);
+  });
+
+  it('/status is JSON with the state, the sources table and the client counts', () => {
+    const { app, handler } = board('local stratum 3\n');
+    const reply = handler!('GET', '/status?t=1');
+    expect(reply.status).toBe(200);
+    expect(reply.contentType).toBe('application/json');
+    const status = JSON.parse(reply.body);
+    expect(status.synchronised).toBe(true);
+    expect(status.stratum).toBe(3);
+    expect(status.referenceId).toBe('7F7F0101');
+    expect(status.sources).toBe(commands.run(app, 'sources'));
+    expect(status.replies).toBe(0);
+    expect(status.clients).toBe(0);
+    expect(status.rootDistance).toBeTypeOf('number');
+    const unsynchronised = JSON.parse(board('').handler!('GET', '/status').body);
+    expect(unsynchronised.synchronised).toBe(false);
+    expect(unsynchronised.stratum).toBe(0);
+  });
+
+  it('/history and the logs are what the statistics hold', () => {
+    const { app, handler } = board('');
+    const h = app.statistics.history;
+    expect(handler!('GET', '/history')).toEqual({ status: 200, contentType: 'text/csv', body: 'time,offset,freq_ppm,distance,stratum\n' });
+    h.times[0] = 1_800_000_000;
+    h.offsets[0] = 0.5;
+    h.newest = 0;
+    h.count = 1;
+    expect(handler!('GET', '/history').body).toBe('time,offset,freq_ppm,distance,stratum\n1800000000,0.5,0,0,0\n');
+    app.statistics.tracking.lines.push('a tracking line');
+    const tracking = handler!('GET', '/log/tracking');
+    expect(tracking.contentType).toMatch(/^text\/plain/);
+    expect(tracking.body.split('\n').slice(1)).toEqual([statistics.TRACKING_HEADER, '='.repeat(statistics.TRACKING_HEADER.length), 'a tracking line', '']);
+    expect(handler!('GET', '/log/measurements').body.split('\n')[1]).toBe(statistics.MEASUREMENTS_HEADER);
+  });
+
+  it('unknown paths are 404, other methods on known paths 405', () => {
+    const { handler } = board('');
+    for (const path of ['/nope', '/status/', '/log', '/log/statistics', '//', 'status', '', '/../ntp.conf', '/ntp.keys']) {
+      expect(handler!('GET', path).status, path).toBe(404);
+    }
+    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD', 'get', '']) {
+      expect(handler!(method, '/status').status, method).toBe(405);
+      expect(handler!(method, '/').status, method).toBe(405);
+    }
+  });
+
+  it('never throws, whatever it is given, and a failing route is a logged 500', () => {
+    const { app, handler, fake } = board('');
+    const odd = [undefined, null, 42, {}, '\u0000', '/status\u0000', '%', '/?' + 'x'.repeat(10000), '\u00ff\u00fe'];
+    for (const url of odd) {
+      for (const method of odd) {
+        const reply = handler!(method as unknown as string, url as unknown as string);
+        expect([200, 404, 405]).toContain(reply.status);
+        expect(typeof reply.body).toBe('string');
+      }
+    }
+    app.statistics.tracking = null as never;
+    const broken = handler!('GET', '/log/tracking');
+    expect(broken.status).toBe(500);
+    expect(fake.logs.join('\n')).toMatch(/HTTP \/log\/tracking: /);
+    expect(handler!('GET', '/status').status).toBe(200);
+  });
+
+  it('log measurements|tracking [N] on the console prints the last N lines with chrony\'s banner', () => {
+    const { app } = board('');
+    for (let i = 1; i <= 4; i++) app.statistics.tracking.lines.push('line ' + i);
+    expect(commands.run(app, 'log tracking 2').split('\n').slice(3)).toEqual(['line 3', 'line 4', '']);
+    expect(commands.run(app, 'log tracking').split('\n').slice(3, -1)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+    expect(commands.run(app, 'log measurements').split('\n')[1]).toBe(statistics.MEASUREMENTS_HEADER);
+    for (const bad of ['log', 'log statistics', 'log tracking -1', 'log tracking 1.5', 'log tracking x', 'log tracking 1 2', 'log tracking 999']) {
+      expect(commands.run(app, bad), bad).toMatch(/^Invalid syntax for log \(usage: log measurements\|tracking \[<lines>\]\)\n$/);
+    }
+  });
+});
