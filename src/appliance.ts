@@ -28,4 +28,6 @@ export interface Appliance {
   auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;
+  /** The Wi-Fi link (net/wifi.ts keeps more; the `network` command shows it). */
+  network: { state: string; address: string } | null;
 }

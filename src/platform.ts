@@ -22,6 +22,13 @@ export interface UdpSocket {
  */
 export type DatagramHandler = (msg: string, from: Peer, rawArrival: number) => void;
 
+/** The station's IPv4 configuration, as Espruino's Wifi.getIP() gives it (dotted quads). */
+export interface NetAddress {
+  address: string;
+  netmask: string;
+  gateway: string;
+}
+
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
@@ -51,6 +58,19 @@ export interface Platform {
   /** Watches a pin's edges; `rawTime` is the raw clock read inside the interrupt. Pin '' is the board's PPS pin. Returns an id. */
   watchPin(pin: string, edge: 'rising' | 'falling', onEdge: (rawTime: number) => void): number;
   unwatchPin(id: number): void;
+  /**
+   * Joins a Wi-Fi network as a station (Espruino's Wifi.connect). `done` gets
+   * null once there is an address, or the reason it failed; it may never be
+   * called (the caller times the attempt out).
+   */
+  wifiConnect(ssid: string, password: string, done: (error: string | null) => void): void;
+  /** A fixed address instead of DHCP, set before connecting (Wifi.setIP); dotted quads. */
+  wifiSetIP(address: string, netmask: string, gateway: string, dns: string): void;
+  wifiSetHostname(name: string): void;
+  /** The station's address while it is connected, else null (Wifi.getStatus + Wifi.getIP). */
+  wifiAddress(): NetAddress | null;
+  /** Link changes: up with the address, down with the reason (Wifi 'connected' / 'disconnected'). */
+  onWifiLink(callback: (up: boolean, detail: string) => void): void;
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
   log(message: string): void;

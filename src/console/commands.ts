@@ -10,6 +10,7 @@ import { splitWords } from '../config';
 import * as keys from '../ntp/keys';
 import * as accesscmd from './accesscmd';
 import * as control from './control';
+import * as networkReport from './network';
 import * as reports from './reports';
 
 /**
@@ -63,6 +64,7 @@ export const COMMANDS: { [name: string]: Command } = {
   serverstats: { usage: 'serverstats', summary: 'Display statistics of the server', run: noArguments(reports.serverstats) },
   clients: { usage: 'clients', summary: 'Report on clients that accessed the server', run: noArguments(reports.clients) },
   config: { usage: 'config', summary: 'Display the configuration in force', run: noArguments(reports.configuration) },
+  network: { usage: 'network', summary: 'Show the Wi-Fi link: state, address, retries', run: noArguments(networkReport.network) },
 };
 
 /** Names that are not table commands because they act on the console itself. */

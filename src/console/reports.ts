@@ -3,6 +3,7 @@
  * so that scripts and eyes trained on chronyc read them unchanged.
  */
 import type { Appliance } from '../appliance';
+import { maskSecrets } from '../config';
 import * as localClock from '../clock/local';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
@@ -355,7 +356,7 @@ export function configuration(app: Appliance): string {
   let text = '';
   for (let i = 0; i < lines.length; i++) {
     if (i === lines.length - 1 && lines[i] === '') break;
-    text += padLeft('' + (i + 1), 3) + '  ' + lines[i] + '\n';
+    text += padLeft('' + (i + 1), 3) + '  ' + maskSecrets(lines[i]) + '\n';
   }
   return text === '' ? '(empty configuration: built-in defaults)\n' : text;
 }

@@ -19,7 +19,7 @@ function appliance(configText: string): Appliance {
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
   const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
-  return { platform, clock, config: parsed.config, configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0 };
+  return { platform, clock, config: parsed.config, configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, network: null };
 }
 
 // chronyc's tracking layout, as chrony's own test suite pins it.
