@@ -6,6 +6,8 @@ export interface SandboxHost {
   bindAddress: string;
   log(text: string): void;
   onUncaught(error: unknown): void;
+  /** The access point (none: any credentials join, and the board boots connected) and scripted outages (s after boot). */
+  wifi?: { ssid?: string; password?: string; outages?: { start: number; length: number }[] };
 }
 export interface Sandbox {
   context: object;

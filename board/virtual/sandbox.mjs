@@ -6,6 +6,7 @@ import dns from 'node:dns';
 import vm from 'node:vm';
 import { createDgram } from './dgram.mjs';
 import { createStorage } from './storage.mjs';
+import { createWifi } from './wifi.mjs';
 
 /** Built-ins the interpreter does not have: removed from the context. */
 const MISSING_GLOBALS = [
@@ -66,7 +67,8 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
 /**
  * @param {object} host
  *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; bindAddress;
- *   log(text) for host-side messages; onUncaught(error).
+ *   log(text) for host-side messages; onUncaught(error); wifi (optional): the
+ *   access point {ssid, password} and outages [{start, length}] (wifi.mjs).
  */
 export function createSandbox(host) {
   const timers = new Map();
@@ -147,14 +149,27 @@ export function createSandbox(host) {
     };
   }
 
+  const wifiOptions = host.wifi ?? {};
   const dgram = createDgram({
     ntpPort: host.ntpPort,
     bindAddress: host.bindAddress,
     log: host.log,
     guard,
+    // Given an access point, the board boots unconnected; else as if Wifi.save() had stored one.
+    linkUp: wifiOptions.ssid === undefined,
   });
   const storage = createStorage(host.storageDir);
+  const station = createWifi({
+    ssid: wifiOptions.ssid,
+    password: wifiOptions.password,
+    outages: wifiOptions.outages,
+    address: host.bindAddress === '0.0.0.0' ? '127.0.0.1' : host.bindAddress,
+    log: host.log,
+    guard,
+    onLink: (up) => dgram.setLink(up),
+  });
   const wifi = {
+    ...station.api,
     // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
     getHostByName(host, callback) {
       dns.lookup(String(host), { family: 4 }, guard((error, address) => callback(error ? undefined : address)));
@@ -259,6 +274,7 @@ export function createSandbox(host) {
     },
     close() {
       for (const id of [...timers.keys()]) clearTimer(id);
+      station.close();
       dgram.closeAll();
     },
   };
