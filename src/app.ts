@@ -10,6 +10,7 @@ import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
 import * as configuration from './config';
 import * as commands from './console/commands';
+import * as wifi from './net/wifi';
 import * as shell from './console/shell';
 import type { Platform } from './platform';
 import * as access from './serve/access';
@@ -53,9 +54,7 @@ export function start(platform: Platform): Appliance {
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
   });
-  bindNtp(app);
-  startBroadcasts(app);
-  syncManager.start(app.sync);
+  startNetwork(app);
   startConsole(app);
   web.start(app);
   return app;
@@ -98,6 +97,38 @@ function recordStatistics(app: Appliance): void {
   };
 }
 
+/**
+ * The LAN services start once the link is up (at once when the board boots
+ * connected) and re-bind after each reconnect. The GPS needs no network: it
+ * starts now if the link is not up yet.
+ */
+function startNetwork(app: Appliance): void {
+  let refclockStarted = false;
+  const net = wifi.create(app.platform, app.config.network, function (reconnect) {
+    if (reconnect) {
+      rebind(app);
+      return;
+    }
+    bindNtp(app);
+    startBroadcasts(app, net);
+    if (refclockStarted) syncManager.startServers(app.sync);
+    else syncManager.start(app.sync);
+  });
+  app.network = net;
+  wifi.start(net);
+  if (net.state !== wifi.CONNECTED) {
+    syncManager.startRefclock(app.sync);
+    refclockStarted = true;
+  }
+}
+
+/** Sockets bound before the link dropped may be dead (ESP32/lwIP): bind the NTP port and the sources' sockets again. */
+function rebind(app: Appliance): void {
+  if (app.responder.socket) app.responder.socket.close();
+  bindNtp(app);
+  syncManager.rebindSockets(app.sync);
+}
+
 /** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */
 function loadKeys(platform: Platform): keys.Authenticator {
   const text = platform.storageRead(KEYS_FILE);
@@ -120,14 +151,21 @@ function updateReference(app: Appliance): void {
   responder.refresh(app.responder);
 }
 
-/** `broadcast INTERVAL ADDRESS`: one never-bound socket sends every round. */
-function startBroadcasts(app: Appliance): void {
+/** `broadcast INTERVAL ADDRESS`: one never-bound socket sends every round, a fresh one after a reconnect; none while the link is down. */
+function startBroadcasts(app: Appliance, net: wifi.Network): void {
   const targets = app.config.broadcasts;
   if (targets.length === 0) return;
-  const socket = app.platform.udpSender();
+  let socket = app.platform.udpSender();
+  let reconnects = net.reconnects;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i];
     app.platform.every(target.interval * 1000, function () {
+      if (net.state !== wifi.CONNECTED) return;
+      if (reconnects !== net.reconnects) {
+        socket.close();
+        socket = app.platform.udpSender();
+        reconnects = net.reconnects;
+      }
       app.responder.counters[responder.Counter.BroadcastsSent] += broadcast.send(app.responder, socket, target);
     });
   }

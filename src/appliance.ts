@@ -33,8 +33,8 @@ export interface Appliance {
   auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;
-  /** The network link as `status` reports it (Wi-Fi state, IP address); null when nothing knows. */
-  network?: { state: string; address: string } | null;
+  /** The Wi-Fi link (net/wifi.ts keeps more; the `network` command shows it). */
+  network: { state: string; address: string } | null;
   /** The clock's history and the measurements/tracking logs (status page, `log` command). */
   statistics: Statistics;
 }

@@ -3,6 +3,7 @@
  * chrony.conf-like text. Parsing never throws; each bad line is reported
  * with its number and skipped, so a typo cannot take the rest down with it.
  */
+import { parseIpv4 } from './ntp/refid';
 import * as access from './serve/access';
 
 /** One `server` line: chrony's options that apply to this box. */
@@ -76,8 +77,24 @@ export interface RefclockOptions {
   noselect: boolean;
 }
 
+/**
+ * The Wi-Fi station: `wifi SSID [PASSWORD]`, `hostname NAME`, `address`.
+ * ssid '' keeps whatever connection Espruino has (saved with Wifi.save());
+ * address '' is DHCP.
+ */
+export interface NetworkOptions {
+  ssid: string;
+  password: string;
+  hostname: string;
+  address: string;
+  netmask: string;
+  gateway: string;
+  dns: string;
+}
+
 export interface Config {
   servers: ServerOptions[];
+  network: NetworkOptions;
   /** The GPS reference clock (null: none). */
   refclock: RefclockOptions | null;
   broadcasts: BroadcastTarget[];
@@ -118,7 +135,7 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
+  return { servers: [], network: { ssid: '', password: '', hostname: '', address: '', netmask: '', gateway: '', dns: '' }, refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -261,7 +278,75 @@ function accessDirective(allow: boolean, command: boolean): Directive {
   };
 }
 
+/** ESP32's limits: 32 bytes of SSID, 64 of WPA passphrase, 32 of host name. */
+const MAX_SSID = 32;
+const MAX_PASSWORD = 64;
+const MAX_HOSTNAME = 32;
+
+/** A host name: letters, digits and inner hyphens (RFC 1123), dots between labels. */
+function isHostname(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_HOSTNAME) return false;
+  const labels = name.split('.');
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label === '' || label.charAt(0) === '-' || label.charAt(label.length - 1) === '-') return false;
+    for (let j = 0; j < label.length; j++) {
+      if ('abcdefghijklmnopqrstuvwxyz0123456789-'.indexOf(label.charAt(j).toLowerCase()) < 0) return false;
+    }
+  }
+  return true;
+}
+
+/** `address dhcp`, or `address IP/PREFIX gateway IP [dns IP]` (dns defaults to the gateway). */
+export function parseAddress(network: NetworkOptions, args: string[]): string | null {
+  const usage = 'address needs dhcp, or IP/PREFIX gateway IP [dns IP]';
+  if (args.length === 1 && args[0].toLowerCase() === 'dhcp') {
+    network.address = network.netmask = network.gateway = network.dns = '';
+    return null;
+  }
+  const slash = args.length > 0 ? args[0].indexOf('/') : -1;
+  const address = slash > 0 ? args[0].substring(0, slash) : '';
+  const prefix = parseInteger(slash > 0 ? args[0].substring(slash + 1) : undefined, 1, 32);
+  let gateway = '';
+  let dns = '';
+  for (let i = 1; i < args.length; i += 2) {
+    if (args[i] === 'gateway' && args[i + 1] !== undefined) gateway = args[i + 1];
+    else if (args[i] === 'dns' && args[i + 1] !== undefined) dns = args[i + 1];
+    else return usage;
+  }
+  if (dns === '') dns = gateway;
+  const ip = parseIpv4(address);
+  const gw = parseIpv4(gateway);
+  if (ip < 0 || prefix !== prefix || gw < 0 || parseIpv4(dns) < 0) return usage;
+  const mask = prefix === 32 ? -1 : ~(0xffffffff >>> prefix);
+  if ((ip & mask) !== (gw & mask)) return 'gateway ' + gateway + ' is not in ' + args[0];
+  network.address = address;
+  network.netmask = [(mask >>> 24) & 255, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join('.');
+  network.gateway = gateway;
+  network.dns = dns;
+  return null;
+}
+
 const DIRECTIVES: { [name: string]: Directive } = {
+  wifi: function (config, args) {
+    // Errors never quote the line: it holds the password.
+    if (args.length < 1 || args.length > 2) return 'wifi needs SSID [PASSWORD] (quote them if they hold spaces or # ; ! %)';
+    if (config.network.ssid !== '') return 'only one wifi line';
+    if (args[0] === '' || args[0].length > MAX_SSID) return 'the SSID must be 1-' + MAX_SSID + ' characters';
+    const password = args.length > 1 ? args[1] : '';
+    if (password.length > MAX_PASSWORD) return 'the password is longer than ' + MAX_PASSWORD + ' characters';
+    config.network.ssid = args[0];
+    config.network.password = password;
+    return null;
+  },
+  hostname: function (config, args) {
+    if (args.length !== 1 || !isHostname(args[0])) return 'hostname needs one name: letters, digits, inner hyphens, at most ' + MAX_HOSTNAME + ' characters';
+    config.network.hostname = args[0];
+    return null;
+  },
+  address: function (config, args) {
+    return parseAddress(config.network, args);
+  },
   broadcast: function (config, args) {
     const interval = parseInteger(args[0], 1, 65536);
     const port = args.length > 2 ? parseInteger(args[2], 1, 65535) : 123;
@@ -397,12 +482,58 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
-/** chrony.conf comments start with any of # ; ! % */
+/** chrony.conf comments start with any of # ; ! % (not inside "quotes", where a password may hold them) */
 function stripComment(line: string): string {
+  let quoted = false;
   for (let i = 0; i < line.length; i++) {
-    if ('#;!%'.indexOf(line.charAt(i)) >= 0) return line.substring(0, i);
+    const c = line.charAt(i);
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && '#;!%'.indexOf(c) >= 0) return line.substring(0, i);
   }
   return line;
+}
+
+/**
+ * Words separated by spaces; "a quoted word" may hold spaces, with \" and \\
+ * for a quote and a backslash. Null for an unterminated quote. `ends`, when
+ * given, receives the offset just past each word.
+ */
+export function splitQuoted(line: string, ends?: number[]): string[] | null {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    if (line.charAt(i) === ' ') {
+      i++;
+      continue;
+    }
+    let word = '';
+    if (line.charAt(i) === '"') {
+      for (i++; i < line.length && line.charAt(i) !== '"'; i++) {
+        if (line.charAt(i) === '\\') i++;
+        word += line.charAt(i);
+      }
+      if (i >= line.length) return null;
+      i++;
+    } else {
+      while (i < line.length && line.charAt(i) !== ' ') word += line.charAt(i++);
+    }
+    words.push(word);
+    if (ends) ends.push(i);
+  }
+  return words;
+}
+
+/** A line as it may be shown: a wifi line's password becomes ********. */
+export function maskSecrets(line: string): string {
+  const ends: number[] = [];
+  const text = stripComment(line.split('\t').join(' '));
+  const words = splitQuoted(text, ends);
+  const first = (words ? words[0] : text.trim().split(' ')[0]) || '';
+  if (first.toLowerCase() !== 'wifi') return line;
+  // An unparsable wifi line may hold the password anywhere after the directive.
+  if (words === null) return text.substring(0, text.indexOf(first) + first.length) + ' ********';
+  return words.length < 3 ? line : text.substring(0, ends[1]) + ' ********';
 }
 
 export function parse(text: string): ParsedConfig {
@@ -410,7 +541,11 @@ export function parse(text: string): ParsedConfig {
   const errors: ConfigError[] = [];
   const lines = text.split('\n');
   for (let number = 1; number <= lines.length; number++) {
-    const words = splitWords(stripComment(lines[number - 1].split('\t').join(' ')));
+    const words = splitQuoted(stripComment(lines[number - 1].split('\t').join(' ')));
+    if (words === null) {
+      errors.push({ line: number, message: 'unterminated quote' });
+      continue;
+    }
     if (words.length === 0) continue;
     const name = words[0].toLowerCase();
     const directive = DIRECTIVES.hasOwnProperty(name) ? DIRECTIVES[name] : undefined;

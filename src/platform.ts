@@ -32,6 +32,13 @@ export interface HttpReply {
 /** Answers one HTTP request from its method and URL (path with any query string). */
 export type HttpHandler = (method: string, url: string) => HttpReply;
 
+/** The station's IPv4 configuration, as Espruino's Wifi.getIP() gives it (dotted quads). */
+export interface NetAddress {
+  address: string;
+  netmask: string;
+  gateway: string;
+}
+
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
@@ -63,6 +70,19 @@ export interface Platform {
   unwatchPin(id: number): void;
   /** Serves HTTP on a TCP port (the status page); `onError` when it cannot. */
   httpServe(port: number, handle: HttpHandler, onError: (message: string) => void): void;
+  /**
+   * Joins a Wi-Fi network as a station (Espruino's Wifi.connect). `done` gets
+   * null once there is an address, or the reason it failed; it may never be
+   * called (the caller times the attempt out).
+   */
+  wifiConnect(ssid: string, password: string, done: (error: string | null) => void): void;
+  /** A fixed address instead of DHCP, set before connecting (Wifi.setIP); dotted quads. */
+  wifiSetIP(address: string, netmask: string, gateway: string, dns: string): void;
+  wifiSetHostname(name: string): void;
+  /** The station's address while it is connected, else null (Wifi.getStatus + Wifi.getIP). */
+  wifiAddress(): NetAddress | null;
+  /** Link changes: up with the address, down with the reason (Wifi 'connected' / 'disconnected'). */
+  onWifiLink(callback: (up: boolean, detail: string) => void): void;
   storageRead(name: string): string | undefined;
   storageWrite(name: string, data: string): boolean;
   /** Free bytes left in the Storage flash area (Espruino's require('Storage').getFree()). */

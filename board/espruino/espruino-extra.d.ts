@@ -32,8 +32,37 @@ interface EspruinoStorage {
   getFree(): number;
 }
 
+/** Wifi.connect's options (ESP32 reads only password; dnsServers is ESP8266's). */
+interface EspruinoWifiConnectOptions {
+  password: string;
+  dnsServers?: string[];
+}
+
+/** Wifi.setIP's settings and Wifi.getIP's answer (ip, netmask, gw absent while not connected). */
+interface EspruinoWifiIP {
+  ip?: string;
+  netmask?: string;
+  gw?: string;
+}
+
+/** Wifi 'connected' carries an EspruinoWifiIP; 'disconnected' these. */
+interface EspruinoWifiDisconnect {
+  reason?: string;
+  msg?: string;
+}
+
 interface EspruinoWifi {
   getHostByName(host: string, callback: (address: string | undefined) => void): void;
+  /** callback(null) once there is an address; on failure the reason (not called at all on some ESP-IDF 5 builds). */
+  connect(ssid: string, options: EspruinoWifiConnectOptions, callback: (error: string | null) => void): void;
+  /** ESP32: throws without a callback, and passes "Failure" on success (its test is inverted). */
+  setIP(settings: EspruinoWifiIP, callback: (error: string | null) => void): void;
+  setHostname(name: string): void;
+  getIP(): EspruinoWifiIP;
+  /** ESP32: station is "connected", else the last disconnect reason (e.g. "AUTH_FAIL"). */
+  getStatus(): { station: string };
+  on(event: 'connected', handler: (details: EspruinoWifiIP) => void): void;
+  on(event: 'disconnected', handler: (details: EspruinoWifiDisconnect) => void): void;
 }
 
 interface EspruinoCrypto {

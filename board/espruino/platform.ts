@@ -15,6 +15,8 @@ export const PPS_PIN = 'D4';
 
 export function createPlatform(): Platform {
   const storage = require('Storage');
+  const wifi = require('Wifi');
+  let dnsServer = '';
   return {
     // getTime itself, not a wrapper: the hot path calls it twice per request.
     rawClock: getTime,
@@ -97,6 +99,35 @@ export function createPlatform(): Platform {
       } catch (error) {
         onError('' + error);
       }
+    },
+    wifiConnect: function (ssid, password, done) {
+      const options: EspruinoWifiConnectOptions = { password: password };
+      if (dnsServer !== '') options.dnsServers = [dnsServer];
+      wifi.connect(ssid, options, function (error) {
+        done(error ? '' + error : null);
+      });
+    },
+    wifiSetIP: function (address, netmask, gateway, dns) {
+      const settings: EspruinoWifiIP = { ip: address, netmask: netmask, gw: gateway };
+      dnsServer = dns;
+      // Its answer is unreliable (see the declaration): the link's address shows whether it took.
+      wifi.setIP(settings, function () {});
+    },
+    wifiSetHostname: function (name) {
+      wifi.setHostname(name);
+    },
+    wifiAddress: function () {
+      const info = wifi.getIP();
+      if (wifi.getStatus().station !== 'connected' || !info.ip || info.ip === '0.0.0.0') return null;
+      return { address: info.ip, netmask: info.netmask || '', gateway: info.gw || '' };
+    },
+    onWifiLink: function (callback) {
+      wifi.on('connected', function (details) {
+        callback(true, details.ip || '');
+      });
+      wifi.on('disconnected', function (details) {
+        callback(false, details.msg || 'reason ' + details.reason);
+      });
     },
     storageRead: function (name) {
       return storage.read(name);

@@ -1,14 +1,19 @@
 // Espruino's require("dgram") over real Node sockets, with the interpreter's
 // rules enforced: payloads are binary strings both ways, send refuses
 // anything else, multicast membership only counts before bind, long
-// datagrams are cut. Device port 123 maps to a host port.
+// datagrams are cut. Device port 123 maps to a host port. The Wi-Fi link is
+// modelled as lwIP on ESP32 may behave: nothing passes while it is down, and a
+// socket bound before a drop (or while the link was down) stays dead after it
+// comes back, so the firmware must bind again.
 import nodeDgram from 'node:dgram';
 
 /** Espruino's receive buffer: longer datagrams are cut to this. */
 const RECEIVE_LIMIT = 528;
 
-export function createDgram({ ntpPort, bindAddress, log, guard }) {
+export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true }) {
   const open = new Set();
+  /** `epoch` counts link drops; a socket works only in the epoch it was bound in. */
+  const link = { up: linkUp, epoch: 0 };
 
   function hostPort(devicePort) {
     return devicePort === 123 ? ntpPort : devicePort;
@@ -30,12 +35,24 @@ export function createDgram({ ntpPort, bindAddress, log, guard }) {
     const memberships = [];
     let socket = null;
     let bound = false;
+    let epoch = -1;
+    let reportedDead = false;
+
+    function alive() {
+      if (link.up && epoch === link.epoch) return true;
+      if (link.up && !reportedDead) {
+        reportedDead = true;
+        log('udp socket bound before the link went down (or while it was down) is dead: bind a new one');
+      }
+      return false;
+    }
 
     function nodeSocket() {
       if (!socket) {
         socket = nodeDgram.createSocket({ type: 'udp4', reuseAddr: memberships.length > 0 });
         open.add(socket);
         socket.on('message', (buffer, rinfo) => {
+          if (!alive()) return;
           const msg = buffer.subarray(0, RECEIVE_LIMIT).toString('latin1');
           const info = { address: rinfo.address, port: rinfo.port, size: rinfo.size };
           for (const handler of handlers.message) handler(msg, info);
@@ -52,6 +69,7 @@ export function createDgram({ ntpPort, bindAddress, log, guard }) {
       bind(port, callback) {
         if (bound) throw new Error('dgram: socket already bound');
         bound = true;
+        epoch = link.up ? link.epoch : -1;
         const devicePort = +port;
         const host = hostPort(devicePort);
         const address = memberships.length > 0 ? undefined : bindAddress;
@@ -82,7 +100,9 @@ export function createDgram({ ntpPort, bindAddress, log, guard }) {
           // An unbound socket sends from an ephemeral port, as on the device.
           s.bind(0, () => s.setBroadcast(true));
           bound = true;
+          epoch = link.up ? link.epoch : -1;
         }
+        if (!alive()) return;
         s.send(payload, hostPort(+port), address, (error) => {
           if (error) log('udp send to ' + address + ':' + port + ' failed: ' + error.message);
         });
@@ -107,6 +127,11 @@ export function createDgram({ ntpPort, bindAddress, log, guard }) {
 
   return {
     createSocket,
+    /** The Wi-Fi link went up or down. */
+    setLink(up) {
+      if (link.up && !up) link.epoch++;
+      link.up = up;
+    },
     closeAll() {
       for (const socket of open) socket.close();
       open.clear();

@@ -50,6 +50,15 @@ board receives on D16) at 9600 baud, sending RMC and GGA; its pulse on D4.
   --gps-outage START:LENGTH[:WHAT]
                     an outage from START seconds after boot, for LENGTH seconds: WHAT is all
                     (default: no pulses, no sentences), pps, nmea or fix. Repeatable.
+The board's Wi-Fi station (Espruino's Wifi module) joins a simulated access point:
+  --wifi-ssid NAME, --wifi-password TEXT
+                    the access point: connect succeeds only with these (a wrong password
+                    fails with AUTH_FAIL, another SSID with NO_AP_FOUND) and the board boots
+                    unconnected. Without them any credentials join, and the board boots
+                    connected, as with credentials saved by Wifi.save()
+  --wifi-outage START:LENGTH
+                    the access point disappears START seconds after boot for LENGTH
+                    seconds: the link drops and does not come back by itself. Repeatable.
 On a terminal, Ctrl-] quits.`;
 
 function main() {
@@ -77,6 +86,9 @@ function main() {
         'gps-mode': { type: 'string', default: 'normal' },
         'gps-date-error': { type: 'string', default: String(-GPS_WEEK_ROLLOVER_SECONDS) },
         'gps-outage': { type: 'string', multiple: true, default: [] },
+        'wifi-ssid': { type: 'string' },
+        'wifi-password': { type: 'string' },
+        'wifi-outage': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -98,6 +110,13 @@ function main() {
   }
 
   const log = (text) => process.stderr.write('[vboard] ' + text + '\n');
+  let wifi;
+  try {
+    wifi = wifiOptions(options);
+  } catch (error) {
+    console.error(error.message + '\n' + USAGE);
+    process.exit(2);
+  }
   const bundleFile = path.resolve(options.bundle);
   if (!fs.existsSync(bundleFile)) {
     log(`no bundle at ${bundleFile}: run "npm run build" first`);
@@ -145,6 +164,7 @@ function main() {
       ntpPort: numbers['ntp-port'],
       httpPort: numbers['http-port'],
       bindAddress: options.bind,
+      wifi,
       log,
       onUncaught(error) {
         uncaught++;
@@ -203,6 +223,17 @@ function main() {
   });
 
   boot();
+}
+
+/** The access point and its outages from the --wifi-* flags. */
+function wifiOptions(options) {
+  if (options['wifi-password'] !== undefined && options['wifi-ssid'] === undefined) throw new Error('--wifi-password needs --wifi-ssid');
+  const outages = options['wifi-outage'].map((text) => {
+    const [start, length, extra] = text.split(':');
+    if (extra !== undefined || start === '' || !(Number(start) >= 0) || !(Number(length) > 0)) throw new Error(`--wifi-outage START:LENGTH (seconds), not "${text}"`);
+    return { start: Number(start), length: Number(length) };
+  });
+  return { ssid: options['wifi-ssid'], password: options['wifi-ssid'] === undefined ? undefined : options['wifi-password'] ?? '', outages };
 }
 
 /** The receiver's options from the --gps-* flags; its epoch is the whole second before boot. */

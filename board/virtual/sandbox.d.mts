@@ -12,6 +12,8 @@ export interface SandboxHost {
   storageFaults?: { powerFailAfterSteps?: number };
   /** The firmware called load(): restart it from flash. */
   reboot?(): void;
+  /** The access point (none: any credentials join, and the board boots connected) and scripted outages (s after boot). */
+  wifi?: { ssid?: string; password?: string; outages?: { start: number; length: number }[] };
 }
 export interface Sandbox {
   context: object;

@@ -8,6 +8,7 @@ import { createDgram } from './dgram.mjs';
 import fs from 'node:fs';
 import { createHttp } from './http.mjs';
 import { createStorage } from './storage.mjs';
+import { createWifi } from './wifi.mjs';
 
 /** The board's variable count (board/espruino/ESP32.json), what process.memory().total says. */
 const BOARD_JSVARS = JSON.parse(fs.readFileSync(new URL('../espruino/ESP32.json', import.meta.url), 'utf8')).info.variables;
@@ -109,7 +110,8 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
  * @param {object} host
  *   crystal: {read(), step(s)}; console: {write(text)}; storageDir; ntpPort; httpPort (host port
  *   for the device's TCP port 80, 0: any free one); bindAddress;
- *   log(text) for host-side messages; onUncaught(error).
+ *   log(text) for host-side messages; onUncaught(error); wifi (optional): the
+ *   access point {ssid, password} and outages [{start, length}] (wifi.mjs).
  */
 export function createSandbox(host) {
   const timers = new Map();
@@ -190,15 +192,28 @@ export function createSandbox(host) {
     };
   }
 
+  const wifiOptions = host.wifi ?? {};
   const dgram = createDgram({
     ntpPort: host.ntpPort,
     bindAddress: host.bindAddress,
     log: host.log,
     guard,
+    // Given an access point, the board boots unconnected; else as if Wifi.save() had stored one.
+    linkUp: wifiOptions.ssid === undefined,
   });
   const http = createHttp({ httpPort: host.httpPort ?? 0, bindAddress: host.bindAddress, log: host.log, guard });
   const storage = createStorage(host.storageDir, host.storageFaults);
+  const station = createWifi({
+    ssid: wifiOptions.ssid,
+    password: wifiOptions.password,
+    outages: wifiOptions.outages,
+    address: host.bindAddress === '0.0.0.0' ? '127.0.0.1' : host.bindAddress,
+    log: host.log,
+    guard,
+    onLink: (up) => dgram.setLink(up),
+  });
   const wifi = {
+    ...station.api,
     // The host resolver stands in for lwIP's DNS; the callback gets undefined on failure, as on ESP32.
     getHostByName(host, callback) {
       dns.lookup(String(host), { family: 4 }, guard((error, address) => callback(error ? undefined : address)));
@@ -317,6 +332,7 @@ export function createSandbox(host) {
     },
     close() {
       for (const id of [...timers.keys()]) clearTimer(id);
+      station.close();
       dgram.closeAll();
       http.closeAll();
     },

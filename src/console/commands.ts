@@ -13,6 +13,7 @@ import * as configcmd from './configcmd';
 import * as clockcmd from './clockcmd';
 import * as control from './control';
 import { showLog } from './logcmd';
+import * as networkReport from './network';
 import * as reports from './reports';
 import * as system from './system';
 
@@ -99,6 +100,7 @@ export const COMMANDS: { [name: string]: Command } = {
   'uptime': { usage: 'uptime', summary: 'Show how long the appliance has been running', run: noArguments(system.uptime) },
   'status': { usage: 'status', summary: 'Show uptime, memory, free flash and the network', run: noArguments(system.status) },
   log: { usage: 'log measurements|tracking [<lines>]', summary: 'Show the newest lines of a statistics log', run: showLog },
+  network: { usage: 'network', summary: 'Show the Wi-Fi link: state, address, retries', run: noArguments(networkReport.network) },
 };
 
 /** Names that are not table commands because they act on the console itself. */

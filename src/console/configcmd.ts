@@ -10,7 +10,7 @@ import * as configStore from '../store/configstore';
 import { padLeft } from './format';
 
 /** Directives that may appear once: `config set` replaces the line rather than adding one. */
-const SINGLE = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers ';
+const SINGLE = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers wifi hostname address httpport ';
 const OK = '200 OK\n';
 
 function lines(text: string): string[] {
@@ -28,7 +28,8 @@ function directiveOf(line: string): string {
 function numbered(text: string): string {
   const list = lines(text);
   let out = '';
-  for (let i = 0; i < list.length; i++) out += padLeft('' + (i + 1), 3) + '  ' + list[i] + '\n';
+  // A Wi-Fi password is never printed back.
+  for (let i = 0; i < list.length; i++) out += padLeft('' + (i + 1), 3) + '  ' + configuration.maskSecrets(list[i]) + '\n';
   return out === '' ? '(empty configuration: built-in defaults)\n' : out;
 }
 

@@ -104,7 +104,27 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
 
 export function start(sync: Sync): void {
   startRefclock(sync);
+  startServers(sync);
+}
+
+/** The configured servers and peers: they need the network (names to resolve, sockets to bind). */
+export function startServers(sync: Sync): void {
   for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);
+}
+
+/**
+ * After the network came back: a socket bound before the link dropped may be
+ * dead (ESP32/lwIP), so each source gets a fresh one; peers take the new NTP socket.
+ */
+export function rebindSockets(sync: Sync): void {
+  for (let i = 0; i < sync.sources.length; i++) {
+    const source = sync.sources[i];
+    if (source.options.peer) source.socket = sync.ntpSocket;
+    else if (source.socket) {
+      source.socket.close();
+      bind(sync, source, BIND_ATTEMPTS);
+    }
+  }
 }
 
 /**
@@ -112,7 +132,7 @@ export function start(sync: Sync): void {
  * every 2^poll s its filtered sample joins the same selection as the
  * network sources, as a stratum-0 source (so we serve stratum 1).
  */
-function startRefclock(sync: Sync): void {
+export function startRefclock(sync: Sync): void {
   const options = sync.config.refclock;
   if (options === null) return;
   const platform = sync.platform;

@@ -28,6 +28,10 @@ export interface VBoardOptions {
   config?: string;
   /** Flags for the board's simulated GPS receiver (attached by default), e.g. ['--no-gps'] or ['--gps-mode', 'stale']. */
   gps?: string[];
+  /** Further run.mjs flags, e.g. ['--wifi-ssid', 'Lab']. */
+  args?: string[];
+  /** Wait for the NTP port's ready line (default); false for a board that may stay offline. */
+  waitReady?: boolean;
   /** Run inside this network namespace (`ip netns exec NAME node ...`). */
   netns?: string;
   /** Upper bound on the board's life (timeout -k 5 T). Default 120 s. */
@@ -62,6 +66,7 @@ export class VBoard {
       args.push('--config', join(dir, 'board.conf'));
     }
     if (opts.gps) args.push(...opts.gps);
+    if (opts.args) args.push(...opts.args);
     const ns = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     const child = spawn('timeout', ['-k', '5', String(opts.timeoutS ?? 120), ...ns, process.execPath, RUN_MJS, ...args],
       { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -71,10 +76,12 @@ export class VBoard {
     child.stderr!.on('data', (d) => (b.stderr += d));
     child.stdin!.on('error', () => { /* board gone; command() reports it */ });
     try {
-      await b.waitFor(() => /\[vboard\] ready udp 123 -> /.test(b.stderr), opts.readyTimeoutMs ?? 15_000, 'ready line');
-      const m = /\[vboard\] ready udp 123 -> (\S+):(\d+)/.exec(b.stderr)!;
-      b.address = m[1];
-      b.port = Number(m[2]);
+      if (opts.waitReady !== false) {
+        await b.waitFor(() => /\[vboard\] ready udp 123 -> /.test(b.stderr), opts.readyTimeoutMs ?? 15_000, 'ready line');
+        const m = /\[vboard\] ready udp 123 -> (\S+):(\d+)/.exec(b.stderr)!;
+        b.address = m[1];
+        b.port = Number(m[2]);
+      }
       // Let a boot banner/prompt arrive so it is not mistaken for a command's output.
       await b.waitFor(() => b.out.endsWith(PROMPT), 3000, 'first prompt').catch(() => undefined);
     } catch (e) {
@@ -84,7 +91,7 @@ export class VBoard {
     return b;
   }
 
-  private async waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  async waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
     const until = Date.now() + ms;
     while (!cond()) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) {

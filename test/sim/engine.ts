@@ -364,6 +364,18 @@ export class Simulation {
       httpServe(port, handle) {
         sim.httpHandlers.set(port, handle);
       },
+      // The simulated board's link is always up (Wi-Fi outages are the virtual board's and the unit tests').
+      wifiConnect(ssid, password, done) {
+        sim.at(sim.now, function () {
+          done(null);
+        });
+      },
+      wifiSetIP() {},
+      wifiSetHostname() {},
+      wifiAddress() {
+        return { address: SIM_BOARD_ADDRESS, netmask: '255.255.255.0', gateway: '192.168.1.1' };
+      },
+      onWifiLink() {},
       storageRead(name) {
         return sim.storage.get(name);
       },
@@ -433,6 +445,9 @@ export class Simulation {
     });
   }
 }
+
+/** The simulated board's own address on its LAN. */
+export const SIM_BOARD_ADDRESS = '192.168.1.50';
 
 export function isDottedQuad(host: string): boolean {
   const parts = host.split('.');

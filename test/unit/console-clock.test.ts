@@ -316,8 +316,11 @@ describe('uptime / status', () => {
       'Uptime         : 00:02:05\n' +
       'Memory         : 1000 of 2500 JsVars used (40%)\n' +
       'Storage free   : ' + free + ' bytes\n' +
-      'Wi-Fi          : unknown\n' +
-      'IP address     : unknown\n');
+      // The fake board's link is up with 127.0.0.1 (test/unit/fakes.ts).
+      'Wi-Fi          : connected\n' +
+      'IP address     : 127.0.0.1\n');
+    b.app.network = null;
+    expect(b.type('status')).toContain('Wi-Fi          : unknown\nIP address     : unknown\n');
     b.app.network = { state: 'connected', address: '192.168.1.50' };
     expect(b.type('status')).toContain('Wi-Fi          : connected\nIP address     : 192.168.1.50\n');
   });
@@ -330,7 +333,7 @@ const BAD_ARGUMENTS: { [name: string]: string } = {
   minpoll: 'minpoll 192.0.2.1', maxpoll: 'maxpoll 192.0.2.1 x', offline: 'offline a b', online: 'online 10.0.0.0/99',
   makestep: 'makestep 1', waitsync: 'waitsync x', allow: 'allow 300.1.1.1', deny: 'deny 1.2.3.4/33', cmdallow: 'cmdallow x.y',
   cmddeny: 'cmddeny all 10 11', accheck: 'accheck nowhere', cmdaccheck: 'cmdaccheck', keys: 'keys 1', serverstats: 'serverstats -a',
-  clients: 'clients -x', config: 'config now', reboot: 'reboot now', log: 'log bogus', selectdata: 'selectdata -x', reselect: 'reselect now', minstratum: 'minstratum 192.0.2.1 99',
+  clients: 'clients -x', config: 'config now', reboot: 'reboot now', log: 'log bogus', network: 'network now', selectdata: 'selectdata -x', reselect: 'reselect now', minstratum: 'minstratum 192.0.2.1 99',
   maxdelay: 'maxdelay 192.0.2.1 x', maxdelayratio: 'maxdelayratio 192.0.2.1', local: 'local stratum 0', manual: 'manual maybe',
   settime: 'settime yesterday', rtcdata: 'rtcdata now', dump: 'dump now', writertc: 'writertc now', uptime: 'uptime -p', status: 'status now',
 };

@@ -20,7 +20,7 @@ function appliance(configText: string): Appliance {
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
   const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
-  return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create() };
+  return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create(), network: null };
 }
 
 // chronyc's tracking layout, as chrony's own test suite pins it.

@@ -31,6 +31,63 @@ export function recordingSocket() {
   };
 }
 
+/**
+ * A Wi-Fi station and timers driven by hand, for the link's state machine:
+ * `platform` is a fakePlatform with these in place; `runTimers(ms)` advances
+ * the clock and fires what falls due; connect attempts wait in `attempts`
+ * until the test answers them (or leaves them to time out).
+ */
+export function fakeStation(randomValue = 0.5) {
+  const clock = { raw: 1000 };
+  const base = fakePlatform(() => clock.raw);
+  const timers: { id: number; at: number; every: number; callback: () => void }[] = [];
+  const attempts: { ssid: string; password: string; done: (error: string | null) => void }[] = [];
+  const calls: string[] = [];
+  let linkHandler: (up: boolean, detail: string) => void = () => {};
+  let nextId = 1;
+  const station = { up: false, address: '192.168.1.50' };
+  const platform: Platform = {
+    ...base.platform,
+    random: () => randomValue,
+    after: (ms, callback) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback }), nextId++),
+    every: (ms, callback) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback }), nextId++),
+    cancelTimer: (id) => {
+      const index = timers.findIndex((timer) => timer.id === id);
+      if (index >= 0) timers.splice(index, 1);
+    },
+    wifiConnect: (ssid, password, done) => {
+      calls.push('connect ' + ssid);
+      attempts.push({ ssid, password, done });
+    },
+    wifiSetIP: (address, netmask, gateway, dns) => calls.push(['setIP', address, netmask, gateway, dns].join(' ')),
+    wifiSetHostname: (name) => calls.push('hostname ' + name),
+    wifiAddress: () => (station.up ? { address: station.address, netmask: '255.255.255.0', gateway: '192.168.1.1' } : null),
+    onWifiLink: (callback) => (linkHandler = callback),
+  };
+  /** Runs the timers due within the next `ms`, in time order. */
+  function runTimers(ms: number) {
+    const until = clock.raw + ms / 1000;
+    for (;;) {
+      timers.sort((a, b) => a.at - b.at);
+      const timer = timers[0];
+      if (!timer || timer.at > until) break;
+      clock.raw = timer.at;
+      if (timer.every > 0) timer.at += timer.every;
+      else timers.shift();
+      timer.callback();
+    }
+    clock.raw = until;
+  }
+  return {
+    platform, clock, station, attempts, calls, logs: base.logs, runTimers,
+    /** The station's link event, as Espruino's 'connected'/'disconnected'. */
+    link: (up: boolean, detail: string) => {
+      station.up = up;
+      linkHandler(up, detail);
+    },
+  };
+}
+
 export function bytes(hex: string): string {
   return Buffer.from(hex.replace(/\s+/g, ''), 'hex').toString('latin1');
 }
@@ -72,6 +129,11 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     httpServe: (port, handle) => {
       httpHandlers[port] = handle;
     },
+    wifiConnect: (ssid, password, done) => done(null),
+    wifiSetIP: () => {},
+    wifiSetHostname: () => {},
+    wifiAddress: () => ({ address: '127.0.0.1', netmask: '255.0.0.0', gateway: '127.0.0.1' }),
+    onWifiLink: () => {},
     storageRead: (name) => storage[name],
     storageWrite: (name, data) => ((storage[name] = data), true),
     storageFree: () => {
