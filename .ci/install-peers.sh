@@ -64,6 +64,7 @@ fi
 
 "$peers/chrony/usr/sbin/chronyd" -v
 ntpdig --version 2>/dev/null || true
+ntpq --version   # ntpsec's ntpq comes with the ntpsec package
 tshark --version | head -n 1
 /usr/bin/python3 -c 'import ntplib; print("python3-ntplib ok")'
 chromium --version

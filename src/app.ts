@@ -16,6 +16,7 @@ import type { Platform } from './platform';
 import * as access from './serve/access';
 import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
+import * as mode6 from './serve/mode6';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
@@ -195,6 +196,16 @@ function bindNtp(app: Appliance): void {
       syncManager.receiveSymmetric(app.sync, msg, from, rawArrival);
     };
   }
+  // ntpq: mode-6 queries, within cmdallow/cmddeny.
+  const control = mode6.create(app);
+  service.onControl = function (msg, from) {
+    mode6.handle(control, msg, from);
+  };
+  const clockChanged = app.sync.onClockChange;
+  app.sync.onClockChange = function () {
+    clockChanged();
+    mode6.noteClockState(control);
+  };
 }
 
 /** Lines typed while a command runs wait their turn, up to this many (a paste, a script). */

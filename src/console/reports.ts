@@ -350,8 +350,8 @@ export function serverstats(app: Appliance): string {
   const width = 27;
   let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
     field('NTP packets dropped', width, '' + responderModule.dropped(app.responder)) +
-    field('Command packets received', width, '0') +
-    field('Command packets dropped', width, '0') +
+    field('Command packets received', width, '' + counters[Counter.Control]) +
+    field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +
     field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]);
   for (let i = 0; i < SERVER_COUNTERS.length; i += 2) {

@@ -65,9 +65,16 @@ export function verifyMac(packetBytes: string, macOffset: number, keyId: number,
   // The MAC follows a whole header and 4-aligned extension fields.
   if (macOffset < HEADER_LENGTH || macOffset % 4 !== 0 || macOffset + 4 > packetBytes.length) return false;
   if (readUint32(packetBytes, macOffset) !== keyId >>> 0) return false;
-  const received = packetBytes.substring(macOffset + 4);
+  return digestMatches(packetBytes.substring(0, macOffset), packetBytes.substring(macOffset + 4), algorithm, key, sha);
+}
+
+/**
+ * True when `received` is the digest of `data` under `key`, whole or cut to
+ * 20 bytes. Also for mode-6 messages, whose MAC follows a 12-byte header.
+ */
+export function digestMatches(data: string, received: string, algorithm: MacAlgorithm, key: string, sha: DigestProvider): boolean {
   const length = received.length;
-  const expected = digest(algorithm, key, packetBytes.substring(0, macOffset), sha);
+  const expected = digest(algorithm, key, data, sha);
   // Whole, or cut to 20 bytes (only SHA256 differs): everything else is refused.
   if (length !== expected.length && !(length === MAX_V4_DIGEST_LENGTH && expected.length > length)) return false;
   let difference = 0;

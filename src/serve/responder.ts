@@ -42,7 +42,10 @@ export const enum Counter {
   BroadcastsSent = 16,
   /** Mode-1/2 packets handed to the symmetric associations. */
   Symmetric = 17,
-  Count = 18,
+  /** Mode-6 (ntpq) packets handed to the control handler, and those it dropped (denied, malformed). */
+  Control = 18,
+  ControlDropped = 19,
+  Count = 20,
   /** Counters from DropShort up to here are drops. */
   DropsEnd = 10,
 }
@@ -72,6 +75,8 @@ export interface Responder {
   onBroadcast: DatagramHandler | null;
   /** Where symmetric-mode packets (1, 2) go (null: dropped). */
   onSymmetric: DatagramHandler | null;
+  /** Where mode-6 control packets go (null: dropped). */
+  onControl: DatagramHandler | null;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -95,6 +100,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     auth: null,
     onBroadcast: null,
     onSymmetric: null,
+    onControl: null,
   };
   refresh(responder);
   return responder;
@@ -133,6 +139,12 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   counters[Counter.Received]++;
   let trailer: packet.Trailer | null = null;
   if (msg.length !== 48) {
+    // Mode-6 requests are usually 12 bytes: tell them apart before the NTP length checks.
+    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.onControl !== null) {
+      counters[Counter.Control]++;
+      responder.onControl(msg, from, rawArrival);
+      return;
+    }
     trailer = longRequestTrailer(responder, msg);
     if (trailer === null) return;
   }
@@ -147,6 +159,11 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
     if ((mode === Mode.SymmetricActive || mode === Mode.SymmetricPassive) && responder.onSymmetric !== null) {
       counters[Counter.Symmetric]++;
       responder.onSymmetric(msg, from, rawArrival);
+      return;
+    }
+    if (mode === Mode.Control && responder.onControl !== null) {
+      counters[Counter.Control]++;
+      responder.onControl(msg, from, rawArrival);
       return;
     }
     counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;

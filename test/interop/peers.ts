@@ -14,7 +14,7 @@ export const INSTALL_HINT = 'run `bash .ci/install-peers.sh` as root';
 
 // ---------------------------------------------------------------- locating peers
 
-export type PeerName = 'chronyd' | 'chronyc' | 'ntpdig' | 'tshark' | 'ntplib' | 'netns' | 'chromium';
+export type PeerName = 'chronyd' | 'chronyc' | 'ntpdig' | 'ntpq' | 'tshark' | 'ntplib' | 'netns' | 'chromium';
 
 function onPath(cmd: string): string | undefined {
   const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/usr/bin', '/sbin', '/bin']);
@@ -38,6 +38,7 @@ export function peerPath(name: PeerName): string | undefined {
       p = [join(REPO, '.peers/chrony/usr/bin/chronyc')].find((f) => existsSync(f)) ?? onPath('chronyc');
       break;
     case 'ntpdig':
+    case 'ntpq':
     case 'tshark':
     case 'chromium':
       p = onPath(name);
@@ -277,6 +278,13 @@ export async function deleteNetns(name: string | undefined): Promise<void> {
 process.on('exit', () => {
   for (const ns of liveNs) spawnSync('ip', ['netns', 'delete', ns], { timeout: 5000 });
 });
+
+// ---------------------------------------------------------------- ntpq
+
+/** Run ntpsec's ntpq (mode-6 queries only; it cannot set the clock, and runs without CAP_SYS_TIME anyway). */
+export function ntpq(args: string[], opts: { netns?: string; timeoutS?: number } = {}): Promise<RunResult> {
+  return run('setpriv', ['--bounding-set', '-sys_time', '--', peerPath('ntpq')!, ...args], { netns: opts.netns, timeoutS: opts.timeoutS ?? 15 });
+}
 
 // ---------------------------------------------------------------- ntpdig
 

@@ -1,0 +1,461 @@
+/**
+ * Mode-6 control queries (ntpq), answered as ntpd answers them: READSTAT and
+ * READVAR for the system (association 0) and for each source, with ntpd's
+ * status words, variable names and units (ms, ppm). Everything else gets an
+ * error response; what is not a request at all, or comes from an address
+ * cmdallow/cmddeny refuse, is dropped and counted. Not a hot path: a query
+ * may build objects.
+ */
+import * as localClock from '../clock/local';
+import type { LocalClock } from '../clock/local';
+import * as control from '../ntp/control';
+import { ControlError, ControlMessage, Opcode, RequestCheck } from '../ntp/control';
+import { Leap } from '../ntp/header';
+import * as keys from '../ntp/keys';
+import type { Authenticator, Key } from '../ntp/keys';
+import * as mac from '../ntp/mac';
+import * as refid from '../ntp/refid';
+import * as timestamp from '../ntp/timestamp';
+import type { Peer } from '../platform';
+import * as sourcestats from '../sync/sourcestats';
+import type { Source } from '../sync/source';
+import type { Sync } from '../sync/manager';
+import * as access from './access';
+import type { AccessTable } from './access';
+import { Counter } from './responder';
+import type { Responder } from './responder';
+
+/** What a query reads (the Appliance has these fields). */
+export interface ControlHost {
+  clock: LocalClock;
+  sync: Sync;
+  responder: Responder;
+  auth: Authenticator;
+  cmdAccess: AccessTable;
+}
+
+export interface ControlServer {
+  host: ControlHost;
+  /** Sources seen so far and their association ids, in step; pruned as sources go. */
+  known: Source[];
+  ids: number[];
+  nextId: number;
+  /** The system status word's event counter (saturating at 15) and last event. */
+  systemEvents: number;
+  lastSystemEvent: number;
+  wasSynchronised: boolean;
+}
+
+/** RFC 9327 system event codes used here. */
+const EVENT_CLOCK_SYNC = 5;
+const EVENT_RESTART = 6;
+const EVENT_NO_SYSTEM_PEER = 8;
+/** Peer event codes. */
+const EVENT_MOBILIZE = 1;
+const EVENT_UNREACHABLE = 3;
+const EVENT_REACHABLE = 4;
+const EVENT_SYSTEM_PEER = 10;
+
+/** Clock source codes of the system status word. */
+const SOURCE_UNSPECIFIED = 0;
+const SOURCE_PPS = 1;
+const SOURCE_UHF_RADIO = 4; // ntpd's class for GPS receivers
+const SOURCE_LOCAL = 5;
+const SOURCE_NTP = 6;
+
+/** Peer status bits (high byte): configured, reachable; the low 3 bits are the selection. */
+const PEER_CONFIGURED = 0x80;
+const PEER_AUTH_ENABLED = 0x40;
+const PEER_AUTHENTIC = 0x20;
+const PEER_REACHABLE = 0x10;
+/** ntpq's tally characters indexed by selection code: the source's status char gives the code. */
+const SELECTION_CHARS = ' x.-+#*o';
+
+/** How ntpd shows a refclock: 127.127.TYPE.UNIT, type 20 being its NMEA driver. */
+const REFCLOCK_ADDRESS = '127.127.20.0';
+const PPS_REFERENCE_ID = refid.fromAscii('PPS');
+/** Samples shown in filtdelay/filtoffset/filtdisp (ntpd's clock filter holds 8). */
+const FILTER_SAMPLES = 8;
+/** ntpd breaks variable lists into lines of about this many characters. */
+const LINE_LENGTH = 72;
+const PRODUCT_VERSION = '"ntp-appliance 0.1.0"';
+
+export function create(host: ControlHost): ControlServer {
+  return {
+    host: host,
+    known: [],
+    ids: [],
+    nextId: 1,
+    systemEvents: 1,
+    lastSystemEvent: EVENT_RESTART,
+    wasSynchronised: false,
+  };
+}
+
+/** Records a system event when the clock gains or loses synchronisation (call after clock changes). */
+export function noteClockState(server: ControlServer): void {
+  const synchronised = server.host.clock.leap !== Leap.Unsynchronised;
+  if (synchronised === server.wasSynchronised) return;
+  server.wasSynchronised = synchronised;
+  server.lastSystemEvent = synchronised ? EVENT_CLOCK_SYNC : EVENT_NO_SYSTEM_PEER;
+  if (server.systemEvents < 15) server.systemEvents++;
+}
+
+/** The datagram handler for mode-6 packets. */
+export function handle(server: ControlServer, msg: string, from: Peer): void {
+  const host = server.host;
+  const counters = host.responder.counters;
+  const socket = host.responder.socket;
+  const request = control.decode(msg, 0);
+  const check = request === null ? RequestCheck.Drop : control.checkRequest(request, msg.length);
+  if (request === null || check === RequestCheck.Drop || !socket || !access.isAllowedAddress(host.cmdAccess, from.address)) {
+    counters[Counter.ControlDropped]++;
+    return;
+  }
+  noteClockState(server);
+  const response: ControlMessage = {
+    leap: host.clock.leap,
+    version: request.version,
+    flags: control.RESPONSE_BIT,
+    opcode: request.opcode,
+    sequence: request.sequence,
+    status: 0,
+    associationId: request.associationId,
+    offset: 0,
+    count: 0,
+    data: '',
+    macOffset: -1,
+  };
+  let key: Key | null = null;
+  let error = check === RequestCheck.BadFormat ? ControlError.BadFormat : -1;
+  if (error < 0 && request.macOffset >= 0) {
+    // Signed: answered only under a key we have and a digest that verifies.
+    key = keys.findKey(host.auth.keys, control.macKeyId(msg, request));
+    if (key === null || !mac.digestMatches(msg.substring(0, request.macOffset), msg.substring(request.macOffset + 4), key.type,
+      key.secret, host.auth.sha)) {
+      key = null;
+      error = ControlError.Permission;
+    }
+  }
+  let data = '';
+  if (error < 0) {
+    const answer = answerRequest(server, request, response);
+    if (typeof answer === 'number') error = answer;
+    else data = answer;
+  }
+  if (error >= 0) {
+    response.flags |= control.ERROR_BIT;
+    response.status = error << 8;
+  }
+  const pieces = control.fragment(response, data, control.MAX_FRAGMENT_DATA);
+  for (let i = 0; i < pieces.length; i++) {
+    let bytes = control.encode(pieces[i]);
+    if (key !== null) {
+      bytes += control.padding(bytes.length, 8);
+      bytes += mac.macTrailer(key.id, key.type, key.secret, bytes, host.auth.sha);
+    }
+    socket.send(bytes, from.port, from.address);
+  }
+}
+
+/** The response data for a valid request (setting the status word), or an error code. */
+function answerRequest(server: ControlServer, request: ControlMessage, response: ControlMessage): string | number {
+  const opcode = request.opcode;
+  if (opcode !== Opcode.ReadStatus && opcode !== Opcode.ReadVariables) return ControlError.BadOpcode;
+  updateAssociations(server);
+  const now = localClock.now(server.host.clock);
+  if (request.associationId === 0) {
+    response.status = systemStatus(server);
+    if (opcode === Opcode.ReadStatus) return associationList(server);
+    return variables(SYSTEM_VARIABLES, { server: server, source: null, now: now }, request.data);
+  }
+  const index = server.ids.indexOf(request.associationId);
+  if (index < 0) return ControlError.BadAssociation;
+  const source = server.known[index];
+  response.status = peerStatus(server, source);
+  // READSTAT of one association: all its variables, as ntpd gives them.
+  return variables(PEER_VARIABLES, { server: server, source: source, now: now }, opcode === Opcode.ReadStatus ? '' : request.data);
+}
+
+/** Gives each new source the next id; forgets sources that were deleted (their ids are never reused). */
+function updateAssociations(server: ControlServer): void {
+  const sources = server.host.sync.sources;
+  for (let i = server.known.length - 1; i >= 0; i--) {
+    if (sources.indexOf(server.known[i]) < 0) {
+      server.known.splice(i, 1);
+      server.ids.splice(i, 1);
+    }
+  }
+  for (let i = 0; i < sources.length; i++) {
+    if (server.known.indexOf(sources[i]) >= 0) continue;
+    server.known.push(sources[i]);
+    server.ids.push(server.nextId);
+    server.nextId = server.nextId >= 65535 ? 1 : server.nextId + 1;
+  }
+}
+
+function associationList(server: ControlServer): string {
+  let data = '';
+  for (let i = 0; i < server.known.length; i++) {
+    const id = server.ids[i];
+    const status = peerStatus(server, server.known[i]);
+    data += String.fromCharCode(id >> 8, id & 255, status >> 8, status & 255);
+  }
+  return data;
+}
+
+function selectedSource(server: ControlServer): Source | null {
+  const sync = server.host.sync;
+  return sync.selectedIndex >= 0 && sync.selectedIndex < sync.sources.length ? sync.sources[sync.selectedIndex] : null;
+}
+
+/** Leap (2 bits), clock source (6), event count (4), last event (4). */
+function systemStatus(server: ControlServer): number {
+  const clock = server.host.clock;
+  const selected = selectedSource(server);
+  let source = SOURCE_UNSPECIFIED;
+  if (clock.leap !== Leap.Unsynchronised) {
+    if (clock.referenceId === refid.LOCAL_REFERENCE_ID) source = SOURCE_LOCAL;
+    else if (selected !== null && selected.refclock) source = selected.referenceId === PPS_REFERENCE_ID ? SOURCE_PPS : SOURCE_UHF_RADIO;
+    else if (selected !== null) source = SOURCE_NTP;
+  }
+  return (clock.leap << 14) | (source << 8) | (server.systemEvents << 4) | server.lastSystemEvent;
+}
+
+/**
+ * Flags (configured, key, authentic, reachable) and selection in the high
+ * byte; the low byte is the latest event the source's state shows (no per
+ * source event log is kept, so the count is 0).
+ */
+function peerStatus(server: ControlServer, source: Source): number {
+  let flags = source.peerMode === 2 || source.broadcast ? 0 : PEER_CONFIGURED;
+  if (source.options.keyId > 0) flags |= PEER_AUTH_ENABLED;
+  if (source.lastPacket !== null && source.lastPacket.authenticated) flags |= PEER_AUTHENTIC;
+  if (source.reach !== 0) flags |= PEER_REACHABLE;
+  const selection = SELECTION_CHARS.indexOf(source.status);
+  if (selection > 0) flags |= selection;
+  const event = source.status === '*' ? EVENT_SYSTEM_PEER : source.reach !== 0 ? EVENT_REACHABLE :
+    source.sent > 0 ? EVENT_UNREACHABLE : EVENT_MOBILIZE;
+  return (flags << 8) | event;
+}
+
+// ---------------------------------------------------------------- variables
+
+interface Query {
+  server: ControlServer;
+  source: Source | null;
+  now: number;
+}
+
+/** A variable's value as ntpd prints it after "name=". Tables of them are data: quoted keys, index signature. */
+type Variable = (query: Query) => string;
+type VariableTable = { [name: string]: Variable };
+
+/**
+ * "name=value" items, ", " apart, ",\r\n" where a line would pass LINE_LENGTH,
+ * and a final "\r\n", as ntpd writes them. An empty request means every
+ * variable; otherwise only the names asked for (values after '=' ignored),
+ * and an unknown name is an error.
+ */
+function variables(table: VariableTable, query: Query, requested: string): string | number {
+  let names: string[] = [];
+  if (requested.replace(/[\s\0]/g, '') === '') {
+    for (const name in table) names.push(name);
+  } else {
+    names = requested.split(',');
+  }
+  let text = '';
+  let lineLength = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i].split('=')[0].replace(/[\s\0]/g, '');
+    if (name === '' && i === names.length - 1) break; // a trailing comma
+    if (!table.hasOwnProperty(name)) return ControlError.UnknownVariable;
+    const item = name + '=' + table[name](query);
+    if (text !== '') {
+      const breakLine = lineLength + item.length + 2 > LINE_LENGTH;
+      text += breakLine ? ',\r\n' : ', ';
+      lineLength = breakLine ? 0 : lineLength + 2;
+    }
+    text += item;
+    lineLength += item.length;
+  }
+  return text + '\r\n';
+}
+
+function milliseconds(seconds: number, digits: number): string {
+  return (seconds * 1e3).toFixed(digits);
+}
+
+/** ntpd's l_fp form: 0xSSSSSSSS.FFFFFFFF (zero when the time is unknown). */
+function hexTime(unixSeconds: number): string {
+  const time = unixSeconds > 0 ? timestamp.fromUnix(unixSeconds) : { seconds: 0, fraction: 0 };
+  return '0x' + hex8(time.seconds) + '.' + hex8(time.fraction);
+}
+
+function hex8(value: number): string {
+  const text = (value >>> 0).toString(16);
+  return '00000000'.substring(text.length) + text;
+}
+
+/** A reference id as ntpd shows it: text at stratum 0-1 and 16 (kiss codes, refclock names), else an address. */
+function referenceText(referenceId: number, stratum: number): string {
+  const text = refid.toAscii(referenceId);
+  return (stratum <= 1 || stratum >= 16) && text !== '' ? text : refid.toDottedQuad(referenceId);
+}
+
+function associationId(server: ControlServer, source: Source | null): number {
+  const index = source === null ? -1 : server.known.indexOf(source);
+  return index < 0 ? 0 : server.ids[index];
+}
+
+function clockOf(query: Query): LocalClock {
+  return query.server.host.clock;
+}
+
+function synchronised(clock: LocalClock): boolean {
+  return clock.leap !== Leap.Unsynchronised;
+}
+
+const SYSTEM_VARIABLES: VariableTable = {
+  'version': function () { return PRODUCT_VERSION; },
+  'processor': function () { return '"esp32"'; },
+  'system': function () { return '"Espruino"'; },
+  'leap': function (q) { return '' + clockOf(q).leap; },
+  'stratum': function (q) { return '' + (synchronised(clockOf(q)) ? clockOf(q).stratum : localClock.STRATUM_UNSYNCHRONISED); },
+  'precision': function (q) { return '' + clockOf(q).precisionLog2; },
+  'rootdelay': function (q) { return milliseconds(synchronised(clockOf(q)) ? clockOf(q).rootDelay : 0, 3); },
+  'rootdisp': function (q) { return milliseconds(localClock.rootDispersionAt(clockOf(q), q.now), 3); },
+  'refid': function (q) {
+    const clock = clockOf(q);
+    return referenceText(clock.referenceId, synchronised(clock) ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
+  },
+  'reftime': function (q) { return hexTime(clockOf(q).referenceTime); },
+  'clock': function (q) { return hexTime(q.now); },
+  'peer': function (q) { return '' + associationId(q.server, selectedSource(q.server)); },
+  'tc': function (q) {
+    const selected = selectedSource(q.server);
+    return '' + (selected !== null ? selected.pollLog2 : minimumPollLog2(q.server));
+  },
+  'mintc': function (q) { return '' + minimumPollLog2(q.server); },
+  // Offsets in ntpd's sense: what the clock is being corrected by (positive: it was behind).
+  'offset': function (q) { return milliseconds(q.server.host.sync.discipline.lastOffset, 6); },
+  'frequency': function (q) { return (clockOf(q).baseFreq * 1e6).toFixed(3); },
+  'sys_jitter': function (q) {
+    const selected = selectedSource(q.server);
+    return milliseconds(selected !== null ? selected.stats.stdDev : 0, 6);
+  },
+  'clk_jitter': function (q) { return milliseconds(q.server.host.sync.discipline.rmsOffset, 6); },
+  'clk_wander': function (q) { return (q.server.host.sync.discipline.freqSkew * 1e6).toFixed(3); },
+};
+
+/** The smallest minpoll of the sources (ntpd's default, 6, without any). */
+function minimumPollLog2(server: ControlServer): number {
+  const sources = server.host.sync.sources;
+  let smallest = 6;
+  for (let i = 0; i < sources.length; i++) {
+    if (i === 0 || sources[i].options.minPollLog2 < smallest) smallest = sources[i].options.minPollLog2;
+  }
+  return smallest;
+}
+
+/** ntpd's flash bits for the RFC 5905 tests the last packet failed (1, 2, 3, 5, 6, 7), from chrony's test string. */
+const FLASH_TESTS = [0, 1, 2, 8, 9, 10];
+const FLASH_BITS = [0x1, 0x2, 0x4, 0x10, 0x20, 0x40];
+
+function flash(source: Source): number {
+  const tests = source.lastPacket === null ? '' : source.lastPacket.tests;
+  let bits = 0;
+  for (let i = 0; i < FLASH_TESTS.length; i++) {
+    if (tests.charAt(FLASH_TESTS[i]) === '0') bits |= FLASH_BITS[i];
+  }
+  return bits;
+}
+
+/** The last FILTER_SAMPLES samples, newest first, as ntpd's " %.2f" ms list. */
+function filterList(source: Source, pick: (sample: ReturnType<typeof sourcestats.sample>) => number): string {
+  const stats = source.stats;
+  let text = '';
+  for (let i = stats.count - 1; i >= 0 && i >= stats.count - FILTER_SAMPLES; i--) {
+    text += ' ' + milliseconds(pick(sourcestats.sample(stats, i)), 2);
+  }
+  return text;
+}
+
+function sourceOf(query: Query): Source {
+  return query.source as Source;
+}
+
+/** polls since the source was last heard from (the zero bits at the bottom of reach). */
+function unreachablePolls(reach: number): number {
+  let polls = 0;
+  while (polls < 8 && (reach & (1 << polls)) === 0) polls++;
+  return polls;
+}
+
+function hostMode(source: Source): number {
+  return source.peerMode !== 0 ? source.peerMode : source.broadcast ? 6 : 3;
+}
+
+const PEER_VARIABLES: VariableTable = {
+  'srcadr': function (q) {
+    const source = sourceOf(q);
+    return source.refclock ? REFCLOCK_ADDRESS : source.address !== '' ? source.address : '0.0.0.0';
+  },
+  'srcport': function (q) { return '' + (sourceOf(q).refclock ? 123 : sourceOf(q).options.port); },
+  // ntpq takes a name with parentheses for a refclock's, as ntpd's "NMEA(0)".
+  'srchost': function (q) { return '"' + (sourceOf(q).refclock ? 'NMEA(0)' : sourceOf(q).options.host) + '"'; },
+  'dstadr': function (q) { return sourceOf(q).refclock ? '127.0.0.1' : '0.0.0.0'; },
+  'dstport': function (q) {
+    const source = sourceOf(q);
+    return '' + (source.refclock || source.peerMode !== 0 ? 123 : source.localPort);
+  },
+  'leap': function (q) { return '' + sourceOf(q).leap; },
+  'stratum': function (q) { return '' + sourceOf(q).stratum; },
+  'precision': function (q) {
+    const source = sourceOf(q);
+    return '' + (source.refclock ? clockOf(q).precisionLog2 : source.precisionLog2);
+  },
+  'rootdelay': function (q) { return milliseconds(sourceOf(q).rootDelay, 3); },
+  'rootdisp': function (q) { return milliseconds(sourceOf(q).rootDispersion, 3); },
+  'refid': function (q) {
+    const source = sourceOf(q);
+    if (source.refclock) return refid.toAscii(source.referenceId);
+    const last = source.lastPacket;
+    return last === null ? 'INIT' : referenceText(last.referenceId, last.stratum);
+  },
+  'reftime': function (q) {
+    const source = sourceOf(q);
+    return hexTime(source.refclock ? source.lastSampleTime : source.lastPacket !== null ? source.lastPacket.referenceTime : 0);
+  },
+  'rec': function (q) { return hexTime(sourceOf(q).lastSampleTime); },
+  'reach': function (q) { return '0x' + sourceOf(q).reach.toString(16); },
+  'unreach': function (q) { return '' + unreachablePolls(sourceOf(q).reach); },
+  'hmode': function (q) { return '' + hostMode(sourceOf(q)); },
+  'pmode': function (q) {
+    const source = sourceOf(q);
+    return '' + (source.refclock ? 4 : source.lastPacket !== null ? source.lastPacket.mode : 0);
+  },
+  'hpoll': function (q) { return '' + sourceOf(q).pollLog2; },
+  'ppoll': function (q) {
+    const source = sourceOf(q);
+    return '' + (source.lastPacket !== null ? source.lastPacket.pollLog2 : source.pollLog2);
+  },
+  'headway': function () { return '0'; },
+  'flash': function (q) { return '0x' + flash(sourceOf(q)).toString(16); },
+  'keyid': function (q) { return '' + sourceOf(q).options.keyId; },
+  'offset': function (q) {
+    const stats = sourceOf(q).stats;
+    return milliseconds(stats.count > 0 ? sourcestats.sample(stats, stats.count - 1).offset : 0, 6);
+  },
+  'delay': function (q) { return milliseconds(sourceOf(q).delay, 6); },
+  'dispersion': function (q) {
+    const source = sourceOf(q);
+    const age = source.lastSampleTime > 0 ? q.now - source.lastSampleTime : 0;
+    return milliseconds(source.dispersion + localClock.DISPERSION_RATE * (age > 0 ? age : 0), 6);
+  },
+  'jitter': function (q) { return milliseconds(sourceOf(q).stats.stdDev, 6); },
+  'xleave': function () { return '0.000'; },
+  'filtdelay': function (q) { return filterList(sourceOf(q), function (sample) { return sample.delay; }); },
+  'filtoffset': function (q) { return filterList(sourceOf(q), function (sample) { return sample.offset; }); },
+  'filtdisp': function (q) { return filterList(sourceOf(q), function (sample) { return sample.dispersion; }); },
+};
