@@ -355,7 +355,19 @@ export function analyse(program, ourDir) {
     return ts.isForInStatement(loop) && loop.initializer === declaration.parent && !!tableDeclaration(innermost(loop.expression));
   }
 
-  /** Whether every use of the table is: walked by for-in, read or written at a copy key, hasOwnProperty(copy key), or cast. */
+  /** The type a cast chain ends in: (x as unknown as T) → T. */
+  function castTarget(cast) {
+    while (isCastOperand(cast)) {
+      cast = cast.parent;
+      while (!(ts.isAsExpression(cast) || ts.isTypeAssertionExpression(cast))) cast = cast.parent;
+    }
+    return checker.getTypeAtLocation(cast);
+  }
+  function isNamedType(type) {
+    return !isAnyLike(type) && !hasStringIndex(type);
+  }
+
+  /** Whether every use of the table is: walked by for-in, read or written at a copy key, hasOwnProperty(copy key), or cast to a named type. */
   function isCopyTable(declaration) {
     const table = checker.getSymbolAtLocation(declaration.name);
     let ok = true;
@@ -366,7 +378,7 @@ export function analyse(program, ourDir) {
           (ts.isElementAccessExpression(parent) && parent.expression === node && isCopyKey(parent.argumentExpression)) ||
           (ts.isPropertyAccessExpression(parent) && parent.expression === node && parent.name.text === 'hasOwnProperty' &&
             ts.isCallExpression(parent.parent) && parent.parent.arguments.length === 1 && isCopyKey(parent.parent.arguments[0])) ||
-          ts.isAsExpression(parent) || ts.isTypeAssertionExpression(parent));
+          ((ts.isAsExpression(parent) || ts.isTypeAssertionExpression(parent)) && isNamedType(castTarget(parent))));
       }
       ts.forEachChild(node, visit);
     };

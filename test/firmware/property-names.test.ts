@@ -84,6 +84,11 @@ const FIXTURE = {
       table[text] = 1;
       return table as unknown as FromData;
     }
+    interface Escaped { escapedA: number }
+    export function escaped(e: Escaped, key: string) {
+      const view = e as unknown as { [key: string]: unknown };
+      return (view as any)[key];
+    }
     interface ToAnything { toAnythingA: number }
     export function toAnything(t: ToAnything) { anyFunction(t); anyFunction({ literalA: 1 }); }
     interface Short { shortA: number }
@@ -114,7 +119,7 @@ describe('which names the analysis keeps', () => {
   });
 
   it('keeps the names of objects reached by a string', () => {
-    for (const name of ['walkedA', 'indexedA', 'quotedA', 'testedA', 'viewedA', 'fromDataA']) expect(kept, name).toContain(name);
+    for (const name of ['walkedA', 'indexedA', 'quotedA', 'testedA', 'viewedA', 'fromDataA', 'escapedA']) expect(kept, name).toContain(name);
   });
 
   it('treats the keys of an index-signature table as data, apart from property names', () => {
