@@ -11,8 +11,9 @@ import { propertyMangling } from './board/espruino/property-names.mjs';
 //    typed with an index signature, `{ [name: string]: T }` (as COMMANDS and DIRECTIVES):
 //    its keys are then written quoted and kept, whatever else is shortened.
 //  - Espruino's objects are typed where they enter, in a .d.ts (board/espruino/
-//    espruino-extra.d.ts) or in board/espruino/: every name declared there is kept. A src/
-//    type they are handed to (Peer for rinfo, UdpSocket) holds no name those lack.
+//    espruino-extra.d.ts) or in board/espruino/, not as `any`: the names of every such type
+//    the code reaches are kept. A src/ type standing for one (Peer for rinfo, UdpSocket)
+//    has no name that type lacks (TypeScript checks this where the object is handed over).
 //  - src/'s own objects are reached as `obj.name`. Reaching one by a computed name, for-in,
 //    Object.keys, JSON or a cast to `any` is allowed but keeps all the names of its type.
 // firmware/ntp.names.json lists what became what, to read errors reported by a board.

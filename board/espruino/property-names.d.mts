@@ -4,6 +4,7 @@ export interface Analysis {
   reserved: string[];
   candidates: string[];
   dataKeys: string[];
+  declaredOutside: string[];
   reasons: Map<string, string[]>;
   isDataKey(member: ts.Node): boolean;
 }

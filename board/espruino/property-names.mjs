@@ -4,9 +4,11 @@
 // Terser's property mangler renames by name: a name is shortened everywhere or nowhere.
 // A name is kept (reserved) when anything in the firmware's program says it may be
 // seen from outside our code:
-//   - it is declared outside src/: JavaScript's built-ins (lib .d.ts), Espruino's APIs
-//     (@types/espruino, espruino-extra.d.ts; every name they declare, used or not), a
-//     type written in board/ (`event.time`, `global.ntpConsole`), a `declare` in src/;
+//   - it belongs to something outside src/: a member of any type from a .d.ts (JavaScript's
+//     built-ins, @types/espruino, espruino-extra.d.ts) that the firmware reaches, i.e. the
+//     type of a value or name in our code, or of what it holds, or what a callback of ours
+//     is handed; a name declared in board/ (`event.time`, `global.ntpConsole`); a `declare`
+//     in src/. (Short names are never ones any .d.ts declares, reached or not.)
 //   - a use of it does not resolve to a declaration in src/: an `any` value, an object
 //     literal given to an `any` parameter (Serial's `{rx, tx}`), a non-const enum;
 //   - it is reached by a string: a quoted key (outside data tables), obj['x'], 'x' in obj,
@@ -18,7 +20,7 @@
 //     and an outside one by a cast, or between one of our types and an index-signature
 //     type by a cast (except a key-by-key copy): all the names of our type are kept.
 //     (A typed outside value that fits one of our types needs no rule: the names it
-//     shares with our type are declared outside, so they are kept already.)
+//     shares with our type are members of a type the firmware reaches, so they are kept.)
 // Keys of object literals typed with an index signature ({[name: string]: T}) are data
 // (console commands, configuration directives: looked up by what a user types). They are
 // not reserved: the TypeScript transformer below writes them quoted, and terser
@@ -51,6 +53,8 @@ export function analyse(program, ourDir) {
   const reasons = new Map();
   const candidates = new Set();
   const dataKeys = new Set();
+  const declaredOutside = new Set();
+  const touched = new Set();
   const ourRoot = path.resolve(ourDir) + path.sep;
 
   const isOurFile = (file) => !file.isDeclarationFile && path.resolve(file.fileName).startsWith(ourRoot);
@@ -171,7 +175,8 @@ export function analyse(program, ourDir) {
       judgeKey(member) === 'data';
   }
 
-  // 1. Every name declared outside src/ (built-ins, Espruino, board/) is kept;
+  // 1. Every name declared in board/ is kept; names declared in .d.ts files are noted
+  //    (never handed out as short names; kept when the firmware reaches them, step 2);
   //    every other member name declared in src/ is a candidate.
   for (const file of program.getSourceFiles()) {
     const ours = isOurFile(file);
@@ -183,7 +188,7 @@ export function analyse(program, ourDir) {
         // Object literal keys outside src/ are judged where they stand (step 2): the
         // board's Platform object implements our interface and so takes our names.
         if (name !== undefined && !(isLiteralMember(node) && !ours)) {
-          if (file.isDeclarationFile) reserve(name, 'declared in ' + path.basename(file.fileName));
+          if (file.isDeclarationFile) declaredOutside.add(name);
           else if (!ours) reserve(name, 'declared in board code', node);
           else if (!isOurDeclaration(node)) reserve(name, 'declared with declare', node);
           else if (isRuntimeEnumMember(node)) reserve(name, 'member of a non-const enum', node);
@@ -195,6 +200,9 @@ export function analyse(program, ourDir) {
     visit(file);
   }
 
+  // The ES5 downlevel of a loop whose body returns from a closure: `return { value: x }`.
+  reserve('value', 'written by the TypeScript compiler (a loop body that returns)');
+
   // 2. Every use in the firmware's own code (src/ and board/).
   for (const file of program.getSourceFiles()) {
     if (file.isDeclarationFile) continue;
@@ -205,7 +213,50 @@ export function analyse(program, ourDir) {
     visit(file);
   }
 
+  // Types from .d.ts files that the firmware reaches: the type of any expression or name
+  // in our code, or the type expected there (a callback's parameters are what Espruino
+  // hands us). All their member names are kept, and those of the objects they hold.
+  // An object from outside can only reach our code as such a value, so a src/ type it is
+  // stored in shares only kept names with it (TypeScript checks the shapes match).
+  function touch(type) {
+    if (!type || touched.has(type)) return;
+    touched.add(type);
+    if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike)) {
+      touch(checker.getApparentType(type));
+      return;
+    }
+    if (type.isUnionOrIntersection()) {
+      for (const part of type.types) touch(part);
+      return;
+    }
+    if (!(type.flags & ts.TypeFlags.Object)) return;
+    if (checker.isArrayType(type) || checker.isTupleType(type)) {
+      for (const argument of checker.getTypeArguments(type)) touch(argument);
+    }
+    const symbol = type.aliasSymbol || type.getSymbol();
+    if (symbol && isLibrary(symbol.declarations)) {
+      for (const property of checker.getPropertiesOfType(type)) {
+        reserve(property.getName(), 'a member of ' + symbol.getName() + ' (' + path.basename(symbol.declarations[0].getSourceFile().fileName) + '), which the firmware reaches');
+        const declaration = property.valueDeclaration || (property.declarations || [])[0];
+        if (!declaration) continue;
+        // Objects it holds, not what its methods take or give (a call is an expression of its own).
+        const propertyType = checker.getTypeOfSymbolAtLocation(property, declaration);
+        if (propertyType.getCallSignatures().length === 0) touch(propertyType);
+      }
+    }
+    for (const signature of type.getCallSignatures().concat(type.getConstructSignatures())) {
+      for (const parameter of signature.getParameters()) {
+        if (parameter.valueDeclaration) touch(checker.getTypeOfSymbolAtLocation(parameter, parameter.valueDeclaration));
+      }
+      touch(signature.getReturnType());
+    }
+  }
+
   function check(node) {
+    if (ts.isIdentifier(node) || ts.isExpression(node)) {
+      touch(checker.getTypeAtLocation(node));
+      if (ts.isExpression(node)) touch(checker.getContextualType(node));
+    }
     // obj.name: kept unless it resolves to one of our declarations.
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
       const symbol = checker.getSymbolAtLocation(node.name);
@@ -304,7 +355,7 @@ export function analyse(program, ourDir) {
   function crossing(from, to, how, node) {
     if (!from || !to) return;
     // Only untyped values can cross unseen: a typed outside value that fits one of our
-    // types has every required name declared outside src/, so those names are kept already.
+    // types is a value of a type the firmware reaches, whose names are kept (touch).
     if (isAnyLike(from) && !isAnyLike(to)) reserveTypeNames(to, how + ' from an untyped value', node);
     else if (isAnyLike(to) && !isAnyLike(from)) reserveTypeNames(from, how + ' to an untyped place', node);
     else if (how === 'cast' && isOutside(from) !== isOutside(to)) reserveTypeNames(isOutside(from) ? to : from, 'cast between an outside type and ours', node);
@@ -412,6 +463,7 @@ export function analyse(program, ourDir) {
     reserved: [...reasons.keys()].sort(),
     candidates: [...candidates].filter((name) => !reasons.has(name)).sort(),
     dataKeys: [...dataKeys].sort(),
+    declaredOutside: [...declaredOutside].sort(),
     reasons,
     isDataKey,
   };
@@ -498,8 +550,8 @@ export function propertyMangling(ourDir) {
           }
           const renamed = [...counts.keys()].filter((name) => mayRename.has(name))
             .sort((a, b) => counts.get(b) - counts.get(a) || (a < b ? -1 : 1));
-          // Never hand out a name that is kept, or used in the bundle as a key, or a data key.
-          const short = shortNames(new Set([...keep, ...counts.keys(), ...result.dataKeys]));
+          // Never hand out a name that is kept, used in the bundle, a data key, or one any .d.ts declares.
+          const short = shortNames(new Set([...keep, ...counts.keys(), ...result.dataKeys, ...result.declaredOutside]));
           reserved.length = 0;
           reserved.push(...keep);
           names.clear();

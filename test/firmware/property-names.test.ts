@@ -45,6 +45,11 @@ const FIXTURE = {
     declare function openSocket(): ExtSocket;
     declare function takeAny(options: any): void;
     declare function takeTyped(options: { extOption: boolean }): void;
+    interface Sock { sockName: number }
+    declare function openSock(): Sock;
+    interface Info { infoName: string }
+    declare function onPacket(handler: (info: Info) => void): void;
+    interface Unreached { unreachedName: number }
     declare const anyFunction: any;
     declare const anyValue: any;`,
   '/fixture/src/core.ts': `
@@ -94,6 +99,12 @@ const FIXTURE = {
     interface Short { shortA: number }
     export function short(): { s: Short } { const s = anyValue; return { s }; }
     declare global { interface Window { ambientA: number } }
+    interface MySock { sockName: number }
+    export function flow(): MySock { return openSock(); }
+    interface MyInfo { infoName: string }
+    export function listen(handler: (info: MyInfo) => void) { onPacket(handler); }
+    interface Mine { unreachedName: number }
+    export function mine(m: Mine) { return m.unreachedName; }
     interface Plain { plainA: number; plainB: { nestedA: number } }
     export function plain(p: Plain) { return p.plainA + p.plainB.nestedA; }`,
   '/fixture/board/board.ts': `
@@ -108,8 +119,13 @@ describe('which names the analysis keeps', () => {
   const kept = new Set(result.reserved);
   const renamed = new Set(result.candidates);
 
-  it('keeps names declared outside src/: built-ins, .d.ts files, board code', () => {
+  it('keeps the names of the .d.ts types the code reaches, and names declared in board code', () => {
     for (const name of ['length', 'hasOwnProperty', 'send', 'extName', 'extOption', 'boardA']) expect(kept, name).toContain(name);
+    // Reached without being named: a value returned as one of our types, a callback's argument.
+    for (const name of ['sockName', 'infoName']) expect(kept, name).toContain(name);
+    // Declared in a .d.ts the code never reaches: ours to shorten, but never a short name.
+    expect(renamed).toContain('unreachedName');
+    expect(result.declaredOutside).toContain('unreachedName');
   });
 
   it('keeps names reached untyped or given to an untyped place', () => {
