@@ -5,6 +5,23 @@
 import fs from 'node:fs';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { propertyMangling } from './board/espruino/property-names.mjs';
+
+// Property names are shortened too (terser mangle.properties): Espruino re-reads the
+// source as it runs, so short names make the bundle both smaller and cheaper to run.
+// board/espruino/property-names.mjs decides from the types which names may change, and the
+// build stops on a name it did not decide on. What code must do for that to hold:
+//  - An object whose keys are data (looked up by a string a user typed or a file holds) is
+//    typed with an index signature, `{ [name: string]: T }` (as COMMANDS and DIRECTIVES):
+//    its keys are then written quoted and kept, whatever else is shortened.
+//  - Espruino's objects are typed where they enter, in a .d.ts (board/espruino/
+//    espruino-extra.d.ts) or in board/espruino/, not as `any`: the names of every such type
+//    the code reaches are kept. A src/ type standing for one (Peer for rinfo, UdpSocket)
+//    has no name that type lacks (TypeScript checks this where the object is handed over).
+//  - src/'s own objects are reached as `obj.name`. Reaching one by a computed name, for-in,
+//    Object.keys, JSON or a cast to `any` is allowed but keeps all the names of its type.
+// firmware/ntp.names.json lists what became what, to read errors reported by a board.
+const names = propertyMangling('src');
 
 const STATUS_PAGE = 'src/web/status.html';
 
@@ -31,11 +48,12 @@ export default {
     // Espruino re-reads source as it runs: no banner, no strict-mode prologue.
     strict: false,
     plugins: [
+      names.plugin(),
       terser({
         ecma: 5,
         // No function inlining: an inlined single-use function becomes a closure built on every call.
         compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false },
-        mangle: { toplevel: true },
+        mangle: { toplevel: true, properties: names.terserOptions },
         // Binary-string literals stay \x escapes; Espruino source is bytes.
         format: { ascii_only: true, comments: false },
       }),
@@ -47,6 +65,7 @@ export default {
       tsconfig: 'board/espruino/tsconfig.json',
       compilerOptions: { noEmit: false, declaration: false, sourceMap: false },
       noEmitOnError: true,
+      transformers: names.transformers,
     }),
   ],
 };
