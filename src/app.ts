@@ -4,7 +4,7 @@
  * modules together; each module only knows its own narrow inputs.
  */
 import type { Appliance } from './appliance';
-import { CONFIG_FILE, KEYS_FILE } from './appliance';
+import { CONFIG_FILE } from './appliance';
 import * as keys from './ntp/keys';
 import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
@@ -39,7 +39,7 @@ export function start(platform: Platform): Appliance {
     sync: null as unknown as syncManager.Sync,
     ntpAccess: buildAccess(config.ntpAccess),
     cmdAccess: buildAccess(config.cmdAccess),
-    auth: loadKeys(platform),
+    auth: loadKeys(platform, config.keysFile),
     startTime: localClock.now(clock),
     network: null,
     statistics: statistics.create(),
@@ -130,12 +130,12 @@ function rebind(app: Appliance): void {
   syncManager.rebindSockets(app.sync);
 }
 
-/** The key store: Storage file ntp.keys, chrony's key-file format. Errors never quote a key. */
-function loadKeys(platform: Platform): keys.Authenticator {
-  const text = platform.storageRead(KEYS_FILE);
+/** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
+function loadKeys(platform: Platform, file: string): keys.Authenticator {
+  const text = platform.storageRead(file);
   const parsed = keys.parseKeys(text === undefined ? '' : text);
   for (let i = 0; i < parsed.errors.length; i++) {
-    platform.log(KEYS_FILE + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
+    platform.log(file + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
   }
   return { keys: parsed.keys, sha: platform.digest };
 }

@@ -13,7 +13,6 @@ import type { Statistics } from './stats/statistics';
 import type { Sync } from './sync/manager';
 
 export const CONFIG_FILE = 'ntp.conf';
-export const KEYS_FILE = 'ntp.keys';
 
 export interface Appliance {
   platform: Platform;
@@ -29,7 +28,7 @@ export interface Appliance {
   /** allow/deny for NTP service; cmdallow/cmddeny for mode-6 queries. */
   ntpAccess: AccessTable;
   cmdAccess: AccessTable;
-  /** Symmetric keys (ntp.keys) with the board's SHA. */
+  /** Symmetric keys (the `keys` file, default ntp.keys) with the board's SHA. */
   auth: Authenticator;
   /** Cooked time at start, for uptime. */
   startTime: number;

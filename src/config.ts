@@ -92,8 +92,24 @@ export interface NetworkOptions {
   dns: string;
 }
 
+/** `pool NAME [server options] [maxsources N]`: a DNS name resolved to up to maxSources addresses, each a source. */
+export interface PoolOptions {
+  /** The options each of its sources gets; `host` is the pool's name. */
+  server: ServerOptions;
+  maxSources: number;
+}
+
+/** `leapsecmode`: how a leap second is applied at midnight (chrony's `system` is `step` here). */
+export type LeapSecMode = 'step' | 'slew' | 'ignore';
+
 export interface Config {
   servers: ServerOptions[];
+  pools: PoolOptions[];
+  /** Storage file holding the symmetric keys (`keys`). */
+  keysFile: string;
+  leapSecMode: LeapSecMode;
+  /** Storage file in the IETF leap-seconds.list format ('' for none). */
+  leapSecList: string;
   network: NetworkOptions;
   /** The GPS reference clock (null: none). */
   refclock: RefclockOptions | null;
@@ -135,7 +151,14 @@ export interface ParsedConfig {
 }
 
 export function defaults(): Config {
-  return { servers: [], network: { ssid: '', password: '', hostname: '', address: '', netmask: '', gateway: '', dns: '' }, refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
+  return { servers: [], pools: [], keysFile: DEFAULT_KEYS_FILE, leapSecMode: 'step', leapSecList: '', network: { ssid: '', password: '', hostname: '', address: '', netmask: '', gateway: '', dns: '' }, refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
+}
+
+/** A copy of a source's options (each pool source gets its own, named by its address). */
+export function copyServerOptions(options: ServerOptions, host: string): ServerOptions {
+  return { host: host, port: options.port, iburst: options.iburst, burst: options.burst, minPollLog2: options.minPollLog2,
+    maxPollLog2: options.maxPollLog2, prefer: options.prefer, noselect: options.noselect, maxDelay: options.maxDelay,
+    maxDelayRatio: options.maxDelayRatio, minStratum: options.minStratum, keyId: options.keyId, peer: options.peer };
 }
 
 export function defaultServerOptions(host: string): ServerOptions {
@@ -242,6 +265,46 @@ export function parseRefclock(args: string[]): RefclockOptions | string {
 
 /** Sources are fixed-size state: a bound on how many. */
 export const MAX_SERVERS = 8;
+/** chrony's default number of sources a pool gives. */
+export const DEFAULT_POOL_SOURCES = 4;
+export const DEFAULT_KEYS_FILE = 'ntp.keys';
+/** Espruino's Storage file names are at most 28 characters. */
+const MAX_STORAGE_NAME = 28;
+
+/** Source slots the configuration takes: servers, peers and each pool's maxsources. */
+export function sourceSlots(config: Config): number {
+  let slots = config.servers.length;
+  for (let i = 0; i < config.pools.length; i++) slots += config.pools[i].maxSources;
+  return slots;
+}
+
+/** A Storage file name: 1-28 printable characters without spaces. */
+function isStorageName(name: string | undefined): boolean {
+  if (name === undefined || name.length === 0 || name.length > MAX_STORAGE_NAME) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code <= 32 || code >= 127) return false;
+  }
+  return true;
+}
+
+/** `pool NAME [server options] [maxsources N]` (maxsources may stand anywhere among the options). */
+export function parsePool(args: string[]): PoolOptions | string {
+  let maxSources = DEFAULT_POOL_SOURCES;
+  const serverArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (i > 0 && args[i] === 'maxsources') {
+      maxSources = parseInteger(args[i + 1], 1, MAX_SERVERS);
+      if (maxSources !== maxSources) return 'maxsources needs a number, 1-' + MAX_SERVERS;
+      i++;
+    } else {
+      serverArgs.push(args[i]);
+    }
+  }
+  const server = parseServer(serverArgs);
+  if (typeof server === 'string') return server.replace('server', 'pool').replace('an address', 'a name');
+  return { server: server, maxSources: maxSources };
+}
 export const MAX_BROADCASTS = 4;
 
 type Directive = (config: Config, args: string[]) => string | null;
@@ -361,7 +424,7 @@ const DIRECTIVES: { [name: string]: Directive } = {
   peer: function (config, args) {
     const peer = parseServer(args);
     if (typeof peer === 'string') return peer.replace('server', 'peer');
-    if (config.servers.length >= MAX_SERVERS) return 'too many servers and peers (at most ' + MAX_SERVERS + ')';
+    if (sourceSlots(config) >= MAX_SERVERS) return 'too many sources (at most ' + MAX_SERVERS + ' servers, peers and pool sources)';
     peer.peer = true;
     config.servers.push(peer);
     return null;
@@ -412,8 +475,35 @@ const DIRECTIVES: { [name: string]: Directive } = {
   server: function (config, args) {
     const server = parseServer(args);
     if (typeof server === 'string') return server;
-    if (config.servers.length >= MAX_SERVERS) return 'too many servers (at most ' + MAX_SERVERS + ')';
+    if (sourceSlots(config) >= MAX_SERVERS) return 'too many sources (at most ' + MAX_SERVERS + ' servers, peers and pool sources)';
     config.servers.push(server);
+    return null;
+  },
+  pool: function (config, args) {
+    const pool = parsePool(args);
+    if (typeof pool === 'string') return pool;
+    const free = MAX_SERVERS - sourceSlots(config);
+    if (pool.maxSources > free) {
+      return 'too many sources: this pool\'s maxsources ' + pool.maxSources + ' leaves room for ' + (free > 0 ? free : 0) +
+        ' (at most ' + MAX_SERVERS + ' servers, peers and pool sources)';
+    }
+    config.pools.push(pool);
+    return null;
+  },
+  keys: function (config, args) {
+    if (args.length !== 1 || !isStorageName(args[0])) return 'keys needs one Storage file name (1-' + MAX_STORAGE_NAME + ' characters, no spaces)';
+    config.keysFile = args[0];
+    return null;
+  },
+  leapsecmode: function (config, args) {
+    const mode = args.length === 1 ? args[0].toLowerCase() : '';
+    if (mode !== 'system' && mode !== 'step' && mode !== 'slew' && mode !== 'ignore') return 'leapsecmode needs one of system, step, slew, ignore';
+    config.leapSecMode = mode === 'system' ? 'step' : mode;
+    return null;
+  },
+  leapseclist: function (config, args) {
+    if (args.length !== 1 || !isStorageName(args[0])) return 'leapseclist needs one Storage file name (1-' + MAX_STORAGE_NAME + ' characters, no spaces)';
+    config.leapSecList = args[0];
     return null;
   },
   refclock: function (config, args) {

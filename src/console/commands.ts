@@ -117,7 +117,7 @@ function reboot(app: Appliance): string {
 }
 
 function listKeys(app: Appliance): string {
-  return app.auth.keys.length === 0 ? 'No keys (Storage file ntp.keys)\n' : keys.describeKeys(app.auth.keys) + '\n';
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ' + app.config.keysFile + ')\n' : keys.describeKeys(app.auth.keys) + '\n';
 }
 
 function help(): string {

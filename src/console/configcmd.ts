@@ -10,7 +10,7 @@ import * as configStore from '../store/configstore';
 import { padLeft } from './format';
 
 /** Directives that may appear once: `config set` replaces the line rather than adding one. */
-const SINGLE = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers wifi hostname address httpport ';
+const SINGLE = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers wifi hostname address httpport keys leapsecmode leapseclist ';
 const OK = '200 OK\n';
 
 function lines(text: string): string[] {
@@ -56,7 +56,7 @@ function set(app: Appliance, words: string[]): string {
   let replaced = false;
   for (let i = 0; i < list.length && !replaced; i++) {
     const existing = configuration.splitWords(list[i]);
-    const sameSource = (name === 'server' || name === 'peer') && directiveOf(list[i]) === name && existing[1] === words[1];
+    const sameSource = (name === 'server' || name === 'peer' || name === 'pool') && directiveOf(list[i]) === name && existing[1] === words[1];
     if (sameSource || (SINGLE.indexOf(' ' + name + ' ') >= 0 && directiveOf(list[i]) === name)) {
       list[i] = line;
       replaced = true;

@@ -6,12 +6,14 @@
  * holdover and the fall back to `local` or to "unsynchronised".
  */
 import * as calendar from '../clock/calendar';
+import * as leapSecondList from '../clock/leapseclist';
+import type { LeapSecondList } from '../clock/leapseclist';
 import * as discipline from '../clock/discipline';
 import type { Discipline } from '../clock/discipline';
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config';
-import { defaultServerOptions, MAX_SERVERS } from '../config';
+import { copyServerOptions, defaultServerOptions, MAX_SERVERS } from '../config';
 import * as ntpHeader from '../ntp/header';
 import { Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
@@ -26,6 +28,8 @@ import type { Authenticator } from '../ntp/keys';
 import * as mac from '../ntp/mac';
 import type { Platform, UdpSocket } from '../platform';
 import * as manual from './manual';
+import * as poolModule from './pool';
+import type { Pool } from './pool';
 import type { ManualInput } from './manual';
 import * as select from './select';
 import * as sourceModule from './source';
@@ -67,6 +71,14 @@ export interface Sync {
   /** Statistics observers (set by app.ts): a source's new sample, before selection; a clock update, after it. */
   onSample: ((source: Source, pollScorePerUnit: number) => void) | null;
   onClockUpdate: ((source: Source, offset: number, offsetSd: number, combined: number) => void) | null;
+  /** The `pool` lines' lookup state. */
+  pools: Pool[];
+  /** The `leapseclist` file's coming leap seconds (null: none). */
+  leapList: LeapSecondList | null;
+  /** The leap indicator the last selection's sources announced. */
+  sourcesLeap: number;
+  /** Midnight (Unix seconds) of the last leap second applied: none is announced or applied again until after it. */
+  lastLeapMidnight: number;
 }
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
@@ -99,7 +111,32 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     manual: manual.create(),
     onSample: null,
     onClockUpdate: null,
+    pools: [],
+    leapList: config.leapSecList === '' ? null : loadLeapList(platform, config.leapSecList, localClock.now(clock)),
+    sourcesLeap: Leap.None,
+    lastLeapMidnight: 0,
   };
+}
+
+/** The leap-second list from Storage; each bad line is logged and skipped. */
+function loadLeapList(platform: Platform, file: string, now: number): LeapSecondList | null {
+  const text = platform.storageRead(file);
+  if (text === undefined) {
+    platform.log(file + ': no such file (leapseclist): no leap seconds from a list');
+    return null;
+  }
+  const parsed = leapSecondList.parse(text);
+  for (let i = 0; i < parsed.errors.length; i++) platform.log(file + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
+  if (parsed.moreErrors > 0) platform.log(file + ': ' + parsed.moreErrors + ' more bad lines');
+  const list = parsed.list;
+  if (list.expiry === Infinity) platform.log(file + ': no expiry (#@) line: the list is believed without one');
+  else if (now >= list.expiry) platform.log(file + ': the list expired on ' + calendarDate(list.expiry) + ': update it');
+  return list;
+}
+
+function calendarDate(unixSeconds: number): string {
+  const date = calendar.civilFromDays(Math.floor(unixSeconds / 86400));
+  return date.year + '-' + (date.month < 10 ? '0' : '') + date.month + '-' + (date.day < 10 ? '0' : '') + date.day;
 }
 
 export function start(sync: Sync): void {
@@ -110,6 +147,72 @@ export function start(sync: Sync): void {
 /** The configured servers and peers: they need the network (names to resolve, sockets to bind). */
 export function startServers(sync: Sync): void {
   for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);
+  for (let i = 0; i < sync.config.pools.length; i++) {
+    const pool = poolModule.create(sync.config.pools[i]);
+    sync.pools.push(pool);
+    poolModule.startRound(pool);
+    lookUpPool(sync, pool);
+  }
+}
+
+/**
+ * One lookup of a pool's name; a new address becomes a source. Then the
+ * next lookup after LOOKUP_SPACING while places are empty, or after a pause
+ * once the round's lookups are used up.
+ */
+function lookUpPool(sync: Sync, pool: Pool): void {
+  if (pool.resolving || pool.timer >= 0) return;
+  if (!poolWantsSources(sync, pool)) return;
+  if (pool.lookupsLeft <= 0) {
+    pool.timer = sync.platform.after(pool.roundPause * 1000, function () {
+      pool.timer = -1;
+      pool.roundPause = pool.roundPause * 2 < poolModule.MAX_ROUND_PAUSE ? pool.roundPause * 2 : poolModule.MAX_ROUND_PAUSE;
+      poolModule.startRound(pool);
+      lookUpPool(sync, pool);
+    });
+    return;
+  }
+  pool.lookupsLeft--;
+  pool.resolving = true;
+  const name = pool.options.server.host;
+  sync.platform.resolve(name, function (address) {
+    pool.resolving = false;
+    if (sync.pools.indexOf(pool) < 0) return;
+    if (address === null) sync.platform.log('cannot resolve pool ' + name);
+    else if (poolWantsSources(sync, pool) && poolModule.acceptable(pool, sync.sources, address)) addPoolSource(sync, pool, address);
+    if (!poolWantsSources(sync, pool)) return;
+    pool.timer = sync.platform.after(poolModule.LOOKUP_SPACING * 1000, function () {
+      pool.timer = -1;
+      lookUpPool(sync, pool);
+    });
+  });
+}
+
+function poolWantsSources(sync: Sync, pool: Pool): boolean {
+  return poolModule.members(pool, sync.sources) < pool.options.maxSources && sync.sources.length < MAX_SERVERS;
+}
+
+/** A pool's new address: a source with the pool's options, named by its address. */
+function addPoolSource(sync: Sync, pool: Pool, address: string): void {
+  const source = sourceModule.create(copyServerOptions(pool.options.server, address));
+  source.pool = pool;
+  sourceModule.setAddress(source, address);
+  sync.sources.push(source);
+  pool.roundPause = poolModule.FIRST_ROUND_PAUSE;
+  bind(sync, source, BIND_ATTEMPTS);
+  schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
+}
+
+/** A pool source unreachable or a falseticker for long: dropped, and its place looked up again. */
+function replacePoolSource(sync: Sync, source: Source, pool: Pool): void {
+  sync.platform.log('pool ' + pool.options.server.host + ': replacing ' + source.address + (source.reach === 0 ? ' (unreachable)' : ' (falseticker)'));
+  poolModule.noteDropped(pool, source.address);
+  removeSource(sync, sync.sources.indexOf(source));
+  // A fresh round at once, rather than at the end of a pause.
+  sync.platform.cancelTimer(pool.timer);
+  pool.timer = -1;
+  poolModule.startRound(pool);
+  lookUpPool(sync, pool);
 }
 
 /**
@@ -254,6 +357,10 @@ function schedulePoll(sync: Sync, source: Source, seconds: number): void {
 
 function poll(sync: Sync, source: Source): void {
   if (source.stoppedBy !== '') return;
+  if (source.pool && !source.offline && poolModule.shouldReplace(source)) {
+    replacePoolSource(sync, source, source.pool);
+    return;
+  }
   if (source.broadcast && source.burstLeft === 0) {
     // Between calibrations a broadcast source is only listened to: a missed broadcast shows in reach.
     source.reach = (source.reach << 1) & 255;
@@ -410,7 +517,8 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   clock.referenceTime = cookedNow;
   clock.rootDelay = best.rootDelay + best.delay;
   clock.rootDispersion = best.rootDispersion + best.dispersion + selection.offsetSd + Math.abs(correction.phase);
-  clock.leap = selection.leap;
+  sync.sourcesLeap = selection.leap;
+  clock.leap = announcedLeap(sync, selection.leap, cookedNow);
   scheduleLeap(sync);
   saveDrift(sync, cookedNow);
   if (sync.onClockUpdate) sync.onClockUpdate(best, selection.offset, selection.offsetSd, selection.combined.length);
@@ -478,7 +586,36 @@ function scheduleSlewEnd(sync: Sync, seconds: number): void {
   });
 }
 
-/** A leap second announced by the sources is applied at the end of the UTC day that ends a month. */
+/**
+ * The leap indicator to serve: the sources' majority, else the leap-second
+ * list's (chrony's leapseclist), which only speaks on the last day of a month
+ * that ends with a leap second, and not after the list's expiry. Nothing once
+ * that midnight's leap second has been applied (the clock may be back before it).
+ */
+function announcedLeap(sync: Sync, sourcesLeap: number, now: number): number {
+  const midnight = (Math.floor(now / 86400) + 1) * 86400;
+  if (midnight <= sync.lastLeapMidnight) return Leap.None;
+  if (sourcesLeap === Leap.InsertSecond || sourcesLeap === Leap.DeleteSecond) return sourcesLeap;
+  return sync.leapList ? leapSecondList.leapAt(sync.leapList, now) : Leap.None;
+}
+
+/** Once a second: the leap indicator follows the list's day, also while the board serves `local`. */
+function updateLeap(sync: Sync, leapBefore: number): void {
+  const clock = sync.clock;
+  if (clock.leap !== Leap.Unsynchronised) {
+    clock.leap = announcedLeap(sync, synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, localClock.now(clock));
+  }
+  scheduleLeap(sync);
+  if (clock.leap !== leapBefore) sync.onClockChange();
+}
+
+/**
+ * A leap second announced on the last day of a month is applied at its end,
+ * per `leapsecmode`: `step` repeats 23:59:59 (the clock goes back one second
+ * at midnight) or skips it (forward at 23:59:59); `slew` corrects the same
+ * second at the clock's maximum slew rate (about 12 s); `ignore` leaves it
+ * to the sources to bring the clock back.
+ */
 function scheduleLeap(sync: Sync): void {
   const clock = sync.clock;
   if (clock.leap !== Leap.InsertSecond && clock.leap !== Leap.DeleteSecond) {
@@ -488,14 +625,25 @@ function scheduleLeap(sync: Sync): void {
   }
   const now = localClock.now(clock);
   if (sync.leapTimer >= 0 || !calendar.isLastDayOfMonth(now)) return;
-  const untilMidnight = 86400 - (now - Math.floor(now / 86400) * 86400);
-  sync.leapTimer = sync.platform.after(untilMidnight * 1000, function () {
+  const midnight = (Math.floor(now / 86400) + 1) * 86400;
+  const insert = clock.leap === Leap.InsertSecond;
+  // A deleted second is 23:59:59 itself: the clock jumps at its start.
+  const at = insert ? midnight : midnight - 1;
+  sync.leapTimer = sync.platform.after((at - now > 0 ? at - now : 0) * 1000, function () {
     sync.leapTimer = -1;
-    // Inserting a second repeats 23:59:59 (the clock goes back one second); deleting skips it.
-    localClock.step(clock, clock.leap === Leap.InsertSecond ? -1 : 1);
-    clock.leap = Leap.None;
-    sync.onClockChange();
+    applyLeap(sync, insert ? -1 : 1, midnight);
   });
+}
+
+function applyLeap(sync: Sync, correction: number, midnight: number): void {
+  const clock = sync.clock;
+  const mode = sync.config.leapSecMode;
+  sync.lastLeapMidnight = midnight;
+  clock.leap = Leap.None;
+  if (mode === 'step') localClock.step(clock, correction);
+  else if (mode === 'slew') scheduleSlewEnd(sync, localClock.slew(clock, correction, 0));
+  sync.platform.log('leap second ' + (correction < 0 ? 'inserted' : 'deleted') + ' (leapsecmode ' + mode + ')');
+  sync.onClockChange();
 }
 
 function saveDrift(sync: Sync, now: number): void {
@@ -596,6 +744,12 @@ export function synchronisedToSource(clock: LocalClock): boolean {
  * synchronised, and serves as `local` if configured, else as unsynchronised.
  */
 export function tick(sync: Sync): void {
+  const leapBefore = sync.clock.leap;
+  holdover(sync);
+  updateLeap(sync, leapBefore);
+}
+
+function holdover(sync: Sync): void {
   const clock = sync.clock;
   const now = localClock.now(clock);
   if (synchronisedToSource(clock)) {

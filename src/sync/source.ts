@@ -19,6 +19,7 @@ import * as timestamp from '../ntp/timestamp';
 import type { Peer, UdpSocket } from '../platform';
 import * as sourcestats from './sourcestats';
 import type { SourceStats } from './sourcestats';
+import type { Pool } from './pool';
 
 /** RATE kisses alone never push the interval past 2^13 s (issue: "never above 2^13"). */
 export const MAX_KOD_POLL_LOG2 = 13;
@@ -117,6 +118,10 @@ export interface Source {
   /** Smallest round-trip delay of the last calibration exchange (Infinity while none). */
   calibratedDelay: number;
   lastBroadcastTransmit: string;
+  /** The `pool` this source's address came from (null: a server, peer, refclock or broadcast source). */
+  pool: Pool | null;
+  /** Polls in a row at which the last selection had it as a falseticker (pool sources are replaced after a few). */
+  falsetickerPolls: number;
 }
 
 export function create(options: ServerOptions): Source {
@@ -162,6 +167,8 @@ export function create(options: ServerOptions): Source {
     peerReceive: 0,
     calibratedDelay: Infinity,
     lastBroadcastTransmit: '',
+    pool: null,
+    falsetickerPolls: 0,
   };
 }
 

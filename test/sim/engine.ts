@@ -76,8 +76,8 @@ export interface SimSpec {
    * time t; the engine supplies the epoch and a seed from the run's seed.
    */
   gps?: Omit<GpsReceiverOptions, 'epoch' | 'seed'>;
-  /** Host names resolve() knows besides dotted quads. */
-  names?: { [host: string]: string };
+  /** Host names resolve() knows besides dotted quads; a list is handed out round-robin, one address per lookup (as a pool's DNS). */
+  names?: { [host: string]: string | string[] };
   /** Simulated CPU time per rawClock() read, seconds (default 1 µs). */
   readCost?: number;
   /** Called after each second's sample (k = 0 … duration). */
@@ -147,7 +147,9 @@ export class Simulation {
   private nextTimerId = 1;
   private nextEphemeralPort = 49152;
   private consoleInput: ((chunk: string) => void) | null = null;
-  private readonly names: { [host: string]: string };
+  private readonly names: { [host: string]: string | string[] };
+  /** Lookups per name so far (round-robin position). */
+  readonly lookups = new Map<string, number>();
   readonly gps: GpsReceiver | null = null;
   /** Receiver events delivered: edges to watches, chunks to the UART; chunks nobody heard (UART not open, or on another pin). */
   readonly gpsTraffic = { edges: 0, edgesWatched: 0, chunks: 0, unheard: 0 };
@@ -332,7 +334,13 @@ export class Simulation {
         return random.uniform();
       },
       resolve(host, callback) {
-        const address = isDottedQuad(host) ? host : Object.prototype.hasOwnProperty.call(sim.names, host) ? sim.names[host] : null;
+        const known = Object.prototype.hasOwnProperty.call(sim.names, host) ? sim.names[host] : null;
+        let address: string | null = isDottedQuad(host) ? host : typeof known === 'string' ? known : null;
+        if (Array.isArray(known)) {
+          const count = sim.lookups.get(host) ?? 0;
+          sim.lookups.set(host, count + 1);
+          address = known.length > 0 ? known[count % known.length] : null;
+        }
         sim.at(sim.now, function () {
           callback(address);
         });

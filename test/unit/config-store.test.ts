@@ -104,7 +104,7 @@ describe('config commands', () => {
       expect(app.editedConfig).toBe('local stratum 9\n');
     }
     for (let i = 0; i < 8; i++) type('config set server 192.0.2.' + (i + 1));
-    expect(type('config set server 192.0.2.99')).toBe('Invalid configuration: line 10: too many servers (at most 8)\n');
+    expect(type('config set server 192.0.2.99')).toBe('Invalid configuration: line 10: too many sources (at most 8 servers, peers and pool sources)\n');
   });
 
   it('save writes the next slot; revert and reset edit the copy only; delete removes a line', () => {
