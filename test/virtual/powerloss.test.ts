@@ -85,6 +85,8 @@ describe('configuration saves under power loss', () => {
       expect(/local stratum 5/.test(shown), 'step ' + steps).toBe(completed);
     }
     expect(completed).toBe(true);
+    console.log('[powerloss] ' + (outcomes.old + outcomes.new) + ' boots after a save cut at each flash step: ' + outcomes.old +
+      ' with the old configuration, ' + outcomes.new + ' (the whole write) with the new one, none broken');
     // One run per flash step: erasing, then every byte of the slot.
     expect(outcomes.old).toBeGreaterThan(60);
     expect(outcomes.new).toBe(1);
