@@ -25,6 +25,16 @@ export function civilFromDays(days: number): CivilDate {
   };
 }
 
+/** Days from 1970-01-01 of a civil date (Howard Hinnant's days_from_civil, the inverse of civilFromDays). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
 /** True when the UTC day holding `unixSeconds` is the last of its month (when leap seconds happen). */
 export function isLastDayOfMonth(unixSeconds: number): boolean {
   return civilFromDays(Math.floor(unixSeconds / 86400) + 1).day === 1;

@@ -3,17 +3,8 @@
  * `HH:MM[:SS]` (today), `YYYY-MM-DD HH:MM[:SS]`, `Mon DD[,] YYYY HH:MM[:SS]`,
  * `@UNIXSECONDS`, and `now`.
  */
+import { daysFromCivil } from '../clock/calendar';
 import { MONTH_NAMES } from './format';
-
-/** Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
 
 /** Digits only, within [min, max]; NaN otherwise. */
 function whole(text: string, min: number, max: number): number {

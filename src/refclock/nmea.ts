@@ -9,6 +9,7 @@
  * Memory is fixed: one line buffer of at most MAX_LINE_CHARS characters, one
  * counter array and one result object reused for every sentence.
  */
+import { daysFromCivil } from '../clock/calendar';
 
 /**
  * NMEA 0183 caps a sentence at 82 characters with `$` and CR LF, but real
@@ -240,16 +241,6 @@ function timeOfDay(text: string): number {
   }
   if (hours > 23 || minutes > 59 || seconds > 60) return -2;
   return hours * 3600 + minutes * 60 + seconds + fraction;
-}
-
-/** Days from 1970-01-01 of a civil date (inverse of calendar.civilFromDays, Hinnant's algorithm). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
 }
 
 function daysInMonth(year: number, month: number): number {
