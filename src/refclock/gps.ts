@@ -278,7 +278,7 @@ export function referenceName(gps: Gps): string {
   return gps.filterHoldsPulses ? 'PPS' : 'GPS';
 }
 
-/** The poll: the interval's samples as one (null when there were none), and whether they came from pulses. */
+/** The poll: the interval's samples as one (null when there were none); referenceName says what they came from. */
 export function takeSample(gps: Gps): filterModule.FilteredSample | null {
   return filterModule.reduce(gps.filter);
 }

@@ -272,14 +272,14 @@ function refclockPoll(sync: Sync, driver: Gps, source: Source): void {
   source.reach = (source.reach << 1) & 255;
   source.sent++;
   const index = sync.sources.indexOf(source);
-  const pulses = driver.filterHoldsPulses;
+  const name = gps.referenceName(driver);
   const sample = gps.takeSample(driver);
   if (sample === null) {
     if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
     return;
   }
   // Pulse samples and sentence samples differ by orders of magnitude: a change of kind starts a new fit.
-  const referenceId = refid.fromAscii(pulses ? 'PPS' : 'GPS');
+  const referenceId = refid.fromAscii(name);
   if (referenceId !== source.referenceId) sourcestats.clear(source.stats);
   source.referenceId = referenceId;
   source.reach |= 1;
