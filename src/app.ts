@@ -70,8 +70,10 @@ export function start(platform: Platform): Appliance {
 function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: configuration.Config } {
   const candidates = configStore.candidates(platform);
   if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: configuration.defaults() };
+  let newest: configuration.Config | null = null;
   for (let i = 0; i < candidates.length; i++) {
     const parsed = configuration.parse(candidates[i].text);
+    if (i === 0) newest = parsed.config;
     if (parsed.errors.length === 0 && i === 0) return { stored: candidates[i], config: parsed.config };
     if (parsed.errors.length === 0) {
       platform.log('using the previous configuration (generation ' + candidates[i].generation + '): the newest has errors');
@@ -82,9 +84,8 @@ function loadConfig(platform: Platform): { stored: configStore.StoredConfig; con
       platform.log(name + ':' + parsed.errors[e].line + ': ' + parsed.errors[e].message);
     }
   }
-  const parsed = configuration.parse(candidates[0].text);
   platform.log('no configuration without errors: the bad lines above are ignored');
-  return { stored: candidates[0], config: parsed.config };
+  return { stored: candidates[0], config: newest as configuration.Config };
 }
 
 /** The sync manager's samples and clock updates feed the logs and the history. */
