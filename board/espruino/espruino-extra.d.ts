@@ -123,4 +123,6 @@ declare var process: { memory(): EspruinoMemory };
 declare namespace E {
   /** Bytes → a binary string (one char per byte). */
   function toString(data: Uint8Array): string;
+  /** The name of the device the JavaScript console is on ("Serial1", "USB", "LoopbackA", …). */
+  function getConsole(): string;
 }

@@ -5,15 +5,44 @@
 import { parseIpv4 } from '../../src/ntp/refid';
 import type { DatagramHandler, HttpHandler, Platform, UdpSocket } from '../../src/platform';
 
-/** The serial port the console lives on (UART0 on ESP32 boards). */
-const CONSOLE_PORT = Serial1;
+/** The console's port when the board names none (UART0 on ESP32 boards). */
+const DEFAULT_CONSOLE_PORT = Serial1;
 /** The UART for a GPS receiver (UART2), and the pins the board description (ESP32.json, ntpAppliance) gives it by default. */
 const GPS_PORT = Serial2;
 export const GPS_RX_PIN = 'D16';
 export const GPS_TX_PIN = 'D17';
 export const PPS_PIN = 'D4';
 
+/**
+ * The port the JavaScript console was on at boot (E.getConsole(): Serial1 on an ESP32's UART,
+ * USB on ESP32-S3/C3 boards and on Linux), so one bundle serves them all. A loopback means the
+ * NTP console held it when the board was soft-rebooted: then the board's default.
+ */
+function bootConsolePort(): Serial {
+  const name = E.getConsole();
+  const port = name && name.indexOf('Loopback') < 0 ? (global as unknown as { [name: string]: Serial | undefined })[name] : undefined;
+  return port !== undefined && typeof port.write === 'function' ? port : DEFAULT_CONSOLE_PORT;
+}
+
+/** What the interpreter prints on the JavaScript console (errors, warnings) while the NTP console holds the port, as log lines. */
+function forwardJavaScriptConsole(log: (message: string) => void): void {
+  let pending = '';
+  LoopbackB.on('data', function (chunk: string) {
+    pending += chunk;
+    let end = pending.indexOf('\n');
+    while (end >= 0) {
+      const line = pending.substring(0, end).replace(/\r|\x1b\[J/g, '');
+      pending = pending.substring(end + 1);
+      if (line !== '' && line !== '>') log('js: ' + line);
+      end = pending.indexOf('\n');
+    }
+    // A line that never ends (a prompt) must not grow without bound.
+    if (pending.length > 200) pending = '';
+  });
+}
+
 export function createPlatform(): Platform {
+  const CONSOLE_PORT = bootConsolePort();
   const storage = require('Storage');
   const wifi = require('Wifi');
   let dnsServer = '';
@@ -66,6 +95,7 @@ export function createPlatform(): Platform {
     onConsoleData: function (callback) {
       // Move the JavaScript REPL out of the way so typed lines reach us.
       LoopbackA.setConsole(true);
+      forwardJavaScriptConsole(log);
       CONSOLE_PORT.on('data', callback);
     },
     consoleEchoes: true,
@@ -137,6 +167,8 @@ export function createPlatform(): Platform {
     },
     reboot: function () {
       // Espruino's soft reboot: a fresh interpreter runs .bootcde from flash (Wi-Fi stays up).
+      // The console goes back to its port first, so the next boot finds it there (E.getConsole()).
+      CONSOLE_PORT.setConsole(true);
       load();
     },
     storageFree: function () {
@@ -146,8 +178,10 @@ export function createPlatform(): Platform {
       const memory = process.memory();
       return { usedJsVars: memory.usage, totalJsVars: memory.total };
     },
-    log: function (message) {
-      CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
-    },
+    log: log,
   };
+
+  function log(message: string): void {
+    CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
+  }
 }

@@ -168,8 +168,7 @@ function main() {
       log,
       onUncaught(error) {
         uncaught++;
-        // Espruino prints uncaught errors on the console and carries on.
-        process.stdout.write('Uncaught ' + (error && error.stack ? error.stack : error) + '\r\n');
+        // The sandbox has printed it on the JavaScript console, as Espruino does; the host log keeps a count.
         log('uncaught error #' + uncaught + ': ' + (error && error.message ? error.message : error));
       },
       reboot() {

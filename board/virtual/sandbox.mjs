@@ -116,7 +116,7 @@ const SETUP = `(function (missingGlobals, missingMembers, missingMethods, hidden
 export function createSandbox(host) {
   const timers = new Map();
   let nextTimerId = 1;
-  const serialHandlers = { Serial1: [], Serial2: [] };
+  const serialHandlers = { Serial1: [], Serial2: [], LoopbackB: [] };
   const serialSetup = {};
   const state = { console: 'Serial1' };
   const watches = new Map();
@@ -132,11 +132,19 @@ export function createSandbox(host) {
   const pinGlobals = {};
   for (let n = 0; n < 40; n++) pinGlobals['D' + n] = Pin('D' + n);
 
+  /** Text the interpreter prints on the JavaScript console: the terminal, or LoopbackB's readers once the console is on LoopbackA. */
+  function printOnJsConsole(text) {
+    if (state.console === 'Serial1') host.console.write(text);
+    else if (state.console === 'LoopbackA') for (const handler of serialHandlers.LoopbackB) handler(text);
+  }
+
   function guard(fn) {
     return (...args) => {
       try {
         fn(...args);
       } catch (error) {
+        // Espruino prints an uncaught error on the JavaScript console and carries on.
+        printOnJsConsole('Uncaught ' + (error && error.message ? error.message : error) + '\r\n');
         host.onUncaught(error);
       }
     };
@@ -172,6 +180,8 @@ export function createSandbox(host) {
       write(text) {
         if (typeof text !== 'string') text = String(text);
         if (name === 'Serial1') host.console.write(text);
+        // Data sent to LoopbackA comes out of LoopbackB.
+        if (name === 'LoopbackA') for (const handler of serialHandlers.LoopbackB) handler(text);
       },
       print(text) {
         this.write(String(text));
@@ -272,6 +282,10 @@ export function createSandbox(host) {
     LoopbackA: makeSerial('LoopbackA'),
     LoopbackB: makeSerial('LoopbackB'),
     E: {
+      /** The ESP32's console is Serial1 until something moves it. */
+      getConsole() {
+        return state.console;
+      },
       toString(bytes) {
         return Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('latin1');
       },

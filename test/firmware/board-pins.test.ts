@@ -20,7 +20,7 @@ describe('board description and platform agree', () => {
     expect(constant('GPS_TX_PIN')).toBe(gps.tx);
     expect(constant('PPS_PIN')).toBe(gps.pps);
     expect(platform).toMatch(new RegExp('const GPS_PORT = ' + gps.uart + ';'));
-    expect(platform).toMatch(new RegExp('const CONSOLE_PORT = ' + board.ntpAppliance.console + ';'));
+    expect(platform).toMatch(new RegExp('const DEFAULT_CONSOLE_PORT = ' + board.ntpAppliance.console + ';'));
     // The core's default baud for `refclock GPS` is the board's.
     expect(config).toMatch(new RegExp('return \\{ baud: ' + gps.baud + ','));
   });
