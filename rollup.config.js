@@ -1,11 +1,12 @@
-// Builds firmware/ntp.js: one file, plain ES5, minified, for Espruino; and
-// beside it firmware/status.html, the status page, which goes into the
-// board's Storage (flash.mjs uploads it, the virtual board installs it) so
-// the bundle does not carry it.
+// Builds the firmware into firmware/: plain ES5, minified, for Espruino, as Storage modules
+// (tools/firmware-modules.mjs says why and how): ntp.js (the boot program, .bootcde), the
+// resident core ntp-core.js, the on-demand modules ntpd-*.js, modules.json (Storage name → file,
+// what flash.mjs uploads and the virtual board installs), and the status page status.html,
+// which goes into Storage too so the code does not carry it.
 import fs from 'node:fs';
-import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { propertyMangling } from './board/espruino/property-names.mjs';
+import { firmwareModules, residentChunk } from './tools/firmware-modules.mjs';
 
 // Property names are shortened too (terser mangle.properties): Espruino re-reads the
 // source as it runs, so short names make the bundle both smaller and cheaper to run.
@@ -24,6 +25,18 @@ import { propertyMangling } from './board/espruino/property-names.mjs';
 const names = propertyMangling('src');
 
 const STATUS_PAGE = 'src/web/status.html';
+const BOOT_ENTRY = 'board/espruino/main.ts';
+
+/**
+ * The modules loaded on demand: Storage name → entry. The core reaches them only through
+ * Platform.load (src/modules.ts names them; a test checks the two lists agree).
+ */
+export const ON_DEMAND = {
+  'ntpd-console': 'src/console/commands.ts',
+  'ntpd-config': 'src/config/parse.ts',
+  'ntpd-mode6': 'src/serve/mode6.ts',
+  'ntpd-web': 'src/web/pages.ts',
+};
 
 /** The page with indentation, blank lines and whole-line // comments taken out. */
 function statusPage() {
@@ -41,21 +54,34 @@ function statusPage() {
 }
 
 export default {
-  input: 'board/espruino/main.ts',
+  input: { ntp: BOOT_ENTRY, ...ON_DEMAND },
+  // An on-demand module keeps every export: the core calls it by name.
+  preserveEntrySignatures: 'strict',
   output: {
-    file: 'firmware/ntp.js',
-    format: 'iife',
-    // Espruino re-reads source as it runs: no banner, no strict-mode prologue.
+    dir: 'firmware',
+    format: 'cjs',
+    // Espruino re-reads source as it runs: no banner, no strict-mode prologue, no __esModule flag.
     strict: false,
+    esModule: false,
+    generatedCode: 'es5',
+    freeze: false,
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name].js',
+    manualChunks: residentChunk(BOOT_ENTRY),
     plugins: [
-      names.plugin(),
-      terser({
-        ecma: 5,
-        // No function inlining: an inlined single-use function becomes a closure built on every call.
-        compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false },
-        mangle: { toplevel: true, properties: names.terserOptions },
-        // Binary-string literals stay \x escapes; Espruino source is bytes.
-        format: { ascii_only: true, comments: false },
+      firmwareModules({
+        bootEntry: 'ntp',
+        bootFile: 'ntp.js',
+        names,
+        assets: { 'status.html': 'status.html' },
+        terserOptions: {
+          ecma: 5,
+          // No function inlining: an inlined single-use function becomes a closure built on every call.
+          compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false },
+          mangle: { toplevel: true, properties: names.terserOptions },
+          // Binary-string literals stay \x escapes; Espruino source is bytes.
+          format: { ascii_only: true, comments: false },
+        },
       }),
     ],
   },

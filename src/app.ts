@@ -8,15 +8,17 @@ import { CONFIG_FILE } from './appliance';
 import * as keys from './ntp/keys';
 import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
-import * as configuration from './config';
-import * as commands from './console/commands';
+import type { AccessDirective, Config } from './config/types';
+import { defaults as defaultConfig } from './config/types';
+import type { ConfigModule } from './modules';
+import { loadConfig as loadConfigModule, loadConsole, loadMode6 } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
 import type { Platform } from './platform';
 import * as access from './serve/access';
 import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
-import * as mode6 from './serve/mode6';
+import * as mode6State from './serve/mode6state';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
@@ -51,6 +53,7 @@ export function start(platform: Platform): Appliance {
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
   recordStatistics(app);
+  startControl(app);
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, function () {
     updateReference(app);
@@ -67,12 +70,20 @@ export function start(platform: Platform): Appliance {
  * firmware) is passed over for an older clean one, with the errors shown;
  * only when none is clean is the newest used, its bad lines skipped.
  */
-function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: configuration.Config } {
+function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: Config } {
   const candidates = configStore.candidates(platform);
-  if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: configuration.defaults() };
-  let newest: configuration.Config | null = null;
+  if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: defaultConfig() };
+  try {
+    return chooseConfig(platform, candidates, loadConfigModule(platform));
+  } finally {
+    platform.release();
+  }
+}
+
+function chooseConfig(platform: Platform, candidates: configStore.StoredConfig[], parser: ConfigModule): { stored: configStore.StoredConfig; config: Config } {
+  let newest: Config | null = null;
   for (let i = 0; i < candidates.length; i++) {
-    const parsed = configuration.parse(candidates[i].text);
+    const parsed = parser.parse(candidates[i].text);
     if (i === 0) newest = parsed.config;
     if (parsed.errors.length === 0 && i === 0) return { stored: candidates[i], config: parsed.config };
     if (parsed.errors.length === 0) {
@@ -85,7 +96,7 @@ function loadConfig(platform: Platform): { stored: configStore.StoredConfig; con
     }
   }
   platform.log('no configuration without errors: the bad lines above are ignored');
-  return { stored: candidates[0], config: newest as configuration.Config };
+  return { stored: candidates[0], config: newest as Config };
 }
 
 /** The sync manager's samples and clock updates feed the logs and the history. */
@@ -141,7 +152,7 @@ function loadKeys(platform: Platform, file: string): keys.Authenticator {
   return { keys: parsed.keys, sha: platform.digest };
 }
 
-function buildAccess(directives: configuration.AccessDirective[]): access.AccessTable {
+function buildAccess(directives: AccessDirective[]): access.AccessTable {
   const table = access.create();
   for (let i = 0; i < directives.length; i++) access.addRule(table, directives[i].allow, directives[i].all, directives[i].subnet);
   return table;
@@ -197,15 +208,26 @@ function bindNtp(app: Appliance): void {
       syncManager.receiveSymmetric(app.sync, msg, from, rawArrival);
     };
   }
-  // ntpq: mode-6 queries, within cmdallow/cmddeny.
-  const control = mode6.create(app);
-  service.onControl = function (msg, from) {
-    mode6.handle(control, msg, from);
+}
+
+/**
+ * ntpq: mode-6 queries, within cmdallow/cmddeny. What ntpq sees between queries (association
+ * ids, system events) is created once; the code that answers is loaded for each query.
+ */
+function startControl(app: Appliance): void {
+  const platform = app.platform;
+  const control = mode6State.create(app);
+  app.responder.onControl = function (msg, from) {
+    try {
+      loadMode6(platform).handle(control, msg, from);
+    } finally {
+      platform.release();
+    }
   };
   const clockChanged = app.sync.onClockChange;
   app.sync.onClockChange = function () {
     clockChanged();
-    mode6.noteClockState(control);
+    mode6State.noteClockState(control);
   };
 }
 
@@ -220,6 +242,7 @@ function startConsole(app: Appliance): void {
 
   function finish(): void {
     stopRunning = null;
+    platform.release();
     platform.consoleWrite(shell.PROMPT);
     const next = queued.shift();
     if (next !== undefined) execute(next);
@@ -230,13 +253,19 @@ function startConsole(app: Appliance): void {
       if (queued.length < MAX_QUEUED_LINES) queued.push(line);
       return;
     }
-    if (line.trim() === commands.REPL_COMMAND) {
+    if (line.trim() === shell.REPL_COMMAND) {
       platform.consoleWrite(platform.releaseConsole(function () {
         platform.consoleWrite(shell.PROMPT);
       }));
       return;
     }
-    const result = commands.dispatch(app, line);
+    // The commands are loaded for each line, and let go once it has been answered.
+    let result;
+    try {
+      result = loadConsole(platform).dispatch(app, line);
+    } finally {
+      if (typeof result !== 'function') platform.release();
+    }
     if (typeof result === 'string') {
       platform.consoleWrite(result + shell.PROMPT);
       const next = queued.shift();

@@ -3,7 +3,7 @@
  * app.ts builds it; the console reads and changes it through these fields.
  */
 import type { LocalClock } from './clock/local';
-import type { Config } from './config';
+import type { Config } from './config/types';
 import type { Platform } from './platform';
 import type { StoredConfig } from './store/configstore';
 import type { Authenticator } from './ntp/keys';

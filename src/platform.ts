@@ -87,9 +87,19 @@ export interface Platform {
   storageWrite(name: string, data: string): boolean;
   /** Free bytes left in the Storage flash area (Espruino's require('Storage').getFree()). */
   storageFree(): number;
-  /** The interpreter's variables in use and in all (Espruino's process.memory(): usage, total). */
-  memory(): { usedJsVars: number; totalJsVars: number };
+  /**
+   * The interpreter's variables in use and in all (Espruino's process.memory(): usage, total);
+   * null where they cannot be known (the virtual board runs the code in V8, not in Espruino).
+   */
+  memory(): { usedJsVars: number; totalJsVars: number } | null;
   log(message: string): void;
+  /**
+   * An on-demand module (src/modules.ts names them): its exports, loaded from Storage the first
+   * time (Espruino's require) and kept until release().
+   */
+  load(name: string): unknown;
+  /** Lets go of every on-demand module loaded since the last release, so its functions stop taking memory once nothing uses them. */
+  release(): void;
   /** Restarts the firmware from flash (what `reboot` does). */
   reboot(): void;
 }

@@ -99,6 +99,14 @@ declare function require(name: 'dgram'): EspruinoDgram;
 declare function require(name: 'crypto'): EspruinoCrypto;
 declare function require(name: 'Wifi'): EspruinoWifi;
 declare function require(name: 'Storage'): EspruinoStorage;
+/** A module from a Storage file of that name (the firmware's on-demand modules). */
+declare function require(name: string): unknown;
+
+/** Espruino's module cache: a Storage module stays loaded until removed from it. */
+declare var Modules: {
+  getCached(): string[];
+  removeCached(name: string): void;
+};
 
 
 declare function setInterval(callback: () => void, milliseconds: number): number;

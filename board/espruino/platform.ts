@@ -2,6 +2,7 @@
  * The Platform over Espruino's globals: the only code in the firmware that
  * touches getTime, dgram, Storage, timers and the serial console.
  */
+import { ON_DEMAND_PREFIX } from '../../src/modules';
 import { parseIpv4 } from '../../src/ntp/refid';
 import type { DatagramHandler, HttpHandler, Platform, UdpSocket } from '../../src/platform';
 
@@ -33,7 +34,8 @@ function forwardJavaScriptConsole(log: (message: string) => void): void {
     while (end >= 0) {
       const line = pending.substring(0, end).replace(/\r|\x1b\[J/g, '');
       pending = pending.substring(end + 1);
-      if (line !== '' && line !== '>') log('js: ' + line);
+      // Skip the prompt and Espruino's notes that the console moved ("<- USB", "-> LoopbackA").
+      if (line !== '' && line !== '>' && line.indexOf('<- ') !== 0 && line.indexOf('-> ') !== 0) log('js: ' + line);
       end = pending.indexOf('\n');
     }
     // A line that never ends (a prompt) must not grow without bound.
@@ -46,6 +48,10 @@ export function createPlatform(): Platform {
   const storage = require('Storage');
   const wifi = require('Wifi');
   let dnsServer = '';
+  // Declared before use: Espruino creates a function when execution reaches its declaration (no hoisting).
+  const log = function (message: string): void {
+    CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
+  };
   return {
     // getTime itself, not a wrapper: the hot path calls it twice per request.
     rawClock: getTime,
@@ -179,9 +185,15 @@ export function createPlatform(): Platform {
       return { usedJsVars: memory.usage, totalJsVars: memory.total };
     },
     log: log,
+    load: function (name) {
+      return require(name);
+    },
+    release: function () {
+      // Forgetting a module frees its functions once nothing still refers to them.
+      const cached = Modules.getCached();
+      for (let i = 0; i < cached.length; i++) {
+        if (cached[i].indexOf(ON_DEMAND_PREFIX) === 0) Modules.removeCached(cached[i]);
+      }
+    },
   };
-
-  function log(message: string): void {
-    CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
-  }
 }

@@ -17,5 +17,8 @@ export function propertyMangling(ourDir: string): {
   readonly names: Map<string, string>;
   transformers(program: ts.Program): ts.CustomTransformers;
   terserOptions: { keep_quoted: 'strict'; builtins: true; reserved: string[]; cache: { props: Record<string, string> } };
-  plugin(): { name: string; renderChunk(code: string): null };
+  /** Decides the short names for all the chunks of one build (their code), filling terserOptions. */
+  prepare(codes: string[]): void;
+  /** The name map as JSON text (long name → short name). */
+  mapText(): string;
 };

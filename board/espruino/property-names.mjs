@@ -200,6 +200,20 @@ export function analyse(program, ourDir) {
     visit(file);
   }
 
+  // A module's exports are properties too once the firmware is split into Storage modules
+  // (`exports.name = …` in one, `module.name(…)` in another): ours may be shortened alike.
+  // (The board's modules too: the boot program reaches the core's createPlatform and start.)
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || file.fileName.includes('node_modules')) continue;
+    const moduleSymbol = checker.getSymbolAtLocation(file);
+    if (!moduleSymbol) continue;
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      // Types vanish from the output; only values become properties.
+      if (target.flags & ts.SymbolFlags.Value) candidates.add(exported.getName());
+    }
+  }
+
   // The ES5 downlevel of a loop whose body returns from a closure: `return { value: x }`.
   reserve('value', 'written by the TypeScript compiler (a loop body that returns)');
 
@@ -515,11 +529,11 @@ function* shortNames(avoid) {
  * The rollup side. Use:
  *   const names = propertyMangling('src');
  *   typescript({ …, transformers: names.transformers })      // analyses the program, quotes data keys
- *   output.plugins: [names.plugin(), terser({ mangle: { properties: names.terserOptions } })]
- * The plugin runs before terser on the bundled code: it refuses a property name the
- * analysis does not know, and hands terser a cache giving the most used names the
- * shortest replacements (it fills terser's options in place, before terser runs). It
- * also writes <bundle>.names.json (long name → short name), for reading errors from a board.
+ *   then, with every chunk's code: names.prepare(codes), and terser with
+ *   mangle: { properties: names.terserOptions } on each chunk.
+ * prepare refuses a property name the analysis does not know, and hands terser a cache
+ * giving the most used names the shortest replacements. mapText() is the name map
+ * (long name → short name), for reading errors from a board.
  */
 export function propertyMangling(ourDir) {
   let result = null;
@@ -536,41 +550,39 @@ export function propertyMangling(ourDir) {
       return { before: [quoteDataKeys(result.isDataKey)] };
     },
     terserOptions: { keep_quoted: 'strict', builtins: true, reserved, cache },
-    plugin() {
-      return {
-        name: 'property-names',
-        renderChunk(code) {
-          if (!result) throw new Error('property-names: the TypeScript analysis did not run');
-          const keep = new Set(result.reserved);
-          const mayRename = new Set(result.candidates);
-          const counts = countProperties(code);
-          const unknown = [...counts.keys()].filter((name) => !keep.has(name) && !mayRename.has(name));
-          if (unknown.length > 0) {
-            throw new Error('property-names: the bundle uses property names the analysis did not see: ' + unknown.join(', '));
-          }
-          const renamed = [...counts.keys()].filter((name) => mayRename.has(name))
-            .sort((a, b) => counts.get(b) - counts.get(a) || (a < b ? -1 : 1));
-          // Never hand out a name that is kept, used in the bundle, a data key, or one any .d.ts declares.
-          const short = shortNames(new Set([...keep, ...counts.keys(), ...result.dataKeys, ...result.declaredOutside]));
-          reserved.length = 0;
-          reserved.push(...keep);
-          names.clear();
-          for (const key of Object.keys(cache.props)) delete cache.props[key];
-          for (const name of renamed) {
-            names.set(name, short.next().value);
-            cache.props['$' + name] = names.get(name);
-          }
-          return null;
-        },
-        generateBundle(options) {
-          if (!options.file) return;
-          this.emitFile({
-            type: 'asset',
-            fileName: path.basename(options.file).replace(/\.js$/, '') + '.names.json',
-            source: JSON.stringify(Object.fromEntries(names), null, 1) + '\n',
-          });
-        },
-      };
+    /**
+     * Decides the short names for every chunk of one build at once (each chunk is minified
+     * separately, and a name must become the same thing in all of them): refuses a property
+     * name the analysis does not know, and fills terser's options in place.
+     */
+    prepare(codes) {
+      if (!result) throw new Error('property-names: the TypeScript analysis did not run');
+      const keep = new Set(result.reserved);
+      const mayRename = new Set(result.candidates);
+      const counts = new Map();
+      for (const code of codes) {
+        for (const [name, count] of countProperties(code)) counts.set(name, (counts.get(name) || 0) + count);
+      }
+      const unknown = [...counts.keys()].filter((name) => !keep.has(name) && !mayRename.has(name));
+      if (unknown.length > 0) {
+        throw new Error('property-names: the bundle uses property names the analysis did not see: ' + unknown.join(', '));
+      }
+      const renamed = [...counts.keys()].filter((name) => mayRename.has(name))
+        .sort((a, b) => counts.get(b) - counts.get(a) || (a < b ? -1 : 1));
+      // Never hand out a name that is kept, used in the bundle, a data key, or one any .d.ts declares.
+      const short = shortNames(new Set([...keep, ...counts.keys(), ...result.dataKeys, ...result.declaredOutside]));
+      reserved.length = 0;
+      reserved.push(...keep);
+      names.clear();
+      for (const key of Object.keys(cache.props)) delete cache.props[key];
+      for (const name of renamed) {
+        names.set(name, short.next().value);
+        cache.props['$' + name] = names.get(name);
+      }
+    },
+    /** long name → short name, to read errors reported by a board. */
+    mapText() {
+      return JSON.stringify(Object.fromEntries(names), null, 1) + '\n';
     },
   };
 }

@@ -1,1 +1,1 @@
-export function checkBundle(code: string): string[];
+export function checkBundle(code: string, options?: { module?: boolean }): string[];

@@ -1,5 +1,6 @@
 // What the interpreter would refuse in a bundle, found before it runs:
-// syntax beyond ES5 (parsed at ES5 level), and built-ins Espruino lacks.
+// syntax beyond ES5 (parsed at ES5 level), built-ins Espruino lacks, and a
+// function used before its declaration has run (Espruino does not hoist).
 import * as acorn from 'acorn';
 
 /** Globals Espruino does not have. */
@@ -15,8 +16,14 @@ const MISSING_MEMBERS = new Set([
 ]);
 const BUILT_IN_CONSTRUCTORS = new Set(['Object', 'Array', 'String', 'Number', 'Boolean', 'Function', 'RegExp', 'Date', 'Error', 'Math']);
 
-/** Returns a list of problems (empty when the bundle is fine). */
-export function checkBundle(code) {
+/** Globals only a module (a Storage file loaded with require) has. */
+const MODULE_GLOBALS = new Set(['module', 'exports']);
+
+/**
+ * Returns a list of problems (empty when the code is fine). `options.module`: the code is a
+ * Storage module run by require (it has exports and module).
+ */
+export function checkBundle(code, options = {}) {
   let ast;
   try {
     ast = acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' });
@@ -32,7 +39,8 @@ export function checkBundle(code) {
     }
   });
   walk(ast, (node, parent) => {
-    if (node.type === 'Identifier' && MISSING_GLOBALS.has(node.name) && !declared.has(node.name) && isReference(node, parent)) {
+    if (node.type === 'Identifier' && MISSING_GLOBALS.has(node.name) && !declared.has(node.name) && isReference(node, parent) &&
+      !(options.module && MODULE_GLOBALS.has(node.name))) {
       problems.push(`uses ${node.name}, which Espruino lacks (offset ${node.start})`);
     }
     if (node.type === 'MemberExpression' && !node.computed && node.object.type === 'Identifier') {
@@ -48,7 +56,53 @@ export function checkBundle(code) {
       problems.push(`Math.pow(2, ${node.arguments[1].value}) is inexact on Espruino: write the literal (offset ${node.start})`);
     }
   });
+  for (const problem of usesBeforeDeclaration(ast)) problems.push(problem);
   return problems;
+}
+
+/**
+ * Espruino creates a declared function only when execution reaches its declaration (seen in
+ * 2v29: `var t = typeof g; function g() {}` leaves t "undefined"), where JavaScript hoists it.
+ * So within one body, a statement before a function's declaration must not use that function
+ * directly (a use inside a nested function runs later, and is allowed).
+ */
+function usesBeforeDeclaration(ast) {
+  const problems = [];
+  const bodies = [ast.body];
+  walk(ast, (node) => {
+    if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') && node.body) bodies.push(node.body.body);
+  });
+  for (const body of bodies) {
+    const declaredAt = new Map();
+    body.forEach((statement, index) => {
+      if (statement.type === 'FunctionDeclaration' && statement.id) declaredAt.set(statement.id.name, index);
+    });
+    if (declaredAt.size === 0) continue;
+    body.forEach((statement, index) => {
+      if (statement.type === 'FunctionDeclaration') return;
+      walkOutsideFunctions(statement, (node, parent) => {
+        if (node.type !== 'Identifier' || !declaredAt.has(node.name) || !isReference(node, parent)) return;
+        if (declaredAt.get(node.name) > index) {
+          problems.push(`uses function ${node.name} before its declaration runs; Espruino does not hoist (offset ${node.start})`);
+        }
+      });
+    });
+  }
+  return problems;
+}
+
+/** Like walk, without entering nested functions (their bodies run later). */
+function walkOutsideFunctions(node, visit, parent) {
+  if (parent && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')) return;
+  visit(node, parent);
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && typeof child.type === 'string') walkOutsideFunctions(child, visit, node);
+    } else if (value && typeof value.type === 'string') {
+      walkOutsideFunctions(value, visit, node);
+    }
+  }
 }
 
 function isReference(node, parent) {

@@ -11,11 +11,12 @@ import { createCrystal } from './crystal.mjs';
 import { attachGpsReceiver } from './gps-attach.mjs';
 import { createGpsReceiver, ESP32_GPS_WIRING, GPS_WEEK_ROLLOVER_SECONDS, OUTAGE_KINDS } from './gps-receiver.mjs';
 import { createSandbox } from './sandbox.mjs';
+import { firmwareFiles, installFirmware } from './firmware.mjs';
 import { hostFile } from './storage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE = `Usage: node board/virtual/run.mjs [options]
-  --bundle FILE     firmware to run (default firmware/ntp.js)
+  --bundle FILE     boot program to run (default firmware/ntp.js); the modules.json beside it lists the rest of the firmware
   --storage DIR     host folder holding the board's flash Storage (default .virtual-storage)
   --config FILE     install this text as the board's configuration (ntp.conf) before boot
   --default-config FILE
@@ -122,11 +123,14 @@ function main() {
     log(`no bundle at ${bundleFile}: run "npm run build" first`);
     process.exit(1);
   }
-  const code = fs.readFileSync(bundleFile, 'utf8');
-  const problems = checkBundle(code);
-  if (problems.length > 0) {
-    log('the bundle would not run on Espruino:\n  ' + problems.join('\n  '));
-    process.exit(1);
+  const modules = firmwareFiles(bundleFile);
+  for (const name of Object.keys(modules)) {
+    if (!modules[name].endsWith('.js')) continue;
+    const problems = checkBundle(fs.readFileSync(modules[name], 'utf8'), { module: name !== '.bootcde' });
+    if (problems.length > 0) {
+      log(`${modules[name]} would not run on Espruino:\n  ` + problems.join('\n  '));
+      process.exit(1);
+    }
   }
 
   const storageDir = path.resolve(options.storage);
@@ -141,10 +145,8 @@ function main() {
     fs.writeFileSync(configFile, fs.readFileSync(installConfig));
     for (const file of slotFiles) fs.rmSync(file, { force: true });
   }
-  // The status page is part of the firmware, as the flash script uploads it with the bundle.
-  const pageFile = path.join(path.dirname(bundleFile), 'status.html');
-  if (fs.existsSync(pageFile)) fs.writeFileSync(hostFile(storageDir, 'status.html'), fs.readFileSync(pageFile));
-  else log(`no ${pageFile} beside the bundle: the status page will say it is missing`);
+  // Every file of the firmware, as the flash script uploads them: the boot program, the modules, the status page.
+  const code = installFirmware(storageDir, bundleFile);
 
   const { startWall, startMono } = anchorToHostClock();
   const trueNow = () => startWall + Number(process.hrtime.bigint() - startMono) / 1e9;

@@ -236,6 +236,24 @@ export function createSandbox(host) {
   };
   const cryptoModule = { SHA1: shaOf('sha1'), SHA224: shaOf('sha224'), SHA256: shaOf('sha256'), SHA384: shaOf('sha384'), SHA512: shaOf('sha512') };
   const modules = { dgram, http: http.module, Storage: storage, Wifi: wifi, crypto: cryptoModule };
+  /** Modules loaded from Storage files, as Espruino caches them (Modules.getCached/removeCached). */
+  const storageModules = {};
+  /**
+   * Espruino's require: a built-in module, or else the Storage file of that name run as a module
+   * (its own scope, with exports and module), once, until it is removed from the cache.
+   */
+  function requireModule(name) {
+    name = String(name);
+    if (Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
+    if (Object.prototype.hasOwnProperty.call(storageModules, name)) return storageModules[name];
+    const text = storage.read(name);
+    if (text === undefined) throw new Error('Module ' + name + ' not found');
+    const module = { exports: {} };
+    const body = new vm.Script('(function (exports, module) {' + text + '\n})', { filename: name });
+    body.runInContext(context).call(undefined, module.exports, module);
+    storageModules[name] = module.exports;
+    return module.exports;
+  }
   let context;
   // Espruino's process: only memory() among what Node's has (no env, argv, exit, hrtime…).
   const processObject = {
@@ -273,9 +291,12 @@ export function createSandbox(host) {
       if (id === undefined) watches.clear();
       else watches.delete(id);
     },
-    require(name) {
-      if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error('Module ' + name + ' not found');
-      return modules[name];
+    require: requireModule,
+    Modules: {
+      getCached: () => Object.keys(storageModules),
+      removeCached(name) {
+        delete storageModules[String(name)];
+      },
     },
     Serial1: makeSerial('Serial1'),
     Serial2: makeSerial('Serial2'),

@@ -10,7 +10,7 @@
  * board it is memory-mapped flash). Parsing never throws: a bad line is
  * reported by number and skipped.
  */
-import type { ConfigError } from '../config';
+import type { ConfigError } from '../config/types';
 import { Leap } from '../ntp/header';
 import { NTP_UNIX_OFFSET } from '../ntp/timestamp';
 

@@ -4,7 +4,7 @@
  * configuration, exactly as if appended to it, and apply to the next request.
  */
 import type { Appliance } from '../appliance';
-import { parseAccess } from '../config';
+import { parseAccess } from '../config/parse';
 import { parseIpv4 } from '../ntp/refid';
 import * as access from '../serve/access';
 import * as policy from '../serve/policy';

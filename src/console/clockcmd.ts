@@ -4,7 +4,7 @@
  * `writertc` (the drift file now). A bad argument changes nothing.
  */
 import type { Appliance } from '../appliance';
-import * as configuration from '../config';
+import { parseInteger } from '../text/parse';
 import * as localClock from '../clock/local';
 import * as manual from '../sync/manual';
 import * as syncManager from '../sync/manager';
@@ -20,7 +20,7 @@ const LOCAL_STRATUM = 10;
 export function local(app: Appliance, args: string[]): string {
   let stratum = LOCAL_STRATUM;
   if (args.length === 1 && args[0] === 'off') stratum = 0;
-  else if (args.length === 2 && args[0] === 'stratum') stratum = configuration.parseInteger(args[1], 1, 15);
+  else if (args.length === 2 && args[0] === 'stratum') stratum = parseInteger(args[1], 1, 15);
   else if (args.length !== 0) stratum = NaN;
   if (stratum !== stratum) return 'Invalid syntax for local command\n';
   syncManager.setLocal(app.sync, stratum);
@@ -33,7 +33,7 @@ export function manualCommand(app: Appliance, args: string[]): string {
   const option = args.length > 0 ? args[0] : '';
   if (option === 'list' && args.length === 1) return manualList(app);
   if (option === 'delete' && args.length === 2) {
-    const index = configuration.parseInteger(args[1], -1e9, 1e9);
+    const index = parseInteger(args[1], -1e9, 1e9);
     if (index !== index) return 'Bad syntax for manual delete command\n';
     return manual.remove(input, index) ? OK : '516 Sample index out of range\n';
   }

@@ -6,7 +6,8 @@
  * at the end. Synchronous commands stay plain strings.
  */
 import type { Appliance } from '../appliance';
-import { splitWords } from '../config';
+import { splitWords } from '../text/parse';
+import { REPL_COMMAND } from './shell';
 import * as keys from '../ntp/keys';
 import * as accesscmd from './accesscmd';
 import * as configcmd from './configcmd';
@@ -37,6 +38,39 @@ function noArguments(report: (app: Appliance) => string): (app: Appliance, args:
   };
 }
 
+
+
+const HELP_COLUMN = 28;
+
+function reboot(app: Appliance): string {
+  // Let the console print this line first.
+  app.platform.after(200, function () {
+    app.platform.reboot();
+  });
+  return 'Rebooting' + (app.editedConfig !== app.storedConfig.text ? ' (unsaved configuration edits dropped)' : '') + '.\n';
+}
+
+function listKeys(app: Appliance): string {
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ' + app.config.keysFile + ')\n' : keys.describeKeys(app.auth.keys) + '\n';
+}
+
+function help(): string {
+  let text = '';
+  for (const name in COMMANDS) {
+    if (COMMANDS.hasOwnProperty(name)) text += helpLine(COMMANDS[name].usage, COMMANDS[name].summary);
+  }
+  return text + helpLine(REPL_COMMAND, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
+}
+
+/** Usage and summary in two columns; a usage too long for its column gets a line of its own. */
+function helpLine(usage: string, summary: string): string {
+  if (usage.length >= HELP_COLUMN) usage += '\n';
+  let column = usage.length - usage.lastIndexOf('\n') - 1;
+  while (column++ < HELP_COLUMN) usage += ' ';
+  return usage + summary + '\n';
+}
+
+/** Below the functions it names: Espruino creates a function only when execution reaches its declaration. */
 export const COMMANDS: { [name: string]: Command } = {
   help: { usage: 'help', summary: 'List the commands', run: noArguments(help) },
   tracking: { usage: 'tracking', summary: 'Display system time information', run: noArguments(reports.tracking) },
@@ -102,39 +136,6 @@ export const COMMANDS: { [name: string]: Command } = {
   log: { usage: 'log measurements|tracking [<lines>]', summary: 'Show the newest lines of a statistics log', run: showLog },
   network: { usage: 'network', summary: 'Show the Wi-Fi link: state, address, retries', run: noArguments(networkReport.network) },
 };
-
-/** Names that are not table commands because they act on the console itself. */
-export const REPL_COMMAND = 'repl';
-
-const HELP_COLUMN = 28;
-
-function reboot(app: Appliance): string {
-  // Let the console print this line first.
-  app.platform.after(200, function () {
-    app.platform.reboot();
-  });
-  return 'Rebooting' + (app.editedConfig !== app.storedConfig.text ? ' (unsaved configuration edits dropped)' : '') + '.\n';
-}
-
-function listKeys(app: Appliance): string {
-  return app.auth.keys.length === 0 ? 'No keys (Storage file ' + app.config.keysFile + ')\n' : keys.describeKeys(app.auth.keys) + '\n';
-}
-
-function help(): string {
-  let text = '';
-  for (const name in COMMANDS) {
-    if (COMMANDS.hasOwnProperty(name)) text += helpLine(COMMANDS[name].usage, COMMANDS[name].summary);
-  }
-  return text + helpLine(REPL_COMMAND, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
-}
-
-/** Usage and summary in two columns; a usage too long for its column gets a line of its own. */
-function helpLine(usage: string, summary: string): string {
-  if (usage.length >= HELP_COLUMN) usage += '\n';
-  let column = usage.length - usage.lastIndexOf('\n') - 1;
-  while (column++ < HELP_COLUMN) usage += ' ';
-  return usage + summary + '\n';
-}
 
 /** Runs one command line: its output (ending in a newline, or empty), or a Later for a command that waits. */
 export function dispatch(app: Appliance, line: string): string | Later {

@@ -5,7 +5,8 @@
  * changes take effect at the next boot (`reboot`); nothing half-applied.
  */
 import type { Appliance } from '../appliance';
-import * as configuration from '../config';
+import * as configuration from '../config/parse';
+import { parseInteger, splitWords } from '../text/parse';
 import * as configStore from '../store/configstore';
 import { padLeft } from './format';
 
@@ -21,7 +22,7 @@ function lines(text: string): string[] {
 
 /** The directive a line starts with ('' for a blank or comment line). */
 function directiveOf(line: string): string {
-  const words = configuration.splitWords(line.split('\t').join(' '));
+  const words = splitWords(line.split('\t').join(' '));
   return words.length === 0 || '#;!%'.indexOf(words[0].charAt(0)) >= 0 ? '' : words[0].toLowerCase();
 }
 
@@ -55,7 +56,7 @@ function set(app: Appliance, words: string[]): string {
   const list = lines(app.editedConfig);
   let replaced = false;
   for (let i = 0; i < list.length && !replaced; i++) {
-    const existing = configuration.splitWords(list[i]);
+    const existing = splitWords(list[i]);
     const sameSource = (name === 'server' || name === 'peer' || name === 'pool') && directiveOf(list[i]) === name && existing[1] === words[1];
     if (sameSource || (SINGLE.indexOf(' ' + name + ' ') >= 0 && directiveOf(list[i]) === name)) {
       list[i] = line;
@@ -72,7 +73,7 @@ function set(app: Appliance, words: string[]): string {
 
 function remove(app: Appliance, args: string[]): string | null {
   const list = lines(app.editedConfig);
-  const number = args.length === 1 ? configuration.parseInteger(args[0], 1, list.length) : NaN;
+  const number = args.length === 1 ? parseInteger(args[0], 1, list.length) : NaN;
   if (number !== number) return args.length === 1 ? 'No line ' + args[0] + ' (1-' + list.length + ')\n' : null;
   list.splice(number - 1, 1);
   const text = list.length === 0 ? '' : list.join('\n') + '\n';

@@ -5,8 +5,10 @@
  * changes nothing.
  */
 import type { Appliance } from '../appliance';
-import * as configuration from '../config';
-import type { ServerOptions } from '../config';
+import * as configuration from '../config/parse';
+import { MAX_SERVERS } from '../config/types';
+import { parseInteger, parseNumber } from '../text/parse';
+import type { ServerOptions } from '../config/types';
 import * as refid from '../ntp/refid';
 import * as syncManager from '../sync/manager';
 import type { Later } from './commands';
@@ -36,7 +38,7 @@ export function matchSources(app: Appliance, word: string): number[] | null {
   let mask = left;
   let address = right;
   if (right < 0) {
-    const bits = configuration.parseInteger(rightText, 0, 32);
+    const bits = parseInteger(rightText, 0, 32);
     if (bits !== bits) return null;
     mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
     address = left;
@@ -74,7 +76,7 @@ function addResolved(app: Appliance, options: ServerOptions, address: string | n
   if (address === null) return 'Invalid host/IP address\n';
   const sync = app.sync;
   if (syncManager.findSource(sync, address) >= 0 || syncManager.findSource(sync, options.host) >= 0) return '511 Source already present\n';
-  if (sync.sources.length >= configuration.MAX_SERVERS) return '512 Too many sources present\n';
+  if (sync.sources.length >= MAX_SERVERS) return '512 Too many sources present\n';
   return syncManager.addSource(sync, options) === null ? OK : '511 Source already present\n';
 }
 
@@ -91,8 +93,8 @@ export function remove(app: Appliance, args: string[]): string | null {
 function burstCounts(word: string): number[] | null {
   const slash = word.indexOf('/');
   if (slash < 0) return null;
-  const good = configuration.parseInteger(word.substring(0, slash), -1e9, 1e9);
-  const most = configuration.parseInteger(word.substring(slash + 1), -1e9, 1e9);
+  const good = parseInteger(word.substring(0, slash), -1e9, 1e9);
+  const most = parseInteger(word.substring(slash + 1), -1e9, 1e9);
   if (good !== good || most !== most) return null;
   return good >= 1 && good <= most && most <= 64 ? [good, most] : [];
 }
@@ -122,8 +124,8 @@ export function burst(app: Appliance, args: string[]): string | null {
 
 export function makestep(app: Appliance, args: string[]): string {
   if (args.length === 0) return syncManager.makestepNow(app.sync) ? OK : '500 Failure\n';
-  const threshold = configuration.parseNumber(args[0], 0, 1e9);
-  const limit = configuration.parseInteger(args[1], -1, 1e9);
+  const threshold = parseNumber(args[0], 0, 1e9);
+  const limit = parseInteger(args[1], -1, 1e9);
   if (args.length !== 2 || threshold !== threshold || limit !== limit) return 'Bad syntax for makestep command\n';
   app.config.makestepThreshold = threshold;
   app.config.makestepLimit = limit;
@@ -137,10 +139,10 @@ export function makestep(app: Appliance, args: string[]): string {
  */
 export function waitsync(app: Appliance, args: string[]): Later | null {
   if (args.length > 4) return null;
-  const maxTries = args.length > 0 ? configuration.parseInteger(args[0], 0, 1e9) : 0;
-  const maxCorrection = args.length > 1 ? configuration.parseNumber(args[1], 0, 1e9) : 0;
-  const maxSkewPpm = args.length > 2 ? configuration.parseNumber(args[2], 0, 1e9) : 0;
-  let interval = args.length > 3 ? configuration.parseNumber(args[3], 0, 1e6) : 10;
+  const maxTries = args.length > 0 ? parseInteger(args[0], 0, 1e9) : 0;
+  const maxCorrection = args.length > 1 ? parseNumber(args[1], 0, 1e9) : 0;
+  const maxSkewPpm = args.length > 2 ? parseNumber(args[2], 0, 1e9) : 0;
+  let interval = args.length > 3 ? parseNumber(args[3], 0, 1e6) : 10;
   if (maxTries !== maxTries || maxCorrection !== maxCorrection || maxSkewPpm !== maxSkewPpm || interval !== interval) return null;
   if (interval < 0.1) interval = 0.1;
   return function (write, done) {
@@ -183,7 +185,7 @@ function ownOptions(options: ServerOptions): ServerOptions {
 export function pollLimit(which: 'minpoll' | 'maxpoll'): (app: Appliance, args: string[]) => string | null {
   return function (app, args) {
     if (args.length !== 2) return null;
-    const value = configuration.parseInteger(args[1], -1e9, 1e9);
+    const value = parseInteger(args[1], -1e9, 1e9);
     if (value !== value) return 'Invalid syntax for address value\n';
     const index = syncManager.findSource(app.sync, args[0]);
     if (index < 0) return NO_SUCH_SOURCE;
@@ -212,7 +214,7 @@ export function sourceOption(name: string, integer: boolean, min: number, max: n
   set: (options: ServerOptions, value: number) => void): (app: Appliance, args: string[]) => string | null {
   return function (app, args) {
     if (args.length !== 2) return null;
-    const value = integer ? configuration.parseInteger(args[1], -1e9, 1e9) : configuration.parseNumber(args[1], -1e9, 1e9);
+    const value = integer ? parseInteger(args[1], -1e9, 1e9) : parseNumber(args[1], -1e9, 1e9);
     if (value !== value) return 'Invalid syntax for address value\n';
     const index = syncManager.findSource(app.sync, args[0]);
     if (index < 0) return NO_SUCH_SOURCE;

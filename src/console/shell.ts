@@ -10,6 +10,8 @@
  */
 
 export const PROMPT = 'ntp> ';
+/** Not a table command: it acts on the console itself (the resident console handles it). */
+export const REPL_COMMAND = 'repl';
 const MAX_LINE = 200;
 /** Lines kept for up/down. */
 export const HISTORY_SIZE = 16;

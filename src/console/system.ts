@@ -52,8 +52,8 @@ export function status(app: Appliance): string {
   const network = app.network;
   const width = 15;
   return field('Uptime', width, elapsed(uptimeSeconds(app))) +
-    field('Memory', width, memory.usedJsVars + ' of ' + memory.totalJsVars + ' JsVars used (' +
-      Math.round(memory.usedJsVars * 100 / memory.totalJsVars) + '%)') +
+    field('Memory', width, memory === null ? 'not known here (only the Espruino interpreter counts JsVars)' :
+      memory.usedJsVars + ' of ' + memory.totalJsVars + ' JsVars used (' + Math.round(memory.usedJsVars * 100 / memory.totalJsVars) + '%)') +
     field('Storage free', width, app.platform.storageFree() + ' bytes') +
     field('Wi-Fi', width, network ? network.state : 'unknown') +
     field('IP address', width, network ? network.address : 'unknown');

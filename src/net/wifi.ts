@@ -6,7 +6,7 @@
  * Each time the link comes up, `onUp` tells the services, so they bind then
  * and re-bind after a reconnect.
  */
-import type { NetworkOptions } from '../config';
+import type { NetworkOptions } from '../config/types';
 import type { Platform } from '../platform';
 
 export const DISCONNECTED = 'disconnected';

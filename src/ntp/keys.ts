@@ -11,7 +11,8 @@
  * secret mistyped; and a Key is a plain object with no toString: print keys
  * only through describeKeys.
  */
-import { ConfigError, parseInteger } from '../config';
+import type { ConfigError } from '../config/types';
+import { parseInteger } from '../text/parse';
 import type { DigestProvider, MacAlgorithm } from './mac';
 
 export interface Key {

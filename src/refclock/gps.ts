@@ -24,7 +24,7 @@
  */
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
-import type { RefclockOptions } from '../config';
+import type { RefclockOptions } from '../config/types';
 import * as filterModule from './filter';
 import type { Filter } from './filter';
 import * as nmea from './nmea';

@@ -4,7 +4,7 @@
  * is never bound (Espruino's rule for broadcasts). Only while the clock is
  * synchronised or serving `local`: an unsynchronised board stays quiet.
  */
-import type { BroadcastTarget } from '../config';
+import type { BroadcastTarget } from '../config/types';
 import * as localClock from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
 import * as timestamp from '../ntp/timestamp';

@@ -4,7 +4,8 @@
  * status words, variable names and units (ms, ppm). Everything else gets an
  * error response; what is not a request at all, or comes from an address
  * cmdallow/cmddeny refuse, is dropped and counted. Not a hot path: a query
- * may build objects.
+ * may build objects. Loaded on demand (src/modules.ts); what lasts between
+ * queries (association ids, system events) is serve/mode6state.ts.
  */
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
@@ -12,44 +13,18 @@ import * as control from '../ntp/control';
 import { ControlError, ControlMessage, Opcode, RequestCheck } from '../ntp/control';
 import { Leap } from '../ntp/header';
 import * as keys from '../ntp/keys';
-import type { Authenticator, Key } from '../ntp/keys';
+import type { Key } from '../ntp/keys';
 import * as mac from '../ntp/mac';
 import * as refid from '../ntp/refid';
 import * as timestamp from '../ntp/timestamp';
 import type { Peer } from '../platform';
 import * as sourcestats from '../sync/sourcestats';
 import type { Source } from '../sync/source';
-import type { Sync } from '../sync/manager';
 import * as access from './access';
-import type { AccessTable } from './access';
+import type { ControlServer } from './mode6state';
+import { noteClockState } from './mode6state';
 import { Counter } from './responder';
-import type { Responder } from './responder';
 
-/** What a query reads (the Appliance has these fields). */
-export interface ControlHost {
-  clock: LocalClock;
-  sync: Sync;
-  responder: Responder;
-  auth: Authenticator;
-  cmdAccess: AccessTable;
-}
-
-export interface ControlServer {
-  host: ControlHost;
-  /** Sources seen so far and their association ids, in step; pruned as sources go. */
-  known: Source[];
-  ids: number[];
-  nextId: number;
-  /** The system status word's event counter (saturating at 15) and last event. */
-  systemEvents: number;
-  lastSystemEvent: number;
-  wasSynchronised: boolean;
-}
-
-/** RFC 9327 system event codes used here. */
-const EVENT_CLOCK_SYNC = 5;
-const EVENT_RESTART = 6;
-const EVENT_NO_SYSTEM_PEER = 8;
 /** Peer event codes. */
 const EVENT_MOBILIZE = 1;
 const EVENT_UNREACHABLE = 3;
@@ -79,27 +54,6 @@ const FILTER_SAMPLES = 8;
 /** ntpd breaks variable lists into lines of about this many characters. */
 const LINE_LENGTH = 72;
 const PRODUCT_VERSION = '"ntp-appliance 0.1.0"';
-
-export function create(host: ControlHost): ControlServer {
-  return {
-    host: host,
-    known: [],
-    ids: [],
-    nextId: 1,
-    systemEvents: 1,
-    lastSystemEvent: EVENT_RESTART,
-    wasSynchronised: false,
-  };
-}
-
-/** Records a system event when the clock gains or loses synchronisation (call after clock changes). */
-export function noteClockState(server: ControlServer): void {
-  const synchronised = server.host.clock.leap !== Leap.Unsynchronised;
-  if (synchronised === server.wasSynchronised) return;
-  server.wasSynchronised = synchronised;
-  server.lastSystemEvent = synchronised ? EVENT_CLOCK_SYNC : EVENT_NO_SYSTEM_PEER;
-  if (server.systemEvents < 15) server.systemEvents++;
-}
 
 /** The datagram handler for mode-6 packets. */
 export function handle(server: ControlServer, msg: string, from: Peer): void {

@@ -10,7 +10,7 @@
  * This module holds the state and the decisions; sync/manager.ts does the
  * lookups and creates and removes the sources.
  */
-import type { PoolOptions } from '../config';
+import type { PoolOptions } from '../config/types';
 import type { Source } from './source';
 
 /** Seconds between the lookups of a round, and the pause before the first repeated round (doubling to the maximum). */

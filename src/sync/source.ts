@@ -6,7 +6,7 @@
  */
 import type { LocalClock } from '../clock/local';
 import * as localClock from '../clock/local';
-import type { ServerOptions } from '../config';
+import type { ServerOptions } from '../config/types';
 import * as ntpHeader from '../ntp/header';
 import { Leap, Mode } from '../ntp/header';
 import * as keys from '../ntp/keys';

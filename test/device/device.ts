@@ -75,20 +75,39 @@ function storageWrite(name: string, text: string): string {
   return `require("Storage").write(${JSON.stringify(name)},atob(${JSON.stringify(Buffer.from(text, 'latin1').toString('base64'))}));\n`;
 }
 
+/** Statements run per interpreter start while flashing: the interpreter holds a script whole in its JsVars. */
+const FLASH_BATCH_CHARACTERS = 40_000;
+
 /**
  * Flashes a fresh Storage: the test's own files first (a Wifi stand-in, ntp.conf, …), then the
- * firmware's upload payload, run as a script in a build big enough to hold it (typing it into
- * the console raced in this interpreter). Returns the folder whose espruino.flash holds the result.
+ * firmware's upload payload, each line a statement the board executes, run as scripts in a build
+ * big enough to hold them (typing the payload into the console raced in this interpreter), a
+ * batch of lines per start since Storage persists in the folder. Returns the folder whose
+ * espruino.flash holds the result.
  */
 export function flash(payload: string, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ntp-device-'));
-  let script = '';
-  for (const name of Object.keys(files)) script += storageWrite(name, files[name]);
-  script += payload + '\nquit();\n';
-  writeFileSync(join(dir, 'flash.js'), script, 'latin1');
-  const result = spawnSync('timeout', ['-s', 'KILL', '120', ...launcher(interpreter(FLASHING_VARS), 32), 'flash.js'], { cwd: dir, encoding: 'latin1', timeout: 130_000 });
-  const bad = /Uncaught|OUT OF MEMORY|Error/.exec(result.stdout ?? '');
-  if (result.status !== 0 || bad) throw new Error(`flashing failed (${result.status}): ${(result.stdout ?? '').slice(-2000)}${result.stderr ?? ''}`);
+  // Each start runs .boot0 and .bootcde if Storage has them, as a board does (and a running
+  // .boot0 timer keeps quit() from exiting): the test's files and the boot program come last,
+  // in the last batch.
+  const lines = payload.split('\n').filter((line) => line.trim() !== '');
+  const isBoot = (line: string) => line.indexOf('write(".bootcde"') >= 0;
+  const statements = lines.filter((line) => !isBoot(line)).map((line) => line + '\n');
+  let last = Object.keys(files).map((name) => storageWrite(name, files[name])).join('');
+  for (const line of lines.filter(isBoot)) last += line + '\n';
+  const batches: string[] = [];
+  for (const statement of statements) {
+    if (batches.length === 0 || batches[batches.length - 1].length + statement.length > FLASH_BATCH_CHARACTERS) batches.push('');
+    batches[batches.length - 1] += statement;
+  }
+  batches.push(last);
+  for (const batch of batches) {
+    writeFileSync(join(dir, 'flash.js'), batch + 'quit();\n', 'latin1');
+    const result = spawnSync('timeout', ['-s', 'KILL', '120', ...launcher(interpreter(FLASHING_VARS), 32), 'flash.js'], { cwd: dir, encoding: 'latin1', timeout: 130_000 });
+    const bad = /Uncaught|OUT OF MEMORY|Error/.exec(result.stdout ?? '');
+    if (result.status !== 0 || bad) throw new Error(`flashing failed (${result.status}): ${(result.stdout ?? '').slice(-2000)}${result.stderr ?? ''}`);
+  }
+  rmSync(join(dir, 'flash.js'));
   return dir;
 }
 
@@ -194,12 +213,19 @@ export class Device {
     return body.slice(0, body.lastIndexOf(PROMPT)).replace(/\r/g, '');
   }
 
+  /** The `repl` command: the JavaScript console on this port until ntpConsole(). */
+  async enterRepl(timeoutMs = 20_000): Promise<void> {
+    const from = this.output.length;
+    this.type('repl\r');
+    await this.waitFor(/Type ntpConsole\(\) to return/, timeoutMs, from);
+  }
+
   /**
    * Evaluates a JavaScript expression in the interpreter through the `repl` command and comes
    * back to the NTP console: what a person at the board can do too.
    */
   async evaluate(expression: string, timeoutMs = 20_000): Promise<string> {
-    await this.command('repl', timeoutMs).catch(() => undefined);
+    await this.enterRepl(timeoutMs);
     const from = this.output.length;
     // The marker is split in the typed text so that the echo does not match it.
     this.type(`print("<<"+"EVAL"+">>"+JSON.stringify(${expression})+"<<"+"END>>")\r`);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 const board = JSON.parse(fs.readFileSync(path.join(ROOT, 'board/espruino/ESP32.json'), 'utf8'));
 const platform = fs.readFileSync(path.join(ROOT, 'board/espruino/platform.ts'), 'utf8');
-const config = fs.readFileSync(path.join(ROOT, 'src/config.ts'), 'utf8');
+const config = fs.readFileSync(path.join(ROOT, 'src/config/types.ts'), 'utf8');
 
 function constant(name: string): string | undefined {
   return new RegExp('export const ' + name + " = '([A-Z0-9]+)';").exec(platform)?.[1];

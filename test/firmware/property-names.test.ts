@@ -11,11 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { analyse, countProperties, propertyMangling, quoteDataKeys } from '../../board/espruino/property-names.mjs';
 import { createCrystal } from '../../board/virtual/crystal.mjs';
 import { createSandbox } from '../../board/virtual/sandbox.mjs';
+import { installFirmware } from '../../board/virtual/firmware.mjs';
 import { COMMANDS } from '../../src/console/commands';
+import { allCode, BOOT_PROGRAM, codeFiles } from './files';
 
 const root = path.resolve(__dirname, '../..');
-const bundle = fs.readFileSync(path.join(root, 'firmware/ntp.js'), 'utf8');
-const bundleNames = countProperties(bundle);
+const bundle = allCode();
+const bundleNames = new Map<string, number>();
+for (const code of Object.values(codeFiles())) for (const [name, count] of countProperties(code)) bundleNames.set(name, (bundleNames.get(name) ?? 0) + count);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -171,9 +174,8 @@ describe('which names the analysis keeps', () => {
   it('the build refuses a bundle with a property name the analysis did not see', () => {
     const mangling = propertyMangling('/fixture/src');
     mangling.transformers(programOf(FIXTURE));
-    const plugin = mangling.plugin();
-    expect(() => plugin.renderChunk('var o = {}; o.plainA = 1; o.somethingElse = 2;')).toThrow(/somethingElse/);
-    plugin.renderChunk('var o = {}; o.plainA = o.label; o.length = 1;');
+    expect(() => mangling.prepare(['var o = {};', 'o.plainA = 1; o.somethingElse = 2;'])).toThrow(/somethingElse/);
+    mangling.prepare(['var o = {}; o.plainA = o.label;', 'o.length = 1;']);
     expect(mangling.terserOptions.cache.props.$plainA).toMatch(/^[a-z]$/);
     expect(mangling.terserOptions.reserved).toContain('length');
   });
@@ -215,7 +217,10 @@ describe('the built bundle', () => {
   it('has shortened names, none of them a name Espruino or JavaScript declares, nor a keyword', () => {
     const written = sourceIdentifiers();
     const shortened = [...bundleNames.keys()].filter((name) => !written.has(name));
-    expect(shortened.length).toBeGreaterThan(100);
+    // The build's name map: over a hundred names shortened, each short name in the code.
+    const map: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'firmware/ntp.names.json'), 'utf8'));
+    expect(Object.keys(map).length).toBeGreaterThan(100);
+    for (const long of Object.keys(map)) expect(bundleNames.has(map[long]), long + ' -> ' + map[long]).toBe(true);
     const outside = new Set([
       ...declaredMembers(path.join(root, 'node_modules/typescript/lib/lib.es5.d.ts')),
       ...declaredMembers(path.join(root, 'node_modules/@types/espruino/index.d.ts')),
@@ -259,7 +264,7 @@ describe('the built bundle', () => {
 
   it('still knows every console command and configuration directive', () => {
     // The directives, read from the source (config.ts does not export its table).
-    const configFile = path.join(root, 'src/config.ts');
+    const configFile = path.join(root, 'src/config/parse.ts');
     const config = ts.createSourceFile(configFile, fs.readFileSync(configFile, 'utf8'), ts.ScriptTarget.Latest, true);
     const directives: string[] = [];
     const visit = (node: ts.Node) => {
@@ -292,7 +297,7 @@ describe('the built bundle', () => {
     });
     // Each directive alone on a line: most are missing arguments, but none may be unknown.
     fs.writeFileSync(path.join(storageDir, 'ntp%2Econf'), directives.join('\n') + '\n');
-    box.load(bundle, 'ntp.js');
+    box.load(installFirmware(storageDir, BOOT_PROGRAM), 'ntp.js');
     expect(output).toMatch(/ntp\.conf:1: /);
     expect(output).not.toMatch(/unknown directive/);
     // Each command with too many arguments: invalid, but never unrecognised.

@@ -21,6 +21,7 @@
  * (the interrupt's timestamp) though it runs when the CPU is free, as
  * Espruino's setWatch does; a UART set to another speed reads garbage.
  */
+import { loadModule, releaseModules } from '../unit/modules';
 import { createGpsReceiver, ESP32_GPS_WIRING, uartRead } from '../../board/virtual/gps-receiver.mjs';
 import type { GpsEvent, GpsReceiver, GpsReceiverOptions } from '../../board/virtual/gps-receiver.mjs';
 import type { Appliance } from '../../src/appliance';
@@ -52,9 +53,6 @@ const STREAM_GPS = 4;
 /** The ESP32's Storage area (board/espruino/ESP32.json saved_code) and Espruino's per-file header. */
 const SIM_FLASH_BYTES = 224 * 4096;
 const STORAGE_FILE_HEADER = 32;
-/** No interpreter runs here: memory() reports a fixed use of the board's 2500 variables. */
-const SIM_JSVARS_TOTAL = 2500;
-const SIM_JSVARS_USED = 1000;
 
 export interface SimSpec {
   /** Seconds of true time to simulate. */
@@ -398,9 +396,12 @@ export class Simulation {
         });
         return used < SIM_FLASH_BYTES ? SIM_FLASH_BYTES - used : 0;
       },
+      // The simulator runs the TypeScript in V8: it cannot know what the interpreter would use.
       memory() {
-        return { usedJsVars: SIM_JSVARS_USED, totalJsVars: SIM_JSVARS_TOTAL };
+        return null;
       },
+      load: loadModule,
+      release: releaseModules,
       log(message) {
         sim.logLines.push(sim.now.toFixed(3) + ' ' + message);
       },

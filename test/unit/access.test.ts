@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as configuration from '../../src/config';
+import * as configuration from '../../src/config/parse';
+import * as configTypes from '../../src/config/types';
 import * as header from '../../src/ntp/header';
 import * as refid from '../../src/ntp/refid';
 import * as access from '../../src/serve/access';
@@ -79,7 +80,7 @@ describe('configuration of access and rate limits', () => {
 });
 
 describe('responder with access control and rate limiting', () => {
-  function setup(options: { rules?: string; rate?: configuration.RateLimit; denyKiss?: boolean; random?: () => number }) {
+  function setup(options: { rules?: string; rate?: configTypes.RateLimit; denyKiss?: boolean; random?: () => number }) {
     const { clock, state } = fakeClock();
     const t = table(options.rules ?? '');
     const log = clientLog.create(16);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as localClock from '../../src/clock/local';
-import { defaultServerOptions } from '../../src/config';
+import { defaultServerOptions } from '../../src/config/types';
 import * as header from '../../src/ntp/header';
 import * as keys from '../../src/ntp/keys';
 import * as mac from '../../src/ntp/mac';

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { start } from '../../src/app';
 import * as commands from '../../src/console/commands';
-import * as configuration from '../../src/config';
+import * as configuration from '../../src/config/parse';
+import * as configTypes from '../../src/config/types';
 import { fakePlatform } from './fakes';
 
 function errorsOf(text: string): string[] {
@@ -46,7 +47,7 @@ describe('pool', () => {
 
 describe('keys, leapsecmode, leapseclist', () => {
   it('default to ntp.keys, step, no list', () => {
-    const config = configuration.defaults();
+    const config = configTypes.defaults();
     expect(config.keysFile).toBe('ntp.keys');
     expect(config.leapSecMode).toBe('step');
     expect(config.leapSecList).toBe('');

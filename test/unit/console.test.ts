@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Appliance } from '../../src/appliance';
 import * as localClock from '../../src/clock/local';
-import * as configuration from '../../src/config';
+import * as configuration from '../../src/config/parse';
+import * as configTypes from '../../src/config/types';
 import * as commands from '../../src/console/commands';
 import { utcDateTime, age } from '../../src/console/format';
 import * as shell from '../../src/console/shell';
@@ -228,7 +229,7 @@ describe('configuration', () => {
   it('parses local stratum with chrony defaults', () => {
     expect(configuration.parse('local\n').config.localStratum).toBe(10);
     expect(configuration.parse('local stratum 5 # comment\n').config.localStratum).toBe(5);
-    expect(configuration.parse('').config).toEqual(configuration.defaults());
+    expect(configuration.parse('').config).toEqual(configTypes.defaults());
   });
 
   it('reports bad lines by number and keeps the rest', () => {

@@ -1,5 +1,6 @@
 // Test doubles for the core's platform: a hand-driven raw clock and a socket
 // that records what the core sends.
+import { loadModule, releaseModules } from './modules';
 import { createHash } from 'node:crypto';
 import * as localClock from '../../src/clock/local';
 import type { HttpHandler, Platform } from '../../src/platform';
@@ -143,6 +144,8 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     },
     memory: () => ({ usedJsVars: resources.usedJsVars, totalJsVars: resources.totalJsVars }),
     log: (message) => logs.push(message),
+    load: loadModule,
+    release: releaseModules,
     reboot: () => {
       reboots.count++;
     },

@@ -2,7 +2,8 @@
 // labels them, the locked second count, and the sample filter.
 import { describe, expect, it } from 'vitest';
 import * as localClock from '../../src/clock/local';
-import * as configuration from '../../src/config';
+import * as configuration from '../../src/config/parse';
+import * as configTypes from '../../src/config/types';
 import * as filter from '../../src/refclock/filter';
 import * as gps from '../../src/refclock/gps';
 
@@ -39,11 +40,11 @@ export function gga(unix: number, quality = 1, satellites = 9): string {
  * A receiver and a crystal: raw = true × (1 + ppm) + phase. Each second S
  * pulses at S (true) and sends RMC and GGA for `label(S)` ending `delay` later.
  */
-function rig(options: Partial<configuration.RefclockOptions> = {}, ppm = 30, phase = 0.4) {
+function rig(options: Partial<configTypes.RefclockOptions> = {}, ppm = 30, phase = 0.4) {
   let raw = 0;
   const clock = localClock.create(() => raw);
   const logs: string[] = [];
-  const driver = gps.create(Object.assign(configuration.defaultRefclockOptions(), options), clock, (m) => logs.push(m));
+  const driver = gps.create(Object.assign(configTypes.defaultRefclockOptions(), options), clock, (m) => logs.push(m));
   const rawAt = (trueTime: number) => (trueTime - START) * (1 + ppm * 1e-6) + phase + START;
   const samples: { time: number; offset: number }[] = [];
   /** The filter's content, drained: samples as (ideal local time, reference − it). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as appModule from '../../src/app';
 import * as commands from '../../src/console/commands';
-import { defaultServerOptions } from '../../src/config';
+import { defaultServerOptions } from '../../src/config/types';
 import * as syncManager from '../../src/sync/manager';
 import * as localClock from '../../src/clock/local';
 import * as control from '../../src/ntp/control';

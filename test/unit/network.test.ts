@@ -2,7 +2,7 @@
 // schedule, and the station state machine against a hand-driven station.
 import { describe, expect, it } from 'vitest';
 import * as appModule from '../../src/app';
-import * as configuration from '../../src/config';
+import * as configuration from '../../src/config/parse';
 import * as commands from '../../src/console/commands';
 import * as wifi from '../../src/net/wifi';
 import { fakePlatform, fakeStation } from './fakes';

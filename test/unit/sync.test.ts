@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as discipline from '../../src/clock/discipline';
 import * as localClock from '../../src/clock/local';
-import { defaultServerOptions } from '../../src/config';
+import { defaultServerOptions } from '../../src/config/types';
 import * as header from '../../src/ntp/header';
 import * as refid from '../../src/ntp/refid';
 import * as timestamp from '../../src/ntp/timestamp';

@@ -5,7 +5,7 @@ import * as appModule from '../../src/app';
 import * as commands from '../../src/console/commands';
 import type { HttpHandler } from '../../src/platform';
 import * as statistics from '../../src/stats/statistics';
-import * as web from '../../src/web/server';
+import * as web from '../../src/web/pages';
 import { fakePlatform } from './fakes';
 
 const START = 1_800_000_000.25;

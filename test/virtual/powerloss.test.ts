@@ -7,9 +7,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCrystal } from '../../board/virtual/crystal.mjs';
 import { createSandbox } from '../../board/virtual/sandbox.mjs';
+import { installFirmware } from '../../board/virtual/firmware.mjs';
 import { hostFile } from '../../board/virtual/storage.mjs';
 
-const BUNDLE = fs.readFileSync(path.resolve(__dirname, '../../firmware/ntp.js'), 'utf8');
+const BOOT_PROGRAM = path.resolve(__dirname, '../../firmware/ntp.js');
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -30,7 +31,8 @@ function boot(storageDir: string, powerFailAfterSteps?: number) {
     onUncaught: (error) => uncaught.push(error),
     storageFaults: powerFailAfterSteps === undefined ? undefined : { powerFailAfterSteps },
   });
-  box.load(BUNDLE, 'ntp.js');
+  // Flashing the firmware again leaves the configuration slots as they are.
+  box.load(installFirmware(storageDir, BOOT_PROGRAM), 'ntp.js');
   const type = (line: string) => {
     const start = output.length;
     box.consoleInput(line + '\r');

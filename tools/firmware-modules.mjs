@@ -1,0 +1,121 @@
+// Turns rollup's CommonJS chunks into the firmware's Storage modules.
+//
+// On the device, every function object the code creates costs JsVars, while the code itself
+// stays in flash. So the firmware is split the way the board rewards:
+//  - one resident module, `ntp-core`: everything the boot entry reaches (wire format, responder,
+//    clock, sync, refclock, network), in one module scope so that calls inside it stay direct;
+//  - `.bootcde`, the boot program, which only requires it;
+//  - on-demand modules (`ntpd-…`: the console's commands, configuration parsing, ntpq, the status
+//    page's handlers, and chunks only they share), which the core `require`s when a person asks
+//    and releases after (Modules.removeCached).
+// The plugin checks that no on-demand entry ended up resident, rewrites the chunks' requires to
+// Storage names, shortens property names consistently across all of them, minifies each, and
+// writes firmware/modules.json: Storage name → file, what flash.mjs uploads and the virtual board
+// installs.
+import path from 'node:path';
+import { minify } from 'terser';
+
+/** Storage file names are at most 28 characters. */
+const MAX_STORAGE_NAME = 28;
+export const CORE_MODULE = 'ntp-core';
+export const ON_DEMAND_PREFIX = 'ntpd-';
+export const MANIFEST = 'modules.json';
+
+/**
+ * rollup's manualChunks: every module the boot entry reaches statically goes into the one
+ * resident chunk; the rest is left to rollup (on-demand entries and what only they share). The
+ * boot entry itself stays out of it: it runs once the core module is loaded and cached, so a
+ * module loaded during boot finds the core in Espruino's cache instead of loading it again.
+ */
+export function residentChunk(bootEntry) {
+  let resident = null;
+  let entry = null;
+  return function (id, api) {
+    if (resident === null) {
+      resident = new Set();
+      entry = [...api.getModuleIds()].find((m) => m.endsWith(bootEntry));
+      const stack = entry ? [entry] : [];
+      while (stack.length > 0) {
+        const m = stack.pop();
+        if (resident.has(m)) continue;
+        resident.add(m);
+        const info = api.getModuleInfo(m);
+        if (info) stack.push(...info.importedIds);
+      }
+    }
+    return resident.has(id) && id !== entry ? CORE_MODULE : undefined;
+  };
+}
+
+/**
+ * @param bootEntry   the input name of the boot program (written as `bootFile`, Storage .bootcde)
+ * @param bootFile    its file name in the output folder (firmware/ntp.js)
+ * @param names       property-names.mjs's propertyMangling()
+ * @param terserOptions terser's options (mangle.properties is filled from `names`)
+ * @param assets      other Storage files the build emits (name → file), e.g. the status page
+ */
+export function firmwareModules({ bootEntry, bootFile, names, terserOptions, assets }) {
+  return {
+    name: 'firmware-modules',
+    async generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((item) => item.type === 'chunk');
+      const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+      for (const chunk of chunks) {
+        if (chunk.dynamicImports.length > 0) this.error(`${chunk.fileName}: dynamic import() is not how modules load here; use Platform.load`);
+      }
+      const boot = chunks.find((chunk) => chunk.isEntry && chunk.name === bootEntry);
+      if (!boot) this.error(`no boot entry ${bootEntry}`);
+      const resident = new Set();
+      const stack = [boot];
+      while (stack.length > 0) {
+        const chunk = stack.pop();
+        if (resident.has(chunk)) continue;
+        resident.add(chunk);
+        for (const file of chunk.imports) stack.push(byFile.get(file));
+      }
+      const storageNames = new Map();
+      for (const chunk of chunks) {
+        let name;
+        if (chunk === boot) name = '.bootcde';
+        else if (chunk.isEntry) {
+          name = chunk.name;
+          const core = chunks.find((other) => other.name === CORE_MODULE);
+          if (resident.has(chunk) || (core && chunk.facadeModuleId && core.moduleIds.includes(chunk.facadeModuleId))) {
+            this.error(`${name} is an on-demand module, but the resident code imports it (import only its types)`);
+          }
+          if (!name.startsWith(ON_DEMAND_PREFIX)) this.error(`on-demand module ${name}: its name must start with ${ON_DEMAND_PREFIX}`);
+        } else if (resident.has(chunk)) {
+          name = chunk.name;
+          if (name !== CORE_MODULE) this.error(`resident chunk ${name}: everything resident belongs in ${CORE_MODULE}`);
+        } else name = ON_DEMAND_PREFIX + chunk.name.replace(/^ntpd-/, '');
+        if (name.length > MAX_STORAGE_NAME) this.error(`Storage name ${name} is over ${MAX_STORAGE_NAME} characters`);
+        if ([...storageNames.values()].includes(name)) this.error(`two chunks would both be Storage file ${name}`);
+        storageNames.set(chunk, name);
+      }
+      const codes = new Map();
+      for (const chunk of chunks) {
+        let code = chunk.code.replace(/require\((['"])\.\/([^'"]+)\1\)/g, (_all, _quote, file) => {
+          const target = byFile.get(file);
+          if (!target) this.error(`${chunk.fileName} requires ${file}, which this build did not write`);
+          return 'require(' + JSON.stringify(storageNames.get(target)) + ')';
+        });
+        // .bootcde runs in the global scope: keep its names out of it.
+        if (chunk === boot) code = '(function(){' + code + '\n})();';
+        codes.set(chunk, code);
+      }
+      names.prepare([...codes.values()]);
+      const manifest = {};
+      for (const chunk of chunks) {
+        const storage = storageNames.get(chunk);
+        const fileName = chunk === boot ? bootFile : storage + '.js';
+        const result = await minify(codes.get(chunk), terserOptions);
+        delete bundle[chunk.fileName];
+        this.emitFile({ type: 'asset', fileName, source: result.code });
+        manifest[storage] = fileName;
+      }
+      for (const name of Object.keys(assets)) manifest[name] = assets[name];
+      this.emitFile({ type: 'asset', fileName: path.basename(bootFile, '.js') + '.names.json', source: names.mapText() });
+      this.emitFile({ type: 'asset', fileName: MANIFEST, source: JSON.stringify(manifest, null, 1) + '\n' });
+    },
+  };
+}
