@@ -236,10 +236,74 @@ describe('responder with access control and rate limiting', () => {
 
   it('keeps memory bounded under many clients: the log stays at its capacity', () => {
     const { ask, log, state } = setup({ rate: { intervalLog2: 3, burst: 8, leakLog2: -1, kodLog2: -1 } });
-    for (let i = 0; i < 5000; i++) ask('10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255), state.raw + i * 1e-3);
+    // One-off clients 2 s apart: each record's bucket has refilled (8 s) by the time it is a candidate.
+    for (let i = 0; i < 5000; i++) ask('10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255), state.raw + i * 2);
     expect(log.used).toBe(16);
     expect(Object.keys(log.slots)).toHaveLength(16);
     expect(log.addresses).toHaveLength(16);
     expect(log.evicted).toBe(5000 - 16);
+    expect(log.sharedRequests).toBe(0);
+    // A flood of new addresses faster than buckets refill: the log still stays at its capacity.
+    const start = state.raw + 5000 * 2;
+    for (let i = 0; i < 5000; i++) ask('172.16.' + ((i >> 8) & 255) + '.' + (i & 255), start + i * 1e-3);
+    expect(log.used).toBe(16);
+    expect(Object.keys(log.slots)).toHaveLength(16);
+    expect(log.sharedRequests).toBeGreaterThan(4000);
+  });
+});
+
+/**
+ * Issue 16: with a 64-record log, an abuser once got all its requests answered
+ * by making the table churn (its record was pushed out and came back with a
+ * full burst). 6 s of one address at 100 requests/s, alone and then among 128
+ * rotating addresses sending ten times as many; no leak, so only the buckets decide.
+ */
+describe('client-log churn does not pay (issue 16)', () => {
+  const RATE = { intervalLog2: 1, burst: 4, leakLog2: -1, kodLog2: -1 };
+  const ABUSER = '198.51.100.66';
+
+  function run(rotating: number, options: { polite?: boolean; seconds?: number; floodFromMs?: number } = {}) {
+    const { clock, state } = fakeClock();
+    const log = clientLog.create(64);
+    const service = responder.create(clock, log, () => 0.99);
+    log.tokenInterval = Math.pow(2, RATE.intervalLog2);
+    log.tokenBurst = RATE.burst;
+    clock.leap = 0;
+    clock.stratum = 2;
+    responder.refresh(service);
+    const { sent, socket } = recordingSocket();
+    service.socket = socket;
+    let request = '\x23\x00\x06\xec';
+    while (request.length < 48) request += '\0';
+    const start = state.raw;
+    let polite = 0;
+    // Time steps of 1 ms: the abuser every 10 ms, the rotating addresses 1 per ms each (ten times as many).
+    for (let ms = 0; ms < (options.seconds ?? 6) * 1000; ms++) {
+      const at = start + ms / 1000;
+      if (ms % 10 === 0) responder.handle(service, request, { address: ABUSER, port: 123 }, at);
+      if (rotating > 0 && ms >= (options.floodFromMs ?? 0)) responder.handle(service, request, { address: '203.0.113.' + (ms % rotating), port: 123 }, at);
+      if (options.polite && ms % 4000 === 0) {
+        const before = sent.length;
+        responder.handle(service, request, { address: '192.0.2.1', port: 123 }, at);
+        polite += sent.length - before;
+      }
+    }
+    return { answered: sent.filter((d) => d.address === ABUSER).length, polite, log };
+  }
+
+  it('the abuser gets no more answers among 128 rotating addresses than alone', () => {
+    const alone = run(0).answered;
+    const mixed = run(128);
+    expect(alone).toBe(4 + 2); // the burst, then one per 2 s
+    expect(mixed.answered).toBeLessThanOrEqual(alone);
+    expect(mixed.log.used).toBe(64);
+    expect(mixed.log.sharedRequests).toBeGreaterThan(0);
+  });
+
+  it('a polite client that was there first keeps its record and its answers', () => {
+    // Polling every 4 s, three times before the flood: all eight of its requests are answered.
+    const { polite, log } = run(128, { polite: true, seconds: 30, floodFromMs: 10_000 });
+    expect(polite).toBe(8);
+    expect(clientLog.isKnown(log, '192.0.2.1')).toBe(true);
   });
 });
