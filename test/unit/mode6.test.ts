@@ -264,18 +264,50 @@ describe('mode 6', () => {
     expect(commands.dispatch(b.app, 'cmdaccheck 127.0.0.1')).toBe('208 Access allowed\n');
   });
 
+  it('opened with cmdallow: a first query gets no reply larger than itself; then answers, rate-limited like NTP', () => {
+    const b = board('local stratum 10\ncmdallow all\nratelimit interval 1 burst 3 leak 2\n');
+    const counters = b.app.responder.counters;
+    const readvar = request(control.Opcode.ReadVariables, 0);
+    expect(readvar.length).toBe(12);
+    // First contact: a 12-byte error answer is no amplification, so it goes; a 350-byte READVAR answer does not.
+    const error = b.send(request(9, 0), STRANGER);
+    expect(error).toHaveLength(1);
+    expect(error[0].data.length).toBeLessThanOrEqual(12);
+    const other = { address: '198.51.100.9', port: 1 };
+    expect(b.send(readvar, other)).toEqual([]);
+    expect(counters[Counter.ControlDropped]).toBe(1);
+    // Known now: answered in full, until its bucket (shared with its NTP requests) is empty:
+    // of the burst of 3, the first contact took one.
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    expect(counters[Counter.ControlDropped]).toBe(2);
+    b.state.raw += 2; // one token back after 2 s
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    // An NTP request from a known address takes from the same bucket.
+    b.state.raw += 2;
+    const ntp = '\x23' + '\0'.repeat(47);
+    expect(b.send(ntp, other)).toHaveLength(1);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    // Localhost is exempt from the first-contact rule (no one can forge it), not from the rate limit.
+    expect(b.send(readvar, { address: '127.0.0.2', port: 5 }).length).toBeGreaterThan(0);
+  });
+
   it('cmddeny: no answer, counted as a dropped command packet', () => {
     const b = board('local stratum 10\ncmdallow\ncmddeny 192.0.2.0/24\n');
     expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toEqual([]);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), { address: '198.51.100.1', port: 1 })).toEqual([]); // first contact
     expect(b.send(request(control.Opcode.ReadVariables, 0), { address: '198.51.100.1', port: 1 })).toHaveLength(1);
     const counters = b.app.responder.counters;
-    expect(counters[Counter.Control]).toBe(2);
-    expect(counters[Counter.ControlDropped]).toBe(1);
+    expect(counters[Counter.Control]).toBe(3);
+    expect(counters[Counter.ControlDropped]).toBe(2);
     const stats = commands.dispatch(b.app, 'serverstats') as string;
-    expect(stats).toMatch(/Command packets received\s*: 2\n/);
-    expect(stats).toMatch(/Command packets dropped\s*: 1\n/);
-    // Rules added on the console apply to the next query.
+    expect(stats).toMatch(/Command packets received\s*: 3\n/);
+    expect(stats).toMatch(/Command packets dropped\s*: 2\n/);
+    // Rules added on the console apply to the next query (its first contact was the denied one: no record).
     commands.dispatch(b.app, 'cmdallow 192.0.2.7');
+    expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toEqual([]);
     expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toHaveLength(1);
   });
 
