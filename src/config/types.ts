@@ -148,8 +148,15 @@ export interface ParsedConfig {
   errors: ConfigError[];
 }
 
+/**
+ * Mode-6 queries come from localhost only unless cmdallow says otherwise, as
+ * chrony's control port (RFC 8633 section 3.2: mode 6 reflects and amplifies).
+ * Later cmdallow/cmddeny lines add to it; it counts as one of the MAX_RULES.
+ */
+const LOCAL_COMMAND_SUBNET = '127.0.0.0/8';
+
 export function defaults(): Config {
-  return { servers: [], pools: [], keysFile: DEFAULT_KEYS_FILE, leapSecMode: 'step', leapSecList: '', network: { ssid: '', password: '', hostname: '', address: '', netmask: '', gateway: '', dns: '' }, refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
+  return { servers: [], pools: [], keysFile: DEFAULT_KEYS_FILE, leapSecMode: 'step', leapSecList: '', network: { ssid: '', password: '', hostname: '', address: '', netmask: '', gateway: '', dns: '' }, refclock: null, broadcasts: [], broadcastClient: false, multicastGroup: '', acceptPeers: false, ntpAccess: [], cmdAccess: [{ allow: true, all: false, subnet: LOCAL_COMMAND_SUBNET }], rateLimit: null, denyKiss: false, makestepThreshold: 0, makestepLimit: 0, maxDistance: 3, localStratum: 0, ntpPort: 123, clientLogSize: 64, httpPort: 80 };
 }
 
 /** A copy of a source's options (each pool source gets its own, named by its address). */

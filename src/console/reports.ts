@@ -353,6 +353,7 @@ export function serverstats(app: Appliance): string {
     field('Command packets received', width, '' + counters[Counter.Control]) +
     field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +
+    field('Requests on shared record', width, '' + app.responder.clients.sharedRequests) +
     field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]);
   for (let i = 0; i < SERVER_COUNTERS.length; i += 2) {
     text += field(SERVER_COUNTERS[i] as string, width, '' + counters[SERVER_COUNTERS[i + 1] as number]);

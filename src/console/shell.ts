@@ -117,6 +117,9 @@ function deleteAt(shell: Shell, index: number): void {
 function feedByte(shell: Shell, code: number): void {
   const wasCarriageReturn = shell.afterCarriageReturn;
   shell.afterCarriageReturn = code === 13;
+  // A control character is never part of an escape sequence (ECMA-48): it ends an
+  // unfinished one and is then handled as usual, so Enter or Ctrl-C after a stray ESC works.
+  if (shell.escape !== 0 && code < 32) shell.escape = 0;
   if (shell.escape === 1) {
     shell.escape = code === 91 || code === 79 ? 2 : 0; // ESC [ or ESC O
     shell.escapeParameters = '';

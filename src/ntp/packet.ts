@@ -54,16 +54,22 @@ export function checkEnvelope(bytes: string): ParseError {
 
 /**
  * Splits what follows the header into extension fields and a MAC.
- * Returns null if the trailer is malformed. A remainder of at most 24 bytes
- * is a MAC (RFC 7822 section 7.5); a longer one that does not hold a
- * well-formed extension field exactly may still be a long (SHA-2) MAC.
+ * Returns null if the trailer is malformed.
+ *
+ * Extension fields exist only in NTPv4 (RFC 7822): before version 4 everything
+ * after the header is the MAC, whatever its key id looks like, as chrony and
+ * ntpd read it (chronyd sends SHA256 keys' whole 32-byte digest in NTPv3).
+ * In NTPv4 a remainder of at most 24 bytes is a MAC (RFC 7822 section 7.5);
+ * a longer one that does not hold a well-formed extension field exactly may
+ * still be a long (SHA-2) MAC.
  */
 export function parseTrailer(bytes: string): Trailer | null {
   const trailer: Trailer = { extensions: [], macOffset: -1, macKeyId: 0, macDigestLength: 0 };
+  const extensionsAllowed = ((bytes.charCodeAt(0) >> 3) & 7) >= 4;
   let position = HEADER_LENGTH;
   while (position < bytes.length) {
     const remaining = bytes.length - position;
-    if (remaining <= 24 || (isMacLength(remaining) && !fitsExtension(bytes, position, remaining))) {
+    if (!extensionsAllowed || remaining <= 24 || (isMacLength(remaining) && !fitsExtension(bytes, position, remaining))) {
       if (!isMacLength(remaining)) return null;
       trailer.macOffset = position;
       trailer.macKeyId = readUint32(bytes, position);

@@ -4,8 +4,12 @@
  * wins; an `all` directive also overrides every more specific rule given
  * before it. One table serves NTP, another mode-6 queries (cmdallow/cmddeny).
  *
- * An appliance with no allow/deny lines at all serves everyone, as ntpd does
- * by default; once any rule is given, what no rule allows is denied, as in chrony.
+ * What no rule matches is served until an allow rule narrows the table, as
+ * ntpd's `restrict` lines work: with no rules, or with only deny rules, the
+ * board serves everyone the deny rules do not name (`deny 203.0.113.0/24`
+ * means that subnet, not the whole world); once an allow rule is given, what
+ * no rule allows is denied, as in chrony. `deny all` (or a bare `deny`) still
+ * denies everyone: it matches every address.
  */
 import { parseIpv4 } from '../ntp/refid';
 
@@ -17,11 +21,16 @@ export interface AccessTable {
   bits: number[];
   allow: boolean[];
   all: boolean[];
+  /** Whether any rule allows: then an address no rule matches is denied. */
+  narrowed: boolean;
 }
 
 export function create(): AccessTable {
-  return { networks: [], bits: [], allow: [], all: [] };
+  return { networks: [], bits: [], allow: [], all: [], narrowed: false };
 }
+
+/** Prefix lengths are plain decimal 0..32 without sign, exponent, fraction or leading zero ("/08" is refused). */
+const PREFIX_LENGTH = /^(0|[1-9][0-9]?)$/;
 
 /**
  * Parses chrony's subnet forms: "" (everything), "A.B.C.D", "A.B.C.D/N",
@@ -42,8 +51,9 @@ export function parseSubnet(text: string): number[] | null {
   if (address < 0) return null;
   if (slash >= 0) {
     const bitsText = text.substring(slash + 1);
-    bits = bitsText === '' ? NaN : +bitsText;
-    if (!(bits >= 0 && bits <= 32) || Math.floor(bits) !== bits) return null;
+    if (!PREFIX_LENGTH.test(bitsText)) return null;
+    bits = +bitsText;
+    if (bits > 32) return null;
   }
   return [maskOf(address, bits), bits];
 }
@@ -64,13 +74,13 @@ export function addRule(table: AccessTable, allow: boolean, all: boolean, subnet
   table.bits.push(subnet[1]);
   table.allow.push(allow);
   table.all.push(all);
+  if (allow) table.narrowed = true;
   return null;
 }
 
 export function isAllowed(table: AccessTable, address: number): boolean {
   const count = table.networks.length;
-  if (count === 0) return true;
-  let decided = false;
+  let decided = !table.narrowed;
   let decidedBits = -1;
   for (let i = 0; i < count; i++) {
     const bits = table.bits[i];

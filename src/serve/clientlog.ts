@@ -1,7 +1,14 @@
 /**
- * A bounded log of recent NTP clients (chronyc `clients`). Fixed capacity,
- * oldest-inserted out; per-client figures in typed arrays. Lookup is one
- * property search in a plain object, done natively by the interpreter.
+ * A bounded log of recent NTP clients (chronyc `clients`). Fixed capacity;
+ * per-client figures in typed arrays. Lookup is one property search in a
+ * plain object, done natively by the interpreter.
+ *
+ * With rate limiting on, making the table churn must not pay: a record is
+ * pushed out only when its token bucket has refilled (so the fresh record its
+ * client gets later, with a full burst, gives it nothing it would not have had)
+ * and its client is not a regular one on schedule. When no record may go, the
+ * newcomer is counted against one shared record with the same limit, so a
+ * flood of addresses shares one client's allowance.
  */
 
 export interface ClientLog {
@@ -29,29 +36,34 @@ export interface ClientLog {
   tokenBurst: number;
   /** Whether the request just recorded found no token. */
   overLimit: boolean;
+  /** Requests counted against the shared record (index `capacity`) because no record could be pushed out. */
+  sharedRequests: number;
 }
 
 export function create(capacity: number): ClientLog {
+  // One more record than the capacity: the shared one, at index `capacity`.
+  const records = capacity + 1;
   return {
     capacity: capacity,
     slots: {},
     addresses: [],
-    ntpHits: new Uint32Array(capacity),
-    ntpDrops: new Uint32Array(capacity),
-    lastSeen: new Float64Array(capacity),
-    averageInterval: new Float64Array(capacity),
-    lastInterval: new Float64Array(capacity),
+    ntpHits: new Uint32Array(records),
+    ntpDrops: new Uint32Array(records),
+    lastSeen: new Float64Array(records),
+    averageInterval: new Float64Array(records),
+    lastInterval: new Float64Array(records),
     nextSlot: 0,
     used: 0,
     evicted: 0,
-    allowed: new Uint8Array(capacity),
+    allowed: new Uint8Array(records),
     classify: function () {
       return true;
     },
-    tokens: new Float64Array(capacity),
+    tokens: new Float64Array(records),
     tokenInterval: 0,
     tokenBurst: 0,
     overLimit: false,
+    sharedRequests: 0,
   };
 }
 
@@ -60,26 +72,56 @@ export function reclassify(log: ClientLog): void {
   for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = log.classify(log.addresses[slot]) ? 1 : 0;
 }
 
-/** The slot of `address`, making one (evicting the oldest) when it is new. */
-export function slotOf(log: ClientLog, address: string): number {
+/** True when `address` has a record of its own (it has asked before and was not pushed out since). */
+export function isKnown(log: ClientLog, address: string): boolean {
+  return log.slots[address] !== undefined;
+}
+
+/** The slot of `address` at cooked time `now`, making one when it is new (or the shared one when none may be made). */
+export function slotOf(log: ClientLog, address: string, now: number): number {
   const slot = log.slots[address];
-  return slot === undefined ? insert(log, address) : slot;
+  return slot === undefined ? insert(log, address, now) : slot;
 }
 
 /** How many records a full log looks at to choose the one to push out. */
 const EVICTION_CANDIDATES = 8;
+/** A client with this many requests, asking again within twice its average interval, is a regular one. */
+const REGULAR_HITS = 3;
 
 /**
- * A full log pushes out the least recently seen of the next few records, so a
- * client that keeps asking keeps its record (and its rate limit) while a
- * stream of one-off addresses recycles the rest.
+ * Whether a record must stay (rate limiting on): its bucket has not refilled,
+ * so its client is being limited and a fresh record would reset that; or its
+ * client is a regular one on schedule, which a flood of new addresses must not
+ * push into the shared record.
  */
-function insert(log: ClientLog, address: string): number {
+function isProtected(log: ClientLog, slot: number, now: number): boolean {
+  if (log.tokenInterval <= 0) return false;
+  const idle = now - log.lastSeen[slot];
+  if (log.tokens[slot] + idle / log.tokenInterval < log.tokenBurst) return true;
+  return log.ntpHits[slot] >= REGULAR_HITS && idle < 2 * log.averageInterval[slot];
+}
+
+/**
+ * A full log pushes out the least recently seen of the next few records that
+ * may go, so a client that keeps asking keeps its record (and its rate limit)
+ * while a stream of one-off addresses recycles the rest. When none of them may
+ * go, the newcomer gets the shared record, classified afresh for each request.
+ */
+function insert(log: ClientLog, address: string, now: number): number {
   let slot = log.nextSlot;
   if (log.used === log.capacity) {
-    for (let i = 1; i < EVICTION_CANDIDATES; i++) {
+    slot = -1;
+    for (let i = 0; i < EVICTION_CANDIDATES; i++) {
       const candidate = (log.nextSlot + i) % log.capacity;
-      if (log.lastSeen[candidate] < log.lastSeen[slot]) slot = candidate;
+      if (!isProtected(log, candidate, now) && (slot < 0 || log.lastSeen[candidate] < log.lastSeen[slot])) slot = candidate;
+    }
+    if (slot < 0) {
+      // Look at the next few records next time.
+      log.nextSlot = (log.nextSlot + EVICTION_CANDIDATES) % log.capacity;
+      log.sharedRequests++;
+      if (log.lastSeen[log.capacity] === 0) log.tokens[log.capacity] = log.tokenBurst;
+      log.allowed[log.capacity] = log.classify(address) ? 1 : 0;
+      return log.capacity;
     }
     delete log.slots[log.addresses[slot]];
     log.evicted++;
@@ -104,7 +146,7 @@ function insert(log: ClientLog, address: string): number {
  * rate limiting on, it also takes a token, or sets overLimit when there is none.
  */
 export function record(log: ClientLog, address: string, now: number): number {
-  const slot = slotOf(log, address);
+  const slot = slotOf(log, address, now);
   const last = log.lastSeen[slot];
   if (last > 0) {
     const interval = now - last;

@@ -6,6 +6,13 @@
  * cmdallow/cmddeny refuse, is dropped and counted. Not a hot path: a query
  * may build objects. Loaded on demand (src/modules.ts); what lasts between
  * queries (association ids, system events) is serve/mode6state.ts.
+ *
+ * Replies are many times larger than queries (a 12-byte READVAR gets ~350
+ * bytes), the classic reflection vector: only localhost may ask by default
+ * (config/types.ts), a query takes a token from the same client-log bucket as an
+ * NTP request, and an address not in the client log before this query gets
+ * no reply larger than its query (a first query from a spoofed address
+ * reflects nothing; localhost is exempt, as no one can spoof it from outside).
  */
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
@@ -21,6 +28,7 @@ import type { Peer } from '../platform';
 import * as sourcestats from '../sync/sourcestats';
 import type { Source } from '../sync/source';
 import * as access from './access';
+import * as clientLog from './clientlog';
 import type { ControlServer } from './mode6state';
 import { noteClockState } from './mode6state';
 import { Counter } from './responder';
@@ -66,6 +74,14 @@ export function handle(server: ControlServer, msg: string, from: Peer): void {
     counters[Counter.ControlDropped]++;
     return;
   }
+  const log = host.responder.clients;
+  const known = clientLog.isKnown(log, from.address);
+  const slot = clientLog.record(log, from.address, localClock.now(host.clock));
+  if (log.overLimit) {
+    log.ntpDrops[slot]++;
+    counters[Counter.ControlDropped]++;
+    return;
+  }
   noteClockState(server);
   const response: ControlMessage = {
     leap: host.clock.leap,
@@ -102,14 +118,28 @@ export function handle(server: ControlServer, msg: string, from: Peer): void {
     response.status = error << 8;
   }
   const pieces = control.fragment(response, data, control.MAX_FRAGMENT_DATA);
+  const datagrams: string[] = [];
+  let replyBytes = 0;
   for (let i = 0; i < pieces.length; i++) {
     let bytes = control.encode(pieces[i]);
     if (key !== null) {
       bytes += control.padding(bytes.length, 8);
       bytes += mac.macTrailer(key.id, key.type, key.secret, bytes, host.auth.sha);
     }
-    socket.send(bytes, from.port, from.address);
+    datagrams.push(bytes);
+    replyBytes += bytes.length;
   }
+  if (!known && replyBytes > msg.length && !isLoopback(from.address)) {
+    // A first query: its address is not yet known to be the sender's, so no amplification.
+    counters[Counter.ControlDropped]++;
+    return;
+  }
+  for (let i = 0; i < datagrams.length; i++) socket.send(datagrams[i], from.port, from.address);
+}
+
+/** 127.0.0.0/8: a source address the network cannot forge (the stack drops it from outside). */
+function isLoopback(address: string): boolean {
+  return address.substring(0, 4) === '127.';
 }
 
 /** The response data for a valid request (setting the status word), or an error code. */

@@ -1,5 +1,5 @@
 // Issue 4: symmetric-key authentication against chronyd, both directions, with
-// SHA1 and MD5 keys: chronyd as a client of the board, and the board as a
+// SHA1 and MD5 keys (and, issue 16, SHA256 keys whose ids look like extension-field lengths): chronyd as a client of the board, and the board as a
 // client of chronyd. Each side reports the exchange authenticated; a wrong key
 // is rejected on both sides.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,45 @@ describe.skipIf(skip !== undefined)(`symmetric-key authentication with chronyd${
   afterEach(async () => {
     while (cleanup.length) await cleanup.pop()!();
   }, 30_000);
+
+  // Issue 16: chronyd sends SHA256-keyed requests as NTPv3 with the whole 32-byte digest; key ids
+  // whose low 16 bits read as an extension-field length (16, 32, 36) were once refused. One board
+  // with all the keys, one chronyd per key, all at once: every one selects it, authenticated.
+  it('chronyd clients with SHA256 keys 16, 32, 36 and MD5/SHA1 keys 16, 32: all selected, all authenticated', async () => {
+    const keyLines: { [name: string]: string } = {
+      'SHA256 16': '16 SHA256 HEX:' + '16'.repeat(32),
+      'SHA256 32': '32 SHA256 HEX:' + '32'.repeat(32),
+      'SHA256 36': '36 SHA256 HEX:' + '24'.repeat(32),
+      'MD5 16': '16 MD5 HEX:' + '0f'.repeat(16),
+      'SHA1 32': '32 SHA1 HEX:' + '1f'.repeat(20),
+    };
+    // A board holds one key per id: the MD5/SHA1 ids get a second board.
+    const sha256Board = await boardWithKeys(['SHA256 16', 'SHA256 32', 'SHA256 36'].map((name) => keyLines[name]).join('\n'), 'local stratum 3\n');
+    cleanup.push(async () => { await sha256Board.board.stop(); removeDir(sha256Board.dir); });
+    const otherBoard = await boardWithKeys([keyLines['MD5 16'], keyLines['SHA1 32']].join('\n'), 'local stratum 3\n');
+    cleanup.push(async () => { await otherBoard.board.stop(); removeDir(otherBoard.dir); });
+    const clients: { name: string; chronyd: Chronyd }[] = [];
+    for (const name of Object.keys(keyLines)) {
+      const board = name.startsWith('SHA256') ? sha256Board.board : otherBoard.board;
+      const keyId = name.split(' ')[1];
+      const chronyd = chronydWithKeys(keyLines[name], () => [`server 127.0.0.1 port ${board.port} iburst minpoll -2 maxpoll 0 key ${keyId}`, 'port 0']);
+      cleanup.push(() => chronyd.stop());
+      await chronyd.start();
+      clients.push({ name, chronyd });
+    }
+    for (const { name, chronyd } of clients) {
+      await chronyd.waitSelected(30_000);
+      const data = parseColon(await chronyd.chronyc('ntpdata', '127.0.0.1'));
+      expect(`${name}: ${data['Authenticated']}`).toBe(`${name}: Yes`);
+      expect(`${name}: ${data['NTP tests']}`).toBe(`${name}: 111 111 1111`);
+      if (name.startsWith('SHA256')) expect(`${name}: ${data['Version']}`).toBe(`${name}: 3`);
+    }
+    for (const board of [sha256Board.board, otherBoard.board]) {
+      const stats = parseColon(await board.command('serverstats'));
+      expect(Number(stats['Authenticated NTP packets'])).toBeGreaterThan(0);
+      expect(Number(stats['Crypto-NAKs sent'])).toBe(0);
+    }
+  }, 90_000);
 
   for (const type of ['SHA1', 'MD5']) {
     it(`chronyd client → board server, ${type}: authenticated; a wrong key is refused`, async () => {

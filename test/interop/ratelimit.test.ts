@@ -116,7 +116,8 @@ describe.skipIf(skip !== undefined)(`rate limiting under load${skip ? ` (${skip}
     expect(sent).toBe(TOTAL);
     // The client log is full and recycling, not growing.
     expect(clients.length).toBeLessThanOrEqual(64);
-    expect(stats['Client log records dropped']).toBeGreaterThan(oneOffCount / 2);
+    // Issue 16: a record goes only once its bucket has refilled; newcomers that find none use the shared record.
+    expect(stats['Client log records dropped'] + stats['Requests on shared record']).toBeGreaterThan(oneOffCount / 2);
     expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
     // Abusers: mostly limited; about 1 in 4 limited requests kissed, the rest silent.
     const limited = stats['Dropped: rate limited'];
@@ -153,4 +154,116 @@ describe.skipIf(skip !== undefined)(`rate limiting under load${skip ? ` (${skip}
     console.log(`[ratelimit] greedy chronyd: ${txRate.toFixed(2)} requests/s against its 2/s unthrottled (poll -1)`);
     expect(txRate).toBeLessThan(2);
   }, 120_000);
+});
+
+// Issue 16: churning the 64-record client log must not pay. One address sends 100 requests/s for
+// 6 s, alone; then another, equally fresh address does the same among 128 rotating addresses
+// sending ten times as many. The second gets no more answers than the first (up to the random
+// leak's noise), and a polite chronyd that was there first keeps the board selected.
+describe.skipIf(skip !== undefined)(`client-log churn does not pay${skip ? ` (${skip})` : ''}`, () => {
+  const SECONDS_PER_PHASE = 6;
+  const ABUSER_RATE = 100;
+  const ROTATING = 128;
+  /** 1 in 2^4 limited requests leaks: the least the configuration allows, so the buckets decide. */
+  const LEAK_LOG2 = 4;
+  let board: VBoard | undefined;
+  let polite: Chronyd | undefined;
+  const sockets: dgram.Socket[] = [];
+
+  beforeAll(async () => {
+    board = await VBoard.start({
+      ntpPort: await freeUdpPort(),
+      timeoutS: 150,
+      config: `local stratum 3\nclientloglimit 64\nratelimit interval 1 burst 4 leak ${LEAK_LOG2}\n`,
+    });
+    polite = new Chronyd({ role: 'client', port: board.port, timeoutS: 120 });
+    polite.config = () => [
+      `server 127.0.0.1 port ${board!.port} iburst minpoll 2 maxpoll 2`, 'port 0', 'bindacqaddress 127.0.0.1', 'cmdport 0',
+      `bindcmdaddress ${polite!.sock}`, `pidfile ${polite!.dir}/p.pid`, `driftfile ${polite!.dir}/d.drift`,
+    ].join('\n') + '\n';
+    await polite.start();
+    await polite.waitSelected(30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await polite?.stop();
+    await board?.stop();
+  }, 30_000);
+
+  async function boundSocket(address: string, onReply: () => void): Promise<dgram.Socket> {
+    const socket = dgram.createSocket('udp4');
+    socket.on('message', (msg) => {
+      // Real answers only: mode 4 with a non-zero stratum (a RATE kiss has stratum 0).
+      if (msg.length >= 48 && (msg[0] & 7) === 4 && msg[1] !== 0) onReply();
+    });
+    await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+    sockets.push(socket);
+    return socket;
+  }
+
+  /** SECONDS_PER_PHASE of `abuser` at ABUSER_RATE, with `rotating` sockets sending ten times that; the abuser's answers. */
+  async function phase(abuserAddress: string, rotating: dgram.Socket[]): Promise<{ sent: number; answered: number; sources: string[] }> {
+    let answered = 0;
+    const abuser = await boundSocket(abuserAddress, () => answered++);
+    const request = Buffer.alloc(48);
+    request[0] = 0x23;
+    const started = Date.now();
+    const end = SECONDS_PER_PHASE * 1000;
+    let sent = 0;
+    let rotatingSent = 0;
+    const sources: string[] = [];
+    let nextCheck = 2000;
+    for (let elapsed = 0; elapsed < end; elapsed = Date.now() - started) {
+      const due = Math.floor((elapsed / 1000) * ABUSER_RATE);
+      for (; sent < due; sent++) {
+        request.writeUInt32BE(sent, 44);
+        abuser.send(request, board!.port, '127.0.0.1');
+      }
+      const rotatingDue = rotating.length === 0 ? 0 : Math.floor((elapsed / 1000) * ABUSER_RATE * 10);
+      for (; rotatingSent < rotatingDue; rotatingSent++) rotating[rotatingSent % rotating.length].send(request, board!.port, '127.0.0.1');
+      if (elapsed > nextCheck) {
+        nextCheck += 2000;
+        sources.push(await polite!.chronyc('sources'));
+      }
+      await sleep(5);
+    }
+    await sleep(500);
+    return { sent, answered, sources };
+  }
+
+  /** The board's count of requests from `address` (the `clients` report's NTP column). */
+  async function hitsOf(address: string): Promise<number> {
+    const line = (await board!.command('clients')).split('\n').find((l) => l.startsWith(address + ' '));
+    return line ? Number(line.trim().split(/\s+/)[1]) : 0;
+  }
+
+  it('an address among 128 rotating ones gets no more answers than alone; a polite chronyd stays selected', async () => {
+    const alone = await phase('127.3.0.1', []);
+    const aloneHits = await hitsOf('127.3.0.1');
+    const rotating: dgram.Socket[] = [];
+    for (let i = 0; i < ROTATING; i++) rotating.push(await boundSocket(`127.4.0.${i + 1}`, () => undefined));
+    const mixed = await phase('127.3.0.2', rotating);
+    const stats = parseStats(await board!.command('serverstats'));
+    const mixedHits = await hitsOf('127.3.0.2');
+    console.log(`[ratelimit] alone: ${alone.answered} of ${alone.sent} answered (${aloneHits} reached the board); among ` +
+      `${ROTATING} rotating addresses at 10x: ${mixed.answered} of ${mixed.sent} (${mixedHits} recorded); client records ` +
+      `dropped ${stats['Client log records dropped']}, requests on the shared record ${stats['Requests on shared record']}`);
+    expect(alone.sent).toBeGreaterThanOrEqual(SECONDS_PER_PHASE * ABUSER_RATE - 5);
+    expect(mixed.sent).toBeGreaterThanOrEqual(SECONDS_PER_PHASE * ABUSER_RATE - 5);
+    // The board heard the abuser: a board too slow to read its socket would prove nothing.
+    expect(aloneHits).toBeGreaterThan(alone.sent * 0.9);
+    // Alone: the burst, one per 2 s, and the leak (1 in 16 of the rest). Among the churn: no more,
+    // up to four standard deviations of the difference of two leak draws.
+    const leakNoise = 4 * Math.sqrt(2 * alone.sent * (1 / 16) * (15 / 16));
+    expect(mixed.answered).toBeLessThanOrEqual(alone.answered + leakNoise);
+    expect(mixed.answered).toBeLessThan(mixed.sent / 4);
+    // Once the abuser has a record it keeps it (it is being limited): its requests are all recorded there.
+    expect(mixedHits).toBeGreaterThan(mixed.sent * 0.9);
+    expect(stats['Requests on shared record']).toBeGreaterThan(0);
+    // The polite chronyd kept the board selected at every check, and still does.
+    expect(mixed.sources.length).toBeGreaterThanOrEqual(2);
+    for (const sources of [...alone.sources, ...mixed.sources]) expect(sources).toMatch(/^\^\* 127\.0\.0\.1 /m);
+    expect(await polite!.chronyc('sources')).toMatch(/^\^\* 127\.0\.0\.1 /m);
+  }, 90_000);
 });

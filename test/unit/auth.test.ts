@@ -68,6 +68,50 @@ describe('server authentication', () => {
   });
 });
 
+describe('server authentication: chronyd NTPv3 requests with whole SHA256 digests (issue 16)', () => {
+  // chronyd 4.3 sends NTPv3 with all 32 bytes of a SHA256 digest; key ids 16, 32 and 36 once
+  // parsed as extension fields (a crypto-NAK for 16 and 32, an unsigned reply for 36).
+  const issueRequest = '1b000600000000000000000000000000000000000000000000000000000000000000000000000000965f640a062fe209' +
+    '00000024a57e2d5147f49f18d1b03d6a8fca43df2eeaee73f07f8896e4f3910da0903376';
+  const ids = [16, 32, 36, 20, 24, 1];
+  const keyFile = ids.map((id) => id + ' SHA256 HEX:' + '24'.repeat(32)).join('\n') + '\n17 MD5 HEX:' + '10'.repeat(16) +
+    '\n18 SHA1 HEX:' + '20'.repeat(20) + '\n';
+  const chronyKeys: keys.Authenticator = { keys: keys.parseKeys(keyFile).keys, sha: shaDigest };
+
+  function serve(datagram: string) {
+    const { service, sent, state } = server();
+    service.auth = chronyKeys;
+    responder.handle(service, datagram, FROM, state.raw);
+    return { service, sent };
+  }
+
+  it("the issue's request bytes (key 36) get a reply signed with key 36, whole digest, NTPv3", () => {
+    const bytes = Buffer.from(issueRequest, 'hex').toString('latin1');
+    const { service, sent } = serve(bytes);
+    expect(sent).toHaveLength(1);
+    const reply = sent[0].data;
+    expect(reply.length).toBe(48 + 4 + 32);
+    expect(header.decode(reply, 0).version).toBe(3);
+    const key = keys.findKey(chronyKeys.keys, 36)!;
+    expect(mac.verifyMac(reply, 48, 36, key.type, key.secret, shaDigest)).toBe(true);
+    expect(service.counters[Counter.Authenticated]).toBe(1);
+    expect(service.counters[Counter.CryptoNak]).toBe(0);
+  });
+
+  for (const keyId of [...ids, 17, 18]) {
+    it(`NTPv3 request signed with key ${keyId} (${keys.findKey(chronyKeys.keys, keyId)!.type}): signed reply`, () => {
+      const key = keys.findKey(chronyKeys.keys, keyId)!;
+      const req = request(3);
+      const { service, sent } = serve(req + mac.macTrailer(keyId, key.type, key.secret, req, shaDigest));
+      expect(sent).toHaveLength(1);
+      const trailer = packet.parseTrailer(sent[0].data)!;
+      expect(trailer.macKeyId).toBe(keyId);
+      expect(mac.verifyMac(sent[0].data, trailer.macOffset, keyId, key.type, key.secret, shaDigest)).toBe(true);
+      expect(service.counters[Counter.Authenticated]).toBe(1);
+    });
+  }
+});
+
 describe('client authentication', () => {
   function source(keyId: number) {
     const clockState = fakeClock();

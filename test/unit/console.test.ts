@@ -208,6 +208,25 @@ describe('console line discipline', () => {
     expect(s.history[15]).toBe('line39');
   });
 
+  it('a control character ends an unfinished escape sequence and is then handled (issue 16)', () => {
+    // ESC [ then Enter: the line runs at once, it is not taken as the sequence's parameter.
+    expect(editing(['tracking\x1b[\r']).lines).toEqual(['tracking']);
+    expect(editing(['tracking\x1b[1;\r']).lines).toEqual(['tracking']);
+    expect(editing(['tracking\x1b\r']).lines).toEqual(['tracking']);
+    expect(editing(['tracking\x1bO\r']).lines).toEqual(['tracking']);
+    expect(run(['tracking\x1b[\n']).lines).toEqual(['tracking']);
+    // Ctrl-C after a stray ESC [ interrupts and clears the line; what follows is typed normally.
+    let interrupted = 0;
+    const lines: string[] = [];
+    const s = shell.create(true, () => undefined, (line) => lines.push(line), () => interrupted++);
+    shell.feed(s, 'junk\x1b[\x03help\r');
+    expect(interrupted).toBe(1);
+    expect(lines).toEqual(['help']);
+    // Backspace (a control character too) ends it and deletes; ESC ESC [ A is one up-arrow.
+    expect(editing(['trackingg\x1b[\x08\r']).lines).toEqual(['tracking']);
+    expect(editing(['tracking\r', '\x1b\x1b[A\r']).lines).toEqual(['tracking', 'tracking']);
+  });
+
   it('skips unknown and overlong escape sequences whole', () => {
     expect(editing(['he\x1b[1;5Cl\x1b[123456789Xp\r']).lines).toEqual(['help']);
   });

@@ -16,7 +16,9 @@ import { fakePlatform, recordingSocket, shaDigest } from './fakes';
 import { prng } from './ntp-bytes';
 
 const START = 1_800_000_000.25;
-const FROM: Peer = { address: '192.0.2.7', port: 40123 };
+// Mode 6 answers localhost only by default (issue 16): ntpq on the board's own host.
+const FROM: Peer = { address: '127.0.0.7', port: 40123 };
+const STRANGER: Peer = { address: '192.0.2.7', port: 40123 };
 const KEY_TEXT = 'HEX:000102030405060708090a0b0c0d0e0f';
 const KEY = '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f';
 
@@ -251,19 +253,62 @@ describe('mode 6', () => {
     }
   });
 
+  it('by default answers localhost only: a stranger gets nothing, whatever it asks (issue 16)', () => {
+    const b = board('refclock GPS\nserver 192.0.2.1\nlocal stratum 10\n');
+    for (const asked of [request(1, 0), request(2, 0), request(2, 1), request(1, 1), request(2, 0, 'version'), request(9, 0)]) {
+      expect(b.send(asked, STRANGER)).toEqual([]);
+      expect(b.send(asked, { address: '10.0.0.1', port: 123 })).toEqual([]);
+      expect(b.send(asked, FROM).length).toBeGreaterThan(0);
+    }
+    expect(commands.dispatch(b.app, 'cmdaccheck 192.0.2.7')).toBe('209 Access denied\n');
+    expect(commands.dispatch(b.app, 'cmdaccheck 127.0.0.1')).toBe('208 Access allowed\n');
+  });
+
+  it('opened with cmdallow: a first query gets no reply larger than itself; then answers, rate-limited like NTP', () => {
+    const b = board('local stratum 10\ncmdallow all\nratelimit interval 1 burst 3 leak 2\n');
+    const counters = b.app.responder.counters;
+    const readvar = request(control.Opcode.ReadVariables, 0);
+    expect(readvar.length).toBe(12);
+    // First contact: a 12-byte error answer is no amplification, so it goes; a 350-byte READVAR answer does not.
+    const error = b.send(request(9, 0), STRANGER);
+    expect(error).toHaveLength(1);
+    expect(error[0].data.length).toBeLessThanOrEqual(12);
+    const other = { address: '198.51.100.9', port: 1 };
+    expect(b.send(readvar, other)).toEqual([]);
+    expect(counters[Counter.ControlDropped]).toBe(1);
+    // Known now: answered in full, until its bucket (shared with its NTP requests) is empty:
+    // of the burst of 3, the first contact took one.
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    expect(counters[Counter.ControlDropped]).toBe(2);
+    b.state.raw += 2; // one token back after 2 s
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other).length).toBeGreaterThan(0);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    // An NTP request from a known address takes from the same bucket.
+    b.state.raw += 2;
+    const ntp = '\x23' + '\0'.repeat(47);
+    expect(b.send(ntp, other)).toHaveLength(1);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), other)).toEqual([]);
+    // Localhost is exempt from the first-contact rule (no one can forge it), not from the rate limit.
+    expect(b.send(readvar, { address: '127.0.0.2', port: 5 }).length).toBeGreaterThan(0);
+  });
+
   it('cmddeny: no answer, counted as a dropped command packet', () => {
     const b = board('local stratum 10\ncmdallow\ncmddeny 192.0.2.0/24\n');
-    expect(b.send(request(control.Opcode.ReadVariables, 0))).toEqual([]);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toEqual([]);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), { address: '198.51.100.1', port: 1 })).toEqual([]); // first contact
     expect(b.send(request(control.Opcode.ReadVariables, 0), { address: '198.51.100.1', port: 1 })).toHaveLength(1);
     const counters = b.app.responder.counters;
-    expect(counters[Counter.Control]).toBe(2);
-    expect(counters[Counter.ControlDropped]).toBe(1);
+    expect(counters[Counter.Control]).toBe(3);
+    expect(counters[Counter.ControlDropped]).toBe(2);
     const stats = commands.dispatch(b.app, 'serverstats') as string;
-    expect(stats).toMatch(/Command packets received\s*: 2\n/);
-    expect(stats).toMatch(/Command packets dropped\s*: 1\n/);
-    // Rules added on the console apply to the next query.
+    expect(stats).toMatch(/Command packets received\s*: 3\n/);
+    expect(stats).toMatch(/Command packets dropped\s*: 2\n/);
+    // Rules added on the console apply to the next query (its first contact was the denied one: no record).
     commands.dispatch(b.app, 'cmdallow 192.0.2.7');
-    expect(b.send(request(control.Opcode.ReadVariables, 0))).toHaveLength(1);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toEqual([]);
+    expect(b.send(request(control.Opcode.ReadVariables, 0), STRANGER)).toHaveLength(1);
   });
 
   it('drops (and counts) what is not a request: short, responses, fragments, bad versions', () => {

@@ -339,3 +339,76 @@ describe('parseTrailer: documented ambiguities', () => {
     expect(t).toEqual({ extensions: [{ type: 0, offset: 52, length: 32 }], macOffset: -1, macKeyId: 0, macDigestLength: 0 });
   });
 });
+
+/**
+ * Issue 16: before NTPv4 there are no extension fields; everything after the
+ * header is the MAC. chronyd 4.3 sends SHA256-keyed requests as NTPv3 with the
+ * whole 32-byte digest, so key ids whose low 16 bits look like a field length
+ * (16, 32, 36, …) must still be read as MACs. The first vector is the request
+ * quoted in the issue (key 36 = "HEX:" + 32 × "24"); its digest is
+ * SHA256(32 × 0x24 ‖ first 48 bytes), checked with Python's hashlib.
+ */
+describe('parseTrailer: NTPv3 trailers are MACs only', () => {
+  const ISSUE_REQUEST = fromHex(
+    '1b000600000000000000000000000000000000000000000000000000000000000000000000000000965f640a062fe209' +
+      '00000024a57e2d5147f49f18d1b03d6a8fca43df2eeaee73f07f8896e4f3910da0903376',
+  );
+  const V3 = withFirstByte(0, 3, 3);
+  const V4 = withFirstByte(0, 4, 3);
+  const keyIdBytes = (keyId: number) =>
+    String.fromCharCode(keyId >>> 24, (keyId >>> 16) & 255, (keyId >>> 8) & 255, keyId & 255);
+
+  it("the issue's chronyd request: NTPv3, key 36, a 32-byte SHA256 digest", () => {
+    expect(ISSUE_REQUEST.length).toBe(84);
+    expect(packet.checkEnvelope(ISSUE_REQUEST)).toBe(ParseError.None);
+    expect(packet.parseTrailer(ISSUE_REQUEST)).toEqual({ extensions: [], macOffset: 48, macKeyId: 36, macDigestLength: 32 });
+  });
+
+  // Every legal NTPv3 shape, with key ids that read as extension-field lengths and ones that do not.
+  const V3_DIGESTS: [string, number][] = [['MD5', 16], ['SHA1', 20], ['SHA256 cut to 20', 20], ['SHA256', 32], ['SHA512', 64]];
+  for (const [name, digestLength] of V3_DIGESTS) {
+    it.each([1, 16, 20, 24, 28, 32, 36, 40, 52, 68, 0x00010024, 0xffffffff])(`NTPv3 ${name} (${digestLength}-byte digest), key id %d`, (keyId) => {
+      expect(packet.parseTrailer(V3 + keyIdBytes(keyId) + filler(digestLength, 0x5a))).toEqual({
+        extensions: [], macOffset: 48, macKeyId: keyId, macDigestLength: digestLength,
+      });
+    });
+  }
+  it('NTPv3 crypto-NAK (key id only)', () => {
+    expect(packet.parseTrailer(V3 + CRYPTO_NAK)).toEqual({ extensions: [], macOffset: 48, macKeyId: 0, macDigestLength: 0 });
+  });
+  it('NTPv1 and NTPv2 are read the same way (no extension fields either)', () => {
+    for (const version of [1, 2]) {
+      expect(packet.parseTrailer(withFirstByte(0, version, 3) + keyIdBytes(32) + filler(32, 1))?.macKeyId).toBe(32);
+    }
+  });
+  it('NTPv3: what would be extension fields in NTPv4 is refused, not parsed', () => {
+    // 180 bytes: no MAC is that long, and NTPv3 has no extension fields.
+    expect(packet.parseTrailer(V3 + NTS_UID + NTS_COOKIE + NTS_AUTH)).toBeNull();
+    expect(packet.parseTrailer(V3 + ef(0x0002, 100))).toBeNull();
+    expect(packet.parseTrailer(V3 + filler(12))).toBeNull();
+  });
+
+  // NTPv4: digests are cut to 20 bytes (RFC 7822 section 7.5.1.3), so MACs are 4, 20 or 24 bytes;
+  // whole long digests stay readable where they cannot be an extension field.
+  it.each([16, 20, 24, 32, 36])('NTPv4 MD5 / SHA1 / cut SHA256 MACs with key id %d', (keyId) => {
+    for (const digestLength of [16, 20]) {
+      expect(packet.parseTrailer(V4 + keyIdBytes(keyId) + filler(digestLength, 0x33))).toEqual({
+        extensions: [], macOffset: 48, macKeyId: keyId, macDigestLength: digestLength,
+      });
+    }
+  });
+  it('NTPv4: extension fields followed by each MAC shape', () => {
+    for (const digestLength of [0, 16, 20]) {
+      const t = packet.parseTrailer(V4 + EF28 + NTS_UID + keyIdBytes(16) + filler(digestLength, 0x44));
+      expect(t).toEqual({
+        extensions: [{ type: 0x0002, offset: 52, length: 24 }, { type: 0x0104, offset: 80, length: 32 }],
+        macOffset: 112, macKeyId: 16, macDigestLength: digestLength,
+      });
+    }
+  });
+  it('the same 36-byte trailer is a field in NTPv4 and a MAC in NTPv3', () => {
+    const trailer = keyIdBytes(36) + filler(32, 0x24);
+    expect(packet.parseTrailer(V4 + trailer)?.extensions).toHaveLength(1);
+    expect(packet.parseTrailer(V3 + trailer)?.macKeyId).toBe(36);
+  });
+});
