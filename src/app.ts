@@ -14,7 +14,7 @@ import type { ConfigModule } from './modules';
 import { loadConfig as loadConfigModule, loadConsole, loadMode6 } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
-import type { Platform } from './platform';
+import type { Platform, UdpSocket } from './platform';
 import * as access from './serve/access';
 import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
@@ -164,22 +164,28 @@ function updateReference(app: Appliance): void {
   responder.refresh(app.responder);
 }
 
-/** `broadcast INTERVAL ADDRESS`: one never-bound socket sends every round, a fresh one after a reconnect; none while the link is down. */
+/**
+ * `broadcast INTERVAL ADDRESS`: multicasts from the NTP port; broadcasts from
+ * one never-bound socket that answers mode 3 (see serve/broadcast), kept for
+ * the link's lifetime, a fresh one after a reconnect; none while the link is down.
+ */
 function startBroadcasts(app: Appliance, net: wifi.Network): void {
   const targets = app.config.broadcasts;
-  if (targets.length === 0) return;
-  let socket = app.platform.udpSender();
+  let sender: UdpSocket | null = null;
   let reconnects = net.reconnects;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i];
+    const fromNtpPort = broadcast.isMulticast(target.address);
     app.platform.every(target.interval * 1000, function () {
       if (net.state !== wifi.CONNECTED) return;
       if (reconnects !== net.reconnects) {
-        socket.close();
-        socket = app.platform.udpSender();
+        if (sender) sender.close();
+        sender = null;
         reconnects = net.reconnects;
       }
-      app.responder.counters[responder.Counter.BroadcastsSent] += broadcast.send(app.responder, socket, target);
+      if (!fromNtpPort && !sender) sender = broadcast.openSender(app.platform, app.responder);
+      const socket = fromNtpPort ? app.responder.socket : sender;
+      if (socket) app.responder.counters[responder.Counter.BroadcastsSent] += broadcast.send(app.responder, socket, target);
     });
   }
 }

@@ -44,8 +44,13 @@ export interface Platform {
   rawClock: () => number;
   /** Binds a UDP port; `group`, when given, is a multicast group joined before the bind (Espruino needs that order). */
   udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket;
-  /** A socket that is never bound, for broadcast and multicast sends (a bound socket's broadcasts are dropped on Linux). */
-  udpSender(): UdpSocket;
+  /**
+   * A socket that is never bound, for broadcasts (Espruino gives SO_BROADCAST
+   * only to such a socket: a bound one's broadcasts are refused). It sends from
+   * an ephemeral port and, once it has sent, receives on that port:
+   * `onDatagram` gets what arrives there (a broadcast client's calibration requests).
+   */
+  udpSender(onDatagram: DatagramHandler): UdpSocket;
   /** Repeating timer; returns an id for cancelTimer. */
   every(milliseconds: number, callback: () => void): number;
   after(milliseconds: number, callback: () => void): number;

@@ -67,8 +67,13 @@ export function createPlatform(): Platform {
       socket.bind(port);
       return socket;
     },
-    udpSender: function () {
-      return require('dgram').createSocket('udp4');
+    udpSender: function (onDatagram: DatagramHandler): UdpSocket {
+      const socket = require('dgram').createSocket('udp4');
+      // Never bound, yet once it has sent, its ephemeral port's datagrams reach 'message' (socketserver.c's client connections).
+      socket.on('message', function (msg, rinfo) {
+        onDatagram(msg, rinfo, getTime());
+      });
+      return socket;
     },
     every: function (milliseconds, callback) {
       return setInterval(callback, milliseconds);

@@ -1,7 +1,8 @@
 // Espruino's require("dgram") over real Node sockets, with the interpreter's
 // rules enforced: payloads are binary strings both ways, send refuses
 // anything else, multicast membership only counts before bind, long
-// datagrams are cut. Device port 123 maps to a host port. The Wi-Fi link is
+// datagrams are cut, only a never-bound socket may broadcast and it hears
+// nothing before its first send. Device port 123 maps to a host port. The Wi-Fi link is
 // modelled as lwIP on ESP32 may behave: nothing passes while it is down, and a
 // socket bound before a drop (or while the link was down) stays dead after it
 // comes back, so the firmware must bind again.
@@ -97,8 +98,10 @@ export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true })
         const [payload, port, address] = d === undefined ? [bytes, a, b] : [bytes.subarray(a, a + b), c, d];
         const s = nodeSocket();
         if (!bound) {
-          // An unbound socket sends from an ephemeral port, as on the device.
-          s.bind(0, () => s.setBroadcast(true));
+          // An unbound socket sends from an ephemeral port, as on the device, and from its first send on
+          // its 'message' handlers get what arrives on that port (Espruino polls it as a client connection).
+          // Only such a socket may broadcast (SO_BROADCAST); a bound one's broadcasts are refused by the kernel.
+          s.bind({ port: 0, address: bindAddress }, () => s.setBroadcast(true));
           bound = true;
           epoch = link.up ? link.epoch : -1;
         }

@@ -1,14 +1,21 @@
 /**
  * The broadcast/multicast server (RFC 5905 mode 5): at each interval, the
- * current clock state to a broadcast or multicast address, from a socket that
- * is never bound (Espruino's rule for broadcasts). Only while the clock is
- * synchronised or serving `local`: an unsynchronised board stays quiet.
+ * current clock state to a broadcast or multicast address. Only while the
+ * clock is synchronised or serving `local`: an unsynchronised board stays quiet.
+ *
+ * A client calibrates its delay with a few mode-3 requests sent to the
+ * broadcast's source address and port (ntpd's broadcastclient does), so the
+ * port mode-5 packets leave from must answer mode 3. Multicasts leave from the
+ * NTP port itself, as chronyd's and ntpd's do. Broadcasts cannot: Espruino
+ * gives SO_BROADCAST only to a socket it never bound, so they leave from such
+ * a socket's ephemeral port, and that socket answers mode-3 requests through
+ * the same responder (access rules, rate limit, counters) as the NTP port.
  */
 import type { BroadcastTarget } from '../config/types';
 import * as localClock from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
 import * as timestamp from '../ntp/timestamp';
-import type { UdpSocket } from '../platform';
+import type { Peer, Platform, UdpSocket } from '../platform';
 import type { Responder } from './responder';
 import * as responderModule from './responder';
 
@@ -37,4 +44,33 @@ export function send(responder: Responder, socket: UdpSocket, target: BroadcastT
   if (responder.clock.leap === Leap.Unsynchronised) return 0;
   socket.send(packet(responder, target), target.port, target.address);
   return 1;
+}
+
+/** True for a multicast group (224.0.0.0/4): those need no SO_BROADCAST, so they can leave from the NTP port. */
+export function isMulticast(address: string): boolean {
+  const first = parseInt(address, 10);
+  return first >= 224 && first <= 239;
+}
+
+/**
+ * The never-bound socket broadcasts leave from, answering the mode-3 requests
+ * that arrive on its ephemeral port. Kept while the link is up: a client's
+ * association is keyed on that port.
+ */
+export function openSender(platform: Platform, responder: Responder): UdpSocket {
+  const socket = platform.udpSender(function (msg, from, rawArrival) {
+    answer(responder, socket, msg, from, rawArrival);
+  });
+  return socket;
+}
+
+/** A datagram on the sender's port: client requests get the NTP port's answer, from this port; anything else is dropped. */
+export function answer(responder: Responder, socket: UdpSocket, msg: string, from: Peer, rawArrival: number): void {
+  if ((msg.charCodeAt(0) & 7) === Mode.Client) {
+    responderModule.handle(responder, msg, from, rawArrival, socket);
+    return;
+  }
+  // Not a request a broadcast client sends here (no control, no peers on this port): counted as the NTP port would.
+  responder.counters[responderModule.Counter.Received]++;
+  responder.counters[responderModule.Counter.DropMode]++;
 }

@@ -131,8 +131,12 @@ export function refresh(responder: Responder): void {
     (clock.referenceTime > 0 ? timestamp.encodeUnix(clock.referenceTime) : '\0\0\0\0\0\0\0\0');
 }
 
-/** The datagram handler: the hot path. */
-export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number): void {
+/**
+ * The datagram handler: the hot path. The reply leaves from the socket the
+ * request came in on: the NTP port's, or `via` (the broadcast sender's, which
+ * a broadcast client calibrates against).
+ */
+export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
   const clock = responder.clock;
   const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
   const counters = responder.counters;
@@ -172,14 +176,14 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
   if (receive > responder.validUntil) refresh(responder);
   const log = responder.clients;
   const slot = clientLog.record(log, from.address, receive);
-  if ((!log.allowed[slot] || log.overLimit) && refuse(responder, slot, msg, from, receive)) return;
+  const socket = via || responder.socket;
+  if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
   if (trailer !== null && trailer.macOffset >= 0) {
-    answerAuthenticated(responder, msg, trailer, first, from, receive);
+    answerAuthenticated(responder, socket, msg, trailer, first, from, receive);
     return;
   }
   const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
     timestamp.encodeUnix(receive);
-  const socket = responder.socket;
   if (!socket) {
     counters[Counter.DropNotServing]++;
     return;
@@ -206,7 +210,7 @@ function oneIn(responder: Responder, log2: number): boolean {
  * configured. Returns false when the request is to be answered after all
  * (the leak that keeps a client behind a shared address from being starved).
  */
-function refuse(responder: Responder, slot: number, msg: string, from: Peer, receive: number): boolean {
+function refuse(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number): boolean {
   const counters = responder.counters;
   const log = responder.clients;
   let kiss = 0;
@@ -222,11 +226,11 @@ function refuse(responder: Responder, slot: number, msg: string, from: Peer, rec
     if (oneIn(responder, responder.rateKissLog2)) kiss = refid.KISS_RATE;
   }
   log.ntpDrops[slot]++;
-  if (kiss !== 0 && responder.socket) {
+  if (kiss !== 0 && socket) {
     // RFC 5905 7.4: LI=3, stratum 0, the kiss code as reference id; the request's version and poll.
     const clock = responder.clock;
     const raw = clock.readRaw();
-    responder.socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
+    socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
       '\0\0\0\0\0\0\0\0' + timestamp.writeUint32(kiss) + '\0\0\0\0\0\0\0\0' + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
       timestamp.encodeUnix(localClock.cook(clock, raw)), from.port, from.address);
     counters[kiss === refid.KISS_RATE ? Counter.KissRate : Counter.KissDeny]++;
@@ -258,7 +262,8 @@ function algorithmForLength(digestLength: number): MacAlgorithm {
  * key id and a wrong digest get the same answer after the same digest work,
  * so neither the reply nor its timing tells whether a key id exists.
  */
-function answerAuthenticated(responder: Responder, msg: string, trailer: packet.Trailer, first: string, from: Peer, receive: number): void {
+function answerAuthenticated(responder: Responder, socket: UdpSocket | null, msg: string, trailer: packet.Trailer, first: string, from: Peer,
+  receive: number): void {
   const auth = responder.auth;
   const keyId = trailer.macKeyId;
   const key = auth ? keys.findKey(auth.keys, keyId) : null;
@@ -269,12 +274,12 @@ function answerAuthenticated(responder: Responder, msg: string, trailer: packet.
   const raw = clock.readRaw();
   const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
     timestamp.encodeUnix(receive) + timestamp.encodeUnix(localClock.cook(clock, raw));
-  if (!responder.socket) return;
+  if (!socket) return;
   if (valid && auth && key) {
-    responder.socket.send(reply + mac.macTrailer(keyId, key.type, key.secret, reply, auth.sha), from.port, from.address);
+    socket.send(reply + mac.macTrailer(keyId, key.type, key.secret, reply, auth.sha), from.port, from.address);
     responder.counters[Counter.Authenticated]++;
   } else {
-    responder.socket.send(reply + '\0\0\0\0', from.port, from.address);
+    socket.send(reply + '\0\0\0\0', from.port, from.address);
     responder.counters[Counter.CryptoNak]++;
   }
   responder.counters[Counter.Replied]++;

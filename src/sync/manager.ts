@@ -673,10 +673,13 @@ function calibrate(sync: Sync, source: Source): void {
 /**
  * A mode-5 packet on the NTP port, for `broadcastclient`/`multicastclient`.
  * The first from a server makes it a source and starts a short client/server
- * exchange to measure the delay; after that each broadcast is a sample whose
- * offset is the server's transmit time plus half that delay, less our
- * arrival time. A broadcast far off the fit means the path changed:
- * measure again rather than follow it.
+ * exchange to measure the delay, sent as ntpd sends it: to the broadcast's
+ * source address and port (a server that cannot broadcast from its NTP port
+ * answers on the port it broadcasts from). After that each broadcast is a
+ * sample whose offset is the server's transmit time plus half that delay,
+ * less our arrival time. A broadcast far off the fit, or from another port
+ * (the server restarted or reconnected), means the path changed: measure
+ * again rather than follow it.
  */
 export function receiveBroadcast(sync: Sync, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   if (packet.checkEnvelope(msg) !== ParseError.None) return;
@@ -690,6 +693,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   if (index < 0) {
     if (sync.sources.length >= MAX_SERVERS) return;
     const options = defaultServerOptions(from.address);
+    options.port = from.port;
     const pollLog2 = reply.pollLog2 < 3 ? 3 : reply.pollLog2 > 17 ? 17 : reply.pollLog2;
     options.minPollLog2 = pollLog2;
     options.maxPollLog2 = pollLog2;
@@ -702,6 +706,11 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     return;
   }
   const source = sync.sources[index];
+  if (source.options.port !== from.port) {
+    source.options.port = from.port;
+    calibrate(sync, source);
+    return;
+  }
   const transmit = msg.substr(40, 8);
   if (transmit === source.lastBroadcastTransmit) return;
   source.lastBroadcastTransmit = transmit;

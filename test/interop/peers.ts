@@ -331,7 +331,7 @@ export async function ntplibQuery(host: string, port: number, version = 3): Prom
 export const TSHARK_FIELDS = [
   'ntp.flags.li', 'ntp.flags.vn', 'ntp.flags.mode', 'ntp.stratum', 'ntp.ppoll', 'ntp.precision',
   'ntp.rootdelay', 'ntp.rootdispersion', 'ntp.refid', 'ntp.reftime', 'ntp.org', 'ntp.rec', 'ntp.xmt',
-  'udp.payload', '_ws.malformed',
+  'udp.payload', '_ws.malformed', 'ip.src', 'udp.srcport', 'ip.dst', 'udp.dstport',
 ] as const;
 export type TsharkRow = Record<(typeof TSHARK_FIELDS)[number], string>;
 
@@ -342,14 +342,14 @@ export class Capture {
   private exited?: Promise<void>;
   log = '';
 
-  /** `where`: an interface other than lo, and the network namespace it lives in. */
-  constructor(readonly port: number, readonly durationS = 20, readonly where: { iface?: string; netns?: string } = {}) {}
+  /** `where`: an interface other than lo, the network namespace it lives in, and a capture filter other than `udp port P`. */
+  constructor(readonly port: number, readonly durationS = 20, readonly where: { iface?: string; netns?: string; filter?: string } = {}) {}
 
   /** Start `tshark -i lo -f 'udp port P' -a duration:N -w file`; resolves once capturing. */
   async start(): Promise<void> {
     const ns = this.where.netns ? ['ip', 'netns', 'exec', this.where.netns] : [];
     this.child = spawn('timeout', ['-k', '2', String(this.durationS + 10), ...ns, peerPath('tshark')!,
-      '-i', this.where.iface ?? 'lo', '-f', `udp port ${this.port}`, '-a', `duration:${this.durationS}`, '-w', this.file],
+      '-i', this.where.iface ?? 'lo', '-f', this.where.filter ?? `udp port ${this.port}`, '-a', `duration:${this.durationS}`, '-w', this.file],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.log += d));
     this.child.stderr!.on('data', (d) => (this.log += d));
@@ -369,9 +369,10 @@ export class Capture {
     await this.exited;
   }
 
-  /** Decode the capture as NTP on this port, one row per packet. */
-  async decode(): Promise<TsharkRow[]> {
-    const args = ['-r', this.file, '-d', `udp.port==${this.port},ntp`, '-T', 'fields',
+  /** Decode the capture as NTP on this port (and on `alsoNtpPorts`), one row per packet. */
+  async decode(alsoNtpPorts: number[] = []): Promise<TsharkRow[]> {
+    const decodeAs = [this.port, ...alsoNtpPorts].flatMap((port) => ['-d', `udp.port==${port},ntp`]);
+    const args = ['-r', this.file, ...decodeAs, '-T', 'fields',
       '-E', 'separator=\t', '-E', 'occurrence=a', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
     const r = await run(peerPath('tshark')!, args, { timeoutS: 20 });
     if (r.code !== 0) throw new Error(`tshark -r failed: ${r.stderr}`);

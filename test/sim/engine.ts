@@ -295,9 +295,9 @@ export class Simulation {
         };
         return socket;
       },
-      udpSender() {
+      udpSender(onDatagram) {
         // The simulated network has no broadcast domain: an ephemeral port stands in for an unbound socket.
-        return platform.udpBind(0, function () {}, function () {});
+        return platform.udpBind(0, onDatagram, function () {});
       },
       every(milliseconds, callback) {
         const id = sim.nextTimerId++;

@@ -135,6 +135,35 @@ describe('sandbox dgram', () => {
     expect(() => run('s.send("\\u0100", 9, "127.0.0.1")')).toThrow(/above 255/);
   });
 
+  it('a never-bound socket hears replies on its ephemeral port once it has sent, and only it may broadcast', async () => {
+    const { run, logs } = sandbox();
+    const server = dgram.createSocket('udp4');
+    cleanups.push(() => server.close());
+    const asked = new Promise<{ port: number }>((resolve) => server.on('message', (msg, rinfo) => {
+      server.send('pong', rinfo.port, rinfo.address);
+      resolve(rinfo);
+    }));
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const port = server.address().port;
+    run(`var u = require("dgram").createSocket("udp4");
+      u.on("message", function (msg, rinfo) { global.reply = msg; global.replyPort = rinfo.port; });
+      u.send("ping", ${port}, "127.0.0.1");`);
+    const from = await asked;
+    for (let i = 0; i < 40 && run('typeof global.reply') === 'undefined'; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(run('global.reply')).toBe('pong');
+    expect(run('global.replyPort')).toBe(port);
+    expect(from.port).not.toBe(port);
+    // The loopback broadcast address: the kernel refuses it without SO_BROADCAST, which only the never-bound socket has.
+    const refused = () => logs.filter((line) => /127\.255\.255\.255.*failed/.test(line));
+    run(`var b = require("dgram").createSocket("udp4"); b.bind(0); b.send("x", ${port}, "127.255.255.255");`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refused()).toHaveLength(1);
+    expect(refused()[0]).toMatch(/EACCES/);
+    run(`u.send("y", ${port}, "127.255.255.255");`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refused()).toHaveLength(1);
+  });
+
   it('refuses addMembership after bind', () => {
     const { run } = sandbox();
     expect(() => run('var m = require("dgram").createSocket("udp4"); m.bind(0); m.addMembership("224.0.1.1")')).toThrow(/before bind/);
