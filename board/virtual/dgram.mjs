@@ -13,6 +13,12 @@ const RECEIVE_LIMIT = 528;
 
 export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true }) {
   const open = new Set();
+  /**
+   * Device ports held by a socket, until its close has taken effect. Espruino's close() only
+   * marks the socket; the idle loop closes it later, so binding the same port again at once
+   * fails there ("Socket bind failed", then bind throws "Unable to create socket").
+   */
+  const portsHeld = new Set();
   /** `epoch` counts link drops; a socket works only in the epoch it was bound in. */
   const link = { up: linkUp, epoch: 0 };
 
@@ -38,6 +44,7 @@ export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true })
     let bound = false;
     let epoch = -1;
     let reportedDead = false;
+    let heldPort = 0;
 
     function alive() {
       if (link.up && epoch === link.epoch) return true;
@@ -69,9 +76,17 @@ export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true })
     const api = {
       bind(port, callback) {
         if (bound) throw new Error('dgram: socket already bound');
+        const devicePort = +port;
+        if (devicePort !== 0 && portsHeld.has(devicePort)) {
+          log('ERROR: Socket bind failed (device port ' + devicePort + ' is still held)');
+          const error = new Error('Unable to create socket');
+          error.name = 'InternalError';
+          throw error;
+        }
+        if (devicePort !== 0) portsHeld.add(devicePort);
+        heldPort = devicePort;
         bound = true;
         epoch = link.up ? link.epoch : -1;
-        const devicePort = +port;
         const host = hostPort(devicePort);
         const address = memberships.length > 0 ? undefined : bindAddress;
         const s = nodeSocket();
@@ -111,12 +126,19 @@ export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true })
         });
       },
       close() {
-        if (socket) {
-          open.delete(socket);
-          socket.close();
-          socket = null;
-        }
-        for (const handler of handlers.close) handler();
+        // Carried out after the current event, as Espruino's idle loop does.
+        const closing = socket;
+        const port = heldPort;
+        socket = null;
+        heldPort = 0;
+        setImmediate(() => {
+          if (closing) {
+            open.delete(closing);
+            closing.close();
+          }
+          if (port !== 0) portsHeld.delete(port);
+          for (const handler of handlers.close) handler();
+        });
       },
       addMembership(group, iface) {
         if (bound) {
@@ -138,6 +160,7 @@ export function createDgram({ ntpPort, bindAddress, log, guard, linkUp = true })
     closeAll() {
       for (const socket of open) socket.close();
       open.clear();
+      portsHeld.clear();
     },
   };
 }

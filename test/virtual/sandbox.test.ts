@@ -80,13 +80,11 @@ describe('sandbox language', () => {
   it('has Espruino\'s process.memory() and nothing else of Node\'s process', () => {
     const { run } = sandbox();
     expect(run('Object.keys(process).join()')).toBe('memory');
+    // The sandbox cannot know what the interpreter would use: it says so (NaN), it does not estimate.
     const memory = run('process.memory()');
-    expect(memory.total).toBe(2500); // board/espruino/ESP32.json: info.variables
-    expect(memory.usage).toBeGreaterThan(0);
-    expect(memory.usage + memory.free).toBe(memory.total);
-    // Variables the program keeps are counted: a 100-element array reachable from the global scope.
-    run('var kept = []; for (var i = 0; i < 100; i++) kept.push({ n: i });');
-    expect(run('process.memory().usage') - memory.usage).toBeGreaterThanOrEqual(300);
+    expect(Object.keys(memory).sort()).toEqual(['blocksize', 'free', 'gc', 'gctime', 'history', 'total', 'usage']);
+    expect(memory.usage).toBeNaN();
+    expect(memory.total).toBeNaN();
     expect(run('typeof process.env + typeof process.exit + typeof process.hrtime')).toBe('undefinedundefinedundefined');
   });
 
@@ -133,6 +131,19 @@ describe('sandbox dgram', () => {
     expect(run('got.charCodeAt(2)')).toBe(255);
     expect(() => run('s.send(new Uint8Array([1,2]), 9, "127.0.0.1")')).toThrow(/String/);
     expect(() => run('s.send("\\u0100", 9, "127.0.0.1")')).toThrow(/above 255/);
+  });
+
+  // Found in the real interpreter (issue 15): Espruino carries out close() later, in its idle
+  // loop, so binding the same port at once throws there; the sandbox closed at once and hid it.
+  it('close takes effect after the current event: binding the same port at once throws, as in Espruino', async () => {
+    const { run, logs } = sandbox();
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    run(`global.a = require("dgram").createSocket("udp4"); a.bind(${port});`);
+    expect(() => run(`a.close(); global.b = require("dgram").createSocket("udp4"); b.bind(${port});`)).toThrow(/Unable to create socket/);
+    expect(logs.some((line) => /Socket bind failed/.test(line))).toBe(true);
+    // Once the event loop has turned, the port is free again.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(() => run(`global.c = require("dgram").createSocket("udp4"); c.bind(${port});`)).not.toThrow();
   });
 
   it('a never-bound socket hears replies on its ephemeral port once it has sent, and only it may broadcast', async () => {
