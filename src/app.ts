@@ -14,7 +14,7 @@ import type { ConfigModule } from './modules';
 import { loadConfig as loadConfigModule, loadConsole, loadMode6 } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
-import type { Platform, UdpSocket } from './platform';
+import type { DatagramHandler, Platform, UdpSocket } from './platform';
 import * as access from './serve/access';
 import * as broadcast from './serve/broadcast';
 import * as clientLog from './serve/clientlog';
@@ -117,12 +117,14 @@ function recordStatistics(app: Appliance): void {
  */
 function startNetwork(app: Appliance): void {
   let refclockStarted = false;
-  const net = wifi.create(app.platform, app.config.network, function (reconnect) {
-    if (reconnect) {
-      rebind(app);
+  let port: NtpPort | null = null;
+  const net = wifi.create(app.platform, app.config.network, function () {
+    if (port !== null) {
+      rebind(app, port);
       return;
     }
-    bindNtp(app);
+    port = startNtpService(app);
+    bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
     if (refclockStarted) syncManager.startServers(app.sync);
     else syncManager.start(app.sync);
@@ -135,11 +137,53 @@ function startNetwork(app: Appliance): void {
   }
 }
 
-/** Sockets bound before the link dropped may be dead (ESP32/lwIP): bind the NTP port and the sources' sockets again. */
-function rebind(app: Appliance): void {
-  if (app.responder.socket) app.responder.socket.close();
-  bindNtp(app);
-  syncManager.rebindSockets(app.sync);
+/** Attempts at binding the NTP port, the first at once, then after REBIND_FIRST_MS doubling (about 32 s in all). */
+const BIND_ATTEMPTS = 8;
+/** Espruino closes a socket in its idle loop: the port is free again soon after, not in the same event. */
+const REBIND_FIRST_MS = 100;
+
+/** The NTP port's handlers, made once, and its pending re-bind. */
+interface NtpPort {
+  onDatagram: DatagramHandler;
+  onError: (message: string) => void;
+  timer: number;
+}
+
+/**
+ * Sockets bound before the link dropped may be dead (ESP32/lwIP): bind the NTP port and the
+ * sources' sockets again. The same handlers serve the new socket; nothing is added per reconnect.
+ */
+function rebind(app: Appliance, port: NtpPort): void {
+  const old = app.responder.socket;
+  app.responder.socket = null;
+  app.sync.ntpSocket = null;
+  if (old) old.close();
+  app.platform.cancelTimer(port.timer);
+  port.timer = app.platform.after(REBIND_FIRST_MS, function () {
+    bindNtpPort(app, port, BIND_ATTEMPTS - 1);
+  });
+}
+
+/** Binds the NTP port, and again with back-off while it is still taken; then the sources follow. */
+function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void {
+  const platform = app.platform;
+  const config = app.config;
+  const socket = platform.udpBind(config.ntpPort, port.onDatagram, port.onError, config.multicastGroup === '' ? undefined : config.multicastGroup);
+  if (socket === null) {
+    if (attemptsLeft <= 1) {
+      platform.log('NTP port ' + config.ntpPort + ': not bound after ' + BIND_ATTEMPTS + ' attempts; trying again at the next reconnect');
+      return;
+    }
+    const delayMs = REBIND_FIRST_MS * Math.pow(2, BIND_ATTEMPTS - attemptsLeft);
+    port.timer = platform.after(delayMs, function () {
+      bindNtpPort(app, port, attemptsLeft - 1);
+    });
+    return;
+  }
+  app.responder.socket = socket;
+  // Symmetric peers send from this socket, with our clock state in their packets.
+  app.sync.ntpSocket = socket;
+  if (attemptsLeft < BIND_ATTEMPTS) syncManager.rebindSockets(app.sync);
 }
 
 /** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
@@ -190,20 +234,14 @@ function startBroadcasts(app: Appliance, net: wifi.Network): void {
   }
 }
 
-function bindNtp(app: Appliance): void {
+/** The NTP port's service, set up once: what it routes where. The socket itself comes and goes with the link. */
+function startNtpService(app: Appliance): NtpPort {
   const service = app.responder;
   if (app.config.broadcastClient) {
     service.onBroadcast = function (msg, from, rawArrival) {
       syncManager.receiveBroadcast(app.sync, msg, from, rawArrival);
     };
   }
-  service.socket = app.platform.udpBind(app.config.ntpPort, function (msg, from, rawArrival) {
-    responder.handle(service, msg, from, rawArrival);
-  }, function (message) {
-    app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
-  }, app.config.multicastGroup === '' ? undefined : app.config.multicastGroup);
-  // Symmetric peers send from this socket, with our clock state in their packets.
-  app.sync.ntpSocket = service.socket;
   app.sync.header = function (mode, pollLog2) {
     return responder.header(service, mode, pollLog2);
   };
@@ -214,6 +252,15 @@ function bindNtp(app: Appliance): void {
       syncManager.receiveSymmetric(app.sync, msg, from, rawArrival);
     };
   }
+  return {
+    onDatagram: function (msg, from, rawArrival) {
+      responder.handle(service, msg, from, rawArrival);
+    },
+    onError: function (message) {
+      app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
+    },
+    timer: -1,
+  };
 }
 
 /**

@@ -42,8 +42,12 @@ export interface NetAddress {
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
-  /** Binds a UDP port; `group`, when given, is a multicast group joined before the bind (Espruino needs that order). */
-  udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket;
+  /**
+   * Binds a UDP port; `group`, when given, is a multicast group joined before the bind (Espruino
+   * needs that order). Null, with `onError` told why, when the port cannot be bound now: Espruino
+   * closes a socket in its idle loop, so a port closed in the same event is still taken.
+   */
+  udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket | null;
   /**
    * A socket that is never bound, for broadcasts (Espruino gives SO_BROADCAST
    * only to such a socket: a bound one's broadcasts are refused). It sends from
@@ -98,6 +102,8 @@ export interface Platform {
    */
   memory(): { usedJsVars: number; totalJsVars: number } | null;
   log(message: string): void;
+  /** Errors thrown inside callbacks the board called (timers, sockets, Wi-Fi, serial, pins, HTTP): caught, counted and logged there. */
+  callbackErrors(): { count: number; last: string };
   /**
    * An on-demand module (src/modules.ts names them): its exports, loaded from Storage the first
    * time (Espruino's require) and kept until release().

@@ -52,34 +52,65 @@ export function createPlatform(): Platform {
   const log = function (message: string): void {
     CONSOLE_PORT.write('[ntp] ' + message + '\r\n');
   };
+  // Every callback Espruino calls is a boundary: an error there would be an uncaught exception
+  // on a console nobody reads, and an outage. It is counted, logged, and the service goes on.
+  const faults = { count: 0, last: '' };
+  const fault = function (where: string, error: unknown): void {
+    faults.count++;
+    faults.last = where + ': ' + error;
+    log('error in ' + faults.last + ' (' + faults.count + ' so far; still serving)');
+  };
+  const guard = function <A extends unknown[]>(where: string, callback: (...args: A) => void): (...args: A) => void {
+    return function () {
+      try {
+        callback.apply(undefined, arguments as unknown as A);
+      } catch (error) {
+        fault(where, error);
+      }
+    };
+  };
+  /** A socket's datagrams, timestamped on arrival before anything else runs. */
+  const receiveOn = function (socket: EspruinoDgramSocket, where: string, onDatagram: DatagramHandler): void {
+    socket.on('message', function (msg, rinfo) {
+      const rawArrival = getTime();
+      try {
+        onDatagram(msg, rinfo, rawArrival);
+      } catch (error) {
+        fault(where, error);
+      }
+    });
+  };
   return {
     // getTime itself, not a wrapper: the hot path calls it twice per request.
     rawClock: getTime,
-    udpBind: function (port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket {
+    udpBind: function (port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket | null {
       const socket = require('dgram').createSocket('udp4');
       if (group) socket.addMembership(group);
-      socket.on('message', function (msg, rinfo) {
-        onDatagram(msg, rinfo, getTime());
-      });
-      socket.on('error', function (error) {
+      receiveOn(socket, 'UDP port ' + port, onDatagram);
+      socket.on('error', guard('UDP port ' + port, function (error: unknown) {
         onError('' + error);
-      });
-      socket.bind(port);
+      }));
+      try {
+        socket.bind(port);
+      } catch (error) {
+        // Espruino throws when the port is taken, e.g. still held by a socket closed in this same event.
+        socket.close();
+        onError('cannot bind: ' + error);
+        return null;
+      }
       return socket;
     },
     udpSender: function (onDatagram: DatagramHandler): UdpSocket {
       const socket = require('dgram').createSocket('udp4');
       // Never bound, yet once it has sent, its ephemeral port's datagrams reach 'message' (socketserver.c's client connections).
-      socket.on('message', function (msg, rinfo) {
-        onDatagram(msg, rinfo, getTime());
-      });
+      receiveOn(socket, 'UDP sender', onDatagram);
       return socket;
     },
     every: function (milliseconds, callback) {
-      return setInterval(callback, milliseconds);
+      return setInterval(guard('timer', callback), milliseconds);
     },
     after: function (milliseconds, callback) {
-      return setTimeout(callback, milliseconds);
+      return setTimeout(guard('timer', callback), milliseconds);
     },
     cancelTimer: function (id) {
       clearTimeout(id);
@@ -107,7 +138,7 @@ export function createPlatform(): Platform {
       // Move the JavaScript REPL out of the way so typed lines reach us.
       LoopbackA.setConsole(true);
       forwardJavaScriptConsole(log);
-      CONSOLE_PORT.on('data', callback);
+      CONSOLE_PORT.on('data', guard('console', callback));
     },
     consoleEchoes: true,
     releaseConsole: function (reclaim) {
@@ -120,12 +151,12 @@ export function createPlatform(): Platform {
     },
     serialOpen: function (baud, rxPin, txPin, onData) {
       GPS_PORT.setup(baud, { rx: new Pin(rxPin || GPS_RX_PIN), tx: new Pin(txPin || GPS_TX_PIN) });
-      GPS_PORT.on('data', onData);
+      GPS_PORT.on('data', guard('GPS UART', onData));
     },
     watchPin: function (pin, edge, onEdge) {
-      return setWatch(function (event: { time: number }) {
+      return setWatch(guard('PPS pin', function (event: { time: number }) {
         onEdge(event.time);
-      }, new Pin(pin || PPS_PIN), { edge: edge, repeat: true }) as unknown as number;
+      }), new Pin(pin || PPS_PIN), { edge: edge, repeat: true }) as unknown as number;
     },
     unwatchPin: function (id) {
       clearWatch(id);
@@ -133,7 +164,13 @@ export function createPlatform(): Platform {
     httpServe: function (port: number, handle: HttpHandler, onError: (message: string) => void) {
       try {
         require('http').createServer(function (req, res) {
-          const answer = handle(req.method, req.url);
+          let answer;
+          try {
+            answer = handle(req.method, req.url);
+          } catch (error) {
+            fault('HTTP', error);
+            answer = { status: 500, contentType: 'text/plain', body: 'Internal error\n' };
+          }
           res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
           res.end(answer.body);
         }).listen(port);
@@ -144,9 +181,9 @@ export function createPlatform(): Platform {
     wifiConnect: function (ssid, password, done) {
       const options: EspruinoWifiConnectOptions = { password: password };
       if (dnsServer !== '') options.dnsServers = [dnsServer];
-      wifi.connect(ssid, options, function (error) {
+      wifi.connect(ssid, options, guard('Wi-Fi connect', function (error: unknown) {
         done(error ? '' + error : null);
-      });
+      }));
     },
     wifiSetIP: function (address, netmask, gateway, dns) {
       const settings: EspruinoWifiIP = { ip: address, netmask: netmask, gw: gateway };
@@ -163,12 +200,12 @@ export function createPlatform(): Platform {
       return { address: info.ip, netmask: info.netmask || '', gateway: info.gw || '' };
     },
     onWifiLink: function (callback) {
-      wifi.on('connected', function (details) {
+      wifi.on('connected', guard('Wi-Fi event', function (details: EspruinoWifiIP) {
         callback(true, details.ip || '');
-      });
-      wifi.on('disconnected', function (details) {
+      }));
+      wifi.on('disconnected', guard('Wi-Fi event', function (details: EspruinoWifiDisconnect) {
         callback(false, details.msg || 'reason ' + details.reason);
-      });
+      }));
     },
     storageRead: function (name) {
       return storage.read(name);
@@ -187,9 +224,13 @@ export function createPlatform(): Platform {
     },
     memory: function () {
       const memory = process.memory();
-      return { usedJsVars: memory.usage, totalJsVars: memory.total };
+      // Not a number where nothing counts JsVars (the virtual board runs this in V8).
+      return memory.usage === memory.usage ? { usedJsVars: memory.usage, totalJsVars: memory.total } : null;
     },
     log: log,
+    callbackErrors: function () {
+      return faults;
+    },
     load: function (name) {
       return require(name);
     },

@@ -60,6 +60,9 @@ The board's Wi-Fi station (Espruino's Wifi module) joins a simulated access poin
   --wifi-outage START:LENGTH
                     the access point disappears START seconds after boot for LENGTH
                     seconds: the link drops and does not come back by itself. Repeatable.
+  --wifi-flap START:EVERY:COUNT
+                    from START seconds after boot, the link drops and comes back by itself
+                    every EVERY seconds, COUNT times (an access point that keeps restarting)
 On a terminal, Ctrl-] quits.`;
 
 function main() {
@@ -90,6 +93,7 @@ function main() {
         'wifi-ssid': { type: 'string' },
         'wifi-password': { type: 'string' },
         'wifi-outage': { type: 'string', multiple: true, default: [] },
+        'wifi-flap': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -234,7 +238,15 @@ function wifiOptions(options) {
     if (extra !== undefined || start === '' || !(Number(start) >= 0) || !(Number(length) > 0)) throw new Error(`--wifi-outage START:LENGTH (seconds), not "${text}"`);
     return { start: Number(start), length: Number(length) };
   });
-  return { ssid: options['wifi-ssid'], password: options['wifi-ssid'] === undefined ? undefined : options['wifi-password'] ?? '', outages };
+  let flaps = null;
+  if (options['wifi-flap'] !== undefined) {
+    const [start, every, count, extra] = options['wifi-flap'].split(':').map(Number);
+    if (extra !== undefined || !(start >= 0) || !(every > 0) || !(count >= 1 && Number.isInteger(count))) {
+      throw new Error(`--wifi-flap START:EVERY:COUNT (seconds, seconds, a count), not "${options['wifi-flap']}"`);
+    }
+    flaps = { startMs: start * 1000, everyMs: every * 1000, count };
+  }
+  return { ssid: options['wifi-ssid'], password: options['wifi-ssid'] === undefined ? undefined : options['wifi-password'] ?? '', outages, flaps };
 }
 
 /** The receiver's options from the --gps-* flags; its epoch is the whole second before boot. */

@@ -21,7 +21,7 @@ const REASONS = { BEACON_TIMEOUT: '200', NO_AP_FOUND: '201', AUTH_FAIL: '202' };
  *   outages: [{ start, length }] in seconds after boot; log(text); guard(fn);
  *   onLink(up): the link went up or down (the sandbox's sockets follow it).
  */
-export function createWifi({ ssid, password, address, outages = [], log, guard, onLink }) {
+export function createWifi({ ssid, password, address, outages = [], flaps = null, log, guard, onLink }) {
   const handlers = { connected: [], disconnected: [], associated: [] };
   const hostTimers = new Set();
   const apKnown = ssid !== undefined;
@@ -74,6 +74,25 @@ export function createWifi({ ssid, password, address, outages = [], log, guard, 
       station.inOutage = false;
       log('wifi: access point back');
     });
+  }
+
+  // A flapping link: down and back every `everyMs`, `count` times, the station rejoining by
+  // itself each time ('disconnected' then 'connected'), as an access point that keeps rebooting.
+  if (flaps) {
+    let left = flaps.count;
+    const flap = () => {
+      if (left-- <= 0) return;
+      drop('BEACON_TIMEOUT');
+      later(flaps.everyMs / 2, () => {
+        station.connected = true;
+        station.reason = 'connected';
+        onLink(true);
+        const info = ipInfo();
+        emit('connected', { ip: info.ip, netmask: info.netmask, gw: info.gw });
+        later(flaps.everyMs / 2, flap);
+      });
+    };
+    later(flaps.startMs, flap);
   }
 
   const api = {

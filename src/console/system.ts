@@ -49,12 +49,14 @@ export function rtcdata(app: Appliance): string {
 
 export function status(app: Appliance): string {
   const memory = app.platform.memory();
+  const errors = app.platform.callbackErrors();
   const network = app.network;
   const width = 15;
   return field('Uptime', width, elapsed(uptimeSeconds(app))) +
     field('Memory', width, memory === null ? 'not known here (only the Espruino interpreter counts JsVars)' :
       memory.usedJsVars + ' of ' + memory.totalJsVars + ' JsVars used (' + Math.round(memory.usedJsVars * 100 / memory.totalJsVars) + '%)') +
     field('Storage free', width, app.platform.storageFree() + ' bytes') +
+    field('Callback errors', width, errors.count === 0 ? '0' : errors.count + ' (last: ' + errors.last + ')') +
     field('Wi-Fi', width, network ? network.state : 'unknown') +
     field('IP address', width, network ? network.address : 'unknown');
 }

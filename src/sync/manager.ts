@@ -318,14 +318,23 @@ export function addSource(sync: Sync, options: ServerOptions): string | null {
 /** A fresh random source port per source (RFC 9109), another one if it is taken. */
 function bind(sync: Sync, source: Source, attempts: number): void {
   source.localPort = 1024 + Math.floor(sync.platform.random() * 64512);
-  source.socket = sync.platform.udpBind(source.localPort, function (msg, from, rawArrival) {
+  let failure = '';
+  const socket = sync.platform.udpBind(source.localPort, function (msg, from, rawArrival) {
     receive(sync, source, msg, from, rawArrival);
   }, function (message) {
+    failure = message;
+    if (source.socket !== socket) return; // the bind itself failed: handled below
     if (source.socket) source.socket.close();
     source.socket = null;
-    if (attempts > 1 && sync.sources.indexOf(source) >= 0) bind(sync, source, attempts - 1);
-    else sync.platform.log('source ' + source.options.host + ': ' + message);
+    retryBind(sync, source, attempts, message);
   });
+  source.socket = socket;
+  if (socket === null) retryBind(sync, source, attempts, failure);
+}
+
+function retryBind(sync: Sync, source: Source, attempts: number, message: string): void {
+  if (attempts > 1 && sync.sources.indexOf(source) >= 0) bind(sync, source, attempts - 1);
+  else sync.platform.log('source ' + source.options.host + ': ' + message);
 }
 
 export function removeSource(sync: Sync, index: number): void {

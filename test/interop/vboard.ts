@@ -41,6 +41,8 @@ export interface VBoardOptions {
 
 export class VBoard {
   stderr = '';
+  /** Everything the console printed since boot (command() keeps only its own part). */
+  transcript = '';
   private out = '';
   private queue: Promise<void> = Promise.resolve();
   private ownDir?: string;
@@ -72,7 +74,10 @@ export class VBoard {
       { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     const b = new VBoard(child);
     b.ownDir = dir;
-    child.stdout!.on('data', (d) => (b.out += d));
+    child.stdout!.on('data', (d) => {
+      b.out += d;
+      b.transcript += d;
+    });
     child.stderr!.on('data', (d) => (b.stderr += d));
     child.stdin!.on('error', () => { /* board gone; command() reports it */ });
     try {
@@ -109,6 +114,11 @@ export class VBoard {
     await this.waitFor(() => ready.test(this.stderr), timeoutMs, 'ready http line');
     const m = ready.exec(this.stderr)!;
     return `http://${m[1]}:${m[2]}`;
+  }
+
+  /** Types raw text on the console (no waiting for a prompt). */
+  type(text: string): void {
+    this.child.stdin!.write(text);
   }
 
   /** Send one console line; resolves with the output up to the next prompt (echo and prompt removed). */

@@ -209,7 +209,7 @@ describe('platform', () => {
     let reply: { msg: string; from: { address: string; port: number }; raw: number; at: number } | null = null;
     const socket = sim.platform.udpBind(40000, (msg, from, raw) => {
       reply = { msg, from, raw, at: sim.now };
-    }, () => {});
+    }, () => {})!;
     const request = String.fromCharCode(0x23) + '\0'.repeat(39) + timestamp(sim.epoch, 0);
     socket.send(request, 123, '192.0.2.1');
     sim.runUntil(5, 0, () => {});

@@ -297,7 +297,7 @@ export class Simulation {
       },
       udpSender(onDatagram) {
         // The simulated network has no broadcast domain: an ephemeral port stands in for an unbound socket.
-        return platform.udpBind(0, onDatagram, function () {});
+        return platform.udpBind(0, onDatagram, function () {}) as UdpSocket;
       },
       every(milliseconds, callback) {
         const id = sim.nextTimerId++;
@@ -402,6 +402,10 @@ export class Simulation {
       },
       load: loadModule,
       release: releaseModules,
+      // The simulator runs callbacks itself and lets an error fail the run.
+      callbackErrors() {
+        return { count: 0, last: '' };
+      },
       log(message) {
         sim.logLines.push(sim.now.toFixed(3) + ' ' + message);
       },

@@ -105,7 +105,7 @@ export function board(configText: string, servers: Record<string, Server> = {}) 
     return stripPrompt(fake.output().slice(before));
   }
 
-  return { app, state, advance, type, output: fake.output, feed, sockets, logs: fake.logs, storage: fake.storage, resources: fake.resources };
+  return { app, state, advance, type, output: fake.output, feed, sockets, logs: fake.logs, storage: fake.storage, resources: fake.resources, callbackErrors: fake.callbackErrors };
 }
 
 export function stripPrompt(text: string): string {

@@ -316,9 +316,16 @@ describe('uptime / status', () => {
       'Uptime         : 00:02:05\n' +
       'Memory         : 1000 of 2500 JsVars used (40%)\n' +
       'Storage free   : ' + free + ' bytes\n' +
+      'Callback errors: 0\n' +
       // The fake board's link is up with 127.0.0.1 (test/unit/fakes.ts).
       'Wi-Fi          : connected\n' +
       'IP address     : 127.0.0.1\n');
+    // What the board's callback guards caught (issue 15), and a platform that cannot count JsVars (the virtual board).
+    b.callbackErrors.count = 2;
+    b.callbackErrors.last = 'timer: Error: boom';
+    expect(b.type('status')).toContain('Callback errors: 2 (last: timer: Error: boom)\n');
+    b.app.platform.memory = () => null;
+    expect(b.type('status')).toContain('Memory         : not known here (only the Espruino interpreter counts JsVars)\n');
     b.app.network = null;
     expect(b.type('status')).toContain('Wi-Fi          : unknown\nIP address     : unknown\n');
     b.app.network = { state: 'connected', address: '192.168.1.50' };

@@ -110,6 +110,8 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
   const reboots = { count: 0 };
   /** What memory() and storageFree() report; a test may change it. */
   const resources = { usedJsVars: 1234, totalJsVars: 2500, flashBytes: 917504 };
+  /** What the board's guards caught (the fake catches nothing: a test sets it). */
+  const callbackErrors = { count: 0, last: '' };
   const platform: Platform = {
     rawClock: readRaw,
     digest: shaDigest,
@@ -144,11 +146,12 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     },
     memory: () => ({ usedJsVars: resources.usedJsVars, totalJsVars: resources.totalJsVars }),
     log: (message) => logs.push(message),
+    callbackErrors: () => callbackErrors,
     load: loadModule,
     release: releaseModules,
     reboot: () => {
       reboots.count++;
     },
   };
-  return { platform, logs, storage, reboots, resources, httpHandlers, output: () => output };
+  return { platform, logs, storage, reboots, resources, httpHandlers, callbackErrors, output: () => output };
 }

@@ -209,8 +209,10 @@ describe('the appliance on the link', () => {
     const station = fakeStation();
     const binds: number[] = [];
     let closed = 0;
-    station.platform.udpBind = (port) => {
+    const handlers: unknown[] = [];
+    station.platform.udpBind = (port, onDatagram) => {
       binds.push(port);
+      handlers.push(onDatagram);
       return { send() {}, close: () => void closed++ };
     };
     station.platform.storageWrite('ntp.conf', 'wifi Lab pw\nlocal stratum 3\n');
@@ -226,11 +228,46 @@ describe('the appliance on the link', () => {
     station.runTimers(wifi.RETRY_MIN_MS);
     station.station.up = true;
     station.attempts[1].done(null);
-    expect(binds).toEqual([123, 123]);
+    // Closed at once; bound again once Espruino has carried the close out (its idle loop).
     expect(closed).toBe(1);
+    expect(binds).toEqual([123]);
+    station.runTimers(100);
+    expect(binds).toEqual([123, 123]);
+    // The same handler serves the new socket: a reconnect adds nothing.
+    expect(handlers[1]).toBe(handlers[0]);
     const report = commands.run(app, 'network');
     expect(report).toContain('Address         : 192.168.1.50 netmask 255.255.255.0 gateway 192.168.1.1 (DHCP)\n');
     expect(report).toContain('Last error      : BEACON_TIMEOUT (');
     expect(report).toContain('Reconnects      : 1\n');
+  });
+
+  it('retries binding a port still held, with back-off, and says so when it gives up; a socket bound later serves', () => {
+    const station = fakeStation();
+    const attempts: number[] = [];
+    let free = false;
+    station.platform.udpBind = (port, _onDatagram, onError) => {
+      attempts.push(station.clock.raw);
+      if (!free) {
+        onError('cannot bind: InternalError: Unable to create socket');
+        return null;
+      }
+      return { send() {}, close() {} };
+    };
+    station.platform.storageWrite('ntp.conf', 'local stratum 3\n');
+    station.station.up = true;
+    const app = appModule.start(station.platform);
+    // Boot: the first attempt at once, then 100, 200, 400 ... ms later, 8 in all.
+    station.runTimers(60_000);
+    expect(attempts.length).toBe(8);
+    expect(attempts.slice(1).map((t, i) => Math.round((t - attempts[i]) * 1000))).toEqual([100, 200, 400, 800, 1600, 3200, 6400]);
+    expect(app.responder.socket).toBeNull();
+    expect(station.logs.filter((line) => /NTP port 123: not bound after 8 attempts/.test(line))).toHaveLength(1);
+    expect(station.logs.filter((line) => /Unable to create socket/.test(line)).length).toBe(8);
+    // The next reconnect tries again, and this time the port is free.
+    free = true;
+    station.link(false, 'BEACON_TIMEOUT');
+    station.link(true, '192.168.1.50');
+    station.runTimers(100);
+    expect(app.responder.socket).not.toBeNull();
   });
 });

@@ -13,8 +13,8 @@ afterEach(async () => {
   while (boards.length) await boards.pop()!.stop();
 });
 
-async function start(config: string, args: string[], waitReady = true): Promise<VBoard> {
-  const board = await VBoard.start({ ntpPort: await freeUdpPort(), config, gps: ['--no-gps'], args, waitReady, timeoutS: 60 });
+async function start(config: string, args: string[], waitReady = true, timeoutS = 60): Promise<VBoard> {
+  const board = await VBoard.start({ ntpPort: await freeUdpPort(), config, gps: ['--no-gps'], args, waitReady, timeoutS });
   boards.push(board);
   return board;
 }
@@ -48,12 +48,48 @@ describe('Wi-Fi on the virtual board', () => {
     expect(field(report, 'Last error')).toMatch(/^BEACON_TIMEOUT \(/);
 
     await board.waitFor(() => count(board.stderr, /wifi: connected to /) === 2, 15_000, 'the link back');
+    // The port is bound again once Espruino has closed the old socket (its idle loop), a moment later.
+    await board.waitFor(() => count(board.stderr, /ready udp 123 -> /) === 2, 5_000, 'the re-bind');
     report = await board.command('network');
     expect(field(report, 'State')).toBe('connected');
     expect(field(report, 'Reconnects')).toBe('1');
     expect(parseHeader((await exchange('127.0.0.1', board.port)).reply)).toMatchObject({ mode: 4, stratum: 3 });
     expect(count(board.stderr, /ready udp 123 -> /)).toBe(2);
     expect(board.stderr).not.toMatch(/uncaught|is dead/);
+  }, 45_000);
+
+  // Issue 15: on the device the re-bind failed (a closed socket keeps its port until Espruino's
+  // idle loop), threw out of the reconnect handler, and NTP never came back. The sandbox's dgram
+  // now holds a closed port until the event ends, as Espruino does.
+  it('rides out 200 link drops and restores, re-binding the NTP port each time, and answers at the end', async () => {
+    const board = await start('local stratum 3\n', ['--wifi-flap', '1:0.5:200'], true, 140);
+    let answered = 0;
+    for (let i = 0; i < 40; i++) {
+      await sleep(3000);
+      if (await exchange('127.0.0.1', board.port, { timeoutMs: 400 }).then(() => true, () => false)) answered++;
+      if (count(board.stderr, /wifi: link down/) >= 200) break;
+    }
+    await board.waitFor(() => count(board.stderr, /ready udp 123 -> /) === 201, 10_000, 'the last re-bind');
+    const report = await board.command('network');
+    expect(field(report, 'Reconnects')).toBe('200');
+    expect(parseHeader((await exchange('127.0.0.1', board.port)).reply)).toMatchObject({ mode: 4, stratum: 3 });
+    // Answered between drops too, not only at the end.
+    expect(answered).toBeGreaterThan(5);
+    expect(board.stderr).not.toMatch(/uncaught|Unable to create socket/i);
+    expect(board.transcript).not.toMatch(/Uncaught/);
+  }, 150_000);
+
+  it('an error thrown inside a callback is caught, counted and logged on the NTP console, and NTP still answers', async () => {
+    const board = await start('local stratum 3\n', []);
+    await board.command('repl', 2000).catch(() => undefined);
+    // The next String.fromCharCode call (inside some callback of the firmware) throws, once.
+    board.type('var f = String.fromCharCode; String.fromCharCode = function () { String.fromCharCode = f; throw new Error("planted fault"); };\r');
+    board.type('ntpConsole()\r');
+    await exchange('127.0.0.1', board.port, { timeoutMs: 1500 }).catch(() => undefined);
+    await board.waitFor(() => /error in [^\n]*planted fault/.test(board.transcript), 10_000, 'the logged error');
+    expect(await board.command('status')).toMatch(/Callback errors: 1 \(last: [^\n]*planted fault\)/);
+    expect(parseHeader((await exchange('127.0.0.1', board.port)).reply)).toMatchObject({ mode: 4, stratum: 3 });
+    expect(board.transcript).not.toMatch(/Uncaught/);
   }, 45_000);
 
   it('keeps retrying a wrong password at growing intervals, without crashing', async () => {
