@@ -1,10 +1,13 @@
 // npm run bench: throughput of the virtual board vs chronyd, bundle size, and
 // interpreter cost per request (bundle characters executed per served request,
-// from V8 precise block coverage). Prints a table and writes test/bench/out/bench.json.
+// from V8 precise block coverage), and the real interpreter's cost per request
+// (callgrind instructions, firmware vs a hand-written responder: device-cost.mjs).
+// Prints a table and writes test/bench/out/bench.json (and device-cost.json).
 //
 // Options: --duration S (5) --window W (64) --sockets K (4) --rounds R (2)
 //          --n1 N (0) --n2 N (20000) --board-port P (11123) --chrony-port P (11124)
-//          --skip-throughput --skip-coverage --strict (exit 1 when a target fails)
+//          --device-requests N (500) --device-warmup N (50)
+//          --skip-throughput --skip-coverage --skip-device --strict (exit 1 when a target fails)
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { runLoad, parseArgs } from './loadgen.mjs';
 import { executedCharsInDir, loadScriptCoverage, coveredChars, charsByFunction } from './coverage.mjs';
 import { startBoard, startChronyd, findChronyd, cpuSeconds } from './servers.mjs';
+import { measureDeviceCost, describe as describeDeviceCost } from './device-cost.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
@@ -62,6 +66,7 @@ const results = {
   size: null,
   throughput: null,
   cost: null,
+  deviceCost: null,
   errors: [],
 };
 
@@ -237,7 +242,22 @@ async function measureCost() {
 function pad(s, n) { s = String(s); return s.length >= n ? s : s + ' '.repeat(n - s.length); }
 const verdict = (p) => (p == null ? 'n/a' : p ? 'PASS' : 'FAIL');
 
-function printTable() {
+/** The real-interpreter rows (device-cost.mjs) of the policy's table. */
+function deviceCostRows(name) {
+  const d = results.deviceCost;
+  if (!d) return [];
+  const label = 'real interpreter cost per request (callgrind)';
+  if (d.skipped) return [[label, 'skipped: ' + d.skipped, '', 'n/a']];
+  const f = d[name];
+  if (!f) return [[label, 'n/a (see notes)', '', 'n/a']];
+  const v = (x) => (x == null ? 'n/a' : x);
+  return [
+    [label, `firmware ${v(f.firmware)}, hand-written ${v(f.handwritten)} instr/request`, '', ''],
+    ['  ratio firmware / hand-written', v(f.ratio), `≤ ${f.target}`, verdict(f.pass)],
+  ];
+}
+
+function printTable(name) {
   const rows = [];
   const t = results.throughput;
   if (t) {
@@ -267,6 +287,7 @@ function printTable() {
       rows.push([`    ${h.charsPerRequest} in [${h.span}]`, JSON.stringify(h.text.slice(0, 48)), '', '']);
     }
   }
+  rows.push(...deviceCostRows(name));
   const w = [0, 0, 0, 0];
   const head = ['measure', 'value', 'target', 'result'];
   for (const r of [head, ...rows]) r.forEach((x, i) => { w[i] = Math.max(w[i], String(x).length); });
@@ -298,17 +319,34 @@ async function main() {
       results.limited = { throughput: results.throughput, cost: results.cost, boardConfig: policy.board, chronydConfig: policy.chronyd };
     }
   }
+  // ---------- 4. real-interpreter cost per request (both policies in one run) ----------
+  if (!args['skip-device']) {
+    log('real interpreter: callgrind cost per request, firmware vs hand-written responder');
+    try {
+      results.deviceCost = await measureDeviceCost({
+        root: ROOT, outDir: OUT, log: (...a) => log(...a),
+        requests: Math.min(num(args['device-requests'], 500), 5000), warmup: num(args['device-warmup'], 50),
+      });
+      for (const e of results.deviceCost.errors) results.errors.push('real interpreter cost: ' + e);
+    } catch (e) { results.errors.push('real interpreter cost: ' + (e.message ?? e)); }
+  }
   results.seconds = Math.round((Date.now() - t0) / 100) / 10;
   fs.writeFileSync(path.join(OUT, 'bench.json'), JSON.stringify(results, null, 2) + '\n');
   for (const name of ['plain', 'limited']) {
     results.throughput = results[name]?.throughput ?? null;
     results.cost = results[name]?.cost ?? null;
     console.log(name === 'plain' ? '\n== plain service ==' : '\n== with access control and rate limiting on (board and chronyd) ==');
-    printTable();
+    printTable(name);
     if (name === 'plain') results.errors = [];
   }
+  const d = results.deviceCost;
+  if (d && !d.skipped) {
+    console.log('\n' + describeDeviceCost('', d.plain));
+    console.log(describeDeviceCost(' with access control + rate limiting', d.limited));
+  }
   console.log(`\n(wrote ${path.relative(process.cwd(), path.join(OUT, 'bench.json'))} in ${results.seconds} s)`);
-  const failed = (results.size && !results.size.pass) || results.plain?.cost?.pass === false || results.limited?.cost?.pass === false;
+  const failed = (results.size && !results.size.pass) || results.plain?.cost?.pass === false || results.limited?.cost?.pass === false ||
+    results.deviceCost?.plain?.pass === false || results.deviceCost?.limited?.pass === false;
   process.exitCode = failed && args.strict ? 1 : 0;
 }
 
