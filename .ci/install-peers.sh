@@ -33,7 +33,10 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-
 apt-get install -y --no-install-recommends \
   ntpsec ntpsec-ntpdig sntp tshark python3-ntplib iproute2 util-linux \
   chromium \
+  gcc make git python3 gcc-multilib g++-multilib qemu-user valgrind \
   libcap2 libedit2 libgnutls30 libnettle8 libseccomp2   # chrony's runtime libraries
+# gcc-multilib, g++-multilib and qemu-user: the real Espruino interpreter (../shared/espruino/build.sh)
+# in its 32-bit ESP32 layout, run under qemu-i386 (test/device/); valgrind: its cost per request (npm run bench).
 
 # If a daemon got started anyway (e.g. policy-rc.d ignored), stop it.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
@@ -68,4 +71,6 @@ ntpq --version   # ntpsec's ntpq comes with the ntpsec package
 tshark --version | head -n 1
 /usr/bin/python3 -c 'import ntplib; print("python3-ntplib ok")'
 chromium --version
+qemu-i386 --version | head -n 1
+valgrind --version
 echo "install-peers.sh: done"
