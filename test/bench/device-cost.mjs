@@ -19,6 +19,7 @@
 // Also the NTP client itself: `node device-cost.mjs --client PORT COUNT [--wait S]`, run by
 // the bench inside the namespace; prints one JSON line.
 
+import { wifiStandIn } from '../device/wifi-standin.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -58,15 +59,8 @@ d.on("message",function(m,r){
 d.bind(123);
 `;
 
-/** The Wifi stand-in of test/device/device.ts (no flaps): the Linux build has no Wifi module. */
-export const WIFI_STAND_IN = `var up=true;
-exports.getIP=function(cb){var i=up?{ip:"127.0.0.1",netmask:"255.0.0.0",gw:"127.0.0.1",mac:"00:00:00:00:00:00"}:{ip:"0.0.0.0",netmask:"0.0.0.0",gw:"0.0.0.0",mac:"00:00:00:00:00:00"};if(cb)cb(null,i);return i;};
-exports.getStatus=function(){return {station:up?"connected":"off"};};
-exports.connect=function(s,o,cb){setTimeout(function(){up=true;if(cb)cb(null);exports.emit("connected",{ip:"127.0.0.1"});},10);};
-exports.setHostname=function(){};exports.setIP=function(s,cb){if(cb)cb();};
-exports.getHostByName=function(h,cb){setTimeout(function(){cb(undefined);},0);};
-exports.flaps=0;
-`;
+/** The Wifi stand-in the device tests use (no flaps): the Linux build has no Wifi module. */
+export const WIFI_STAND_IN = wifiStandIn();
 
 const FLASH_BATCH_CHARACTERS = 40_000;
 /** A client address outside 127.0.0.0/8 (on the namespace's lo): denied by the access rules, served without them. */

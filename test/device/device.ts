@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CI, REPO } from '../interop/peers';
+export { wifiStandIn } from './wifi-standin.mjs';
 
 export const ESPRUINO_DIR = join(REPO, '..', 'shared', 'espruino');
 const BUILD_SCRIPT = join(ESPRUINO_DIR, 'build.sh');
@@ -256,21 +257,4 @@ export class Device {
       try { process.kill(child.pid!, 'SIGKILL'); } catch { resolve(); }
     });
   }
-}
-
-/**
- * A stand-in for the ESP32's Wifi module (the Linux build has none): a Storage module that
- * reports a connected station on 127.0.0.1. With `flapEveryMs`, it drops and restores the link
- * that often, `flaps` times, emitting the events the ESP32 port emits.
- */
-export function wifiStandIn(options: { flapEveryMs?: number; flaps?: number } = {}): string {
-  const flap = options.flapEveryMs ?? 0;
-  return `var up=true;
-exports.getIP=function(cb){var i=up?{ip:"127.0.0.1",netmask:"255.0.0.0",gw:"127.0.0.1",mac:"00:00:00:00:00:00"}:{ip:"0.0.0.0",netmask:"0.0.0.0",gw:"0.0.0.0",mac:"00:00:00:00:00:00"};if(cb)cb(null,i);return i;};
-exports.getStatus=function(){return {station:up?"connected":"off"};};
-exports.connect=function(s,o,cb){setTimeout(function(){up=true;if(cb)cb(null);exports.emit("connected",{ip:"127.0.0.1"});},10);};
-exports.setHostname=function(){};exports.setIP=function(s,cb){if(cb)cb();};
-exports.getHostByName=function(h,cb){setTimeout(function(){cb(undefined);},0);};
-exports.flaps=0;
-${flap > 0 ? `setTimeout(function(){var n=0;var t=setInterval(function(){up=!up;if(up){exports.flaps++;exports.emit("connected",{ip:"127.0.0.1"});}else exports.emit("disconnected",{reason:8,msg:"flap"});if(++n>=${2 * (options.flaps ?? 1)})clearInterval(t);},${flap / 2});},${options.flapEveryMs});` : ''}`;
 }

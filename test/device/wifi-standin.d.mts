@@ -1,0 +1,1 @@
+export function wifiStandIn(options?: { flapEveryMs?: number; flaps?: number }): string;
