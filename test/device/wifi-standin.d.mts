@@ -1,1 +1,1 @@
-export function wifiStandIn(options?: { flapEveryMs?: number; flaps?: number }): string;
+export function wifiStandIn(options?: { flapEveryMs?: number; flaps?: number; pauseAfterFirstMs?: number }): string;
