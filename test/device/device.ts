@@ -254,6 +254,11 @@ export class Device {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
+      // The child is `timeout`, which runs the interpreter in a process group of its own (GNU
+      // timeout calls setpgid unless --foreground): killing only timeout's PID left the
+      // interpreter running, orphaned and polling its sockets, for ever. Kill that group, by
+      // timeout's PID, then timeout itself if the group is gone already.
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* no such group */ }
       try { process.kill(child.pid!, 'SIGKILL'); } catch { resolve(); }
     });
   }
