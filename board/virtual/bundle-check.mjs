@@ -14,6 +14,13 @@ const MISSING_MEMBERS = new Set([
   'Number.isSafeInteger', 'Math.trunc', 'Math.imul', 'Math.clz32', 'Math.sign', 'Math.log2', 'Math.log10',
   'Array.from', 'Array.of', 'Object.freeze', 'Object.seal', 'Object.fromEntries', 'Date.UTC',
 ]);
+/** Methods of built-in values that Espruino lacks (2v29): calling one throws "Function not found". */
+const MISSING_METHOD_NAMES = new Set(['toExponential', 'toPrecision', 'replaceAll', 'flatMap']);
+/**
+ * Regular-expression features Espruino's engine gets wrong (2v29): `[0-9]{1,4}` and `[1-9][0-9]?$`
+ * do not match "8". A pattern with a {n,m} or ? quantifier is refused; write the check out.
+ */
+const UNSAFE_REGEX = /\{[0-9]*,?[0-9]*\}|[^\\(]\?/;
 const BUILT_IN_CONSTRUCTORS = new Set(['Object', 'Array', 'String', 'Number', 'Boolean', 'Function', 'RegExp', 'Date', 'Error', 'Math']);
 
 /** Globals only a module (a Storage file loaded with require) has. */
@@ -49,6 +56,12 @@ export function checkBundle(code, options = {}) {
       if (node.property.name === 'prototype' && BUILT_IN_CONSTRUCTORS.has(node.object.name) && !declared.has(node.object.name)) {
         problems.push(`reaches ${name}: built-in prototypes are unreachable on Espruino (offset ${node.start})`);
       }
+    }
+    if (node.type === 'MemberExpression' && !node.computed && MISSING_METHOD_NAMES.has(node.property.name)) {
+      problems.push(`uses .${node.property.name}, which Espruino's built-ins lack (offset ${node.start})`);
+    }
+    if (node.type === 'Literal' && node.regex && UNSAFE_REGEX.test(node.regex.pattern)) {
+      problems.push(`regular expression /${node.regex.pattern}/ uses a quantifier Espruino's engine gets wrong (offset ${node.start})`);
     }
     if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed &&
       node.callee.object.name === 'Math' && node.callee.property.name === 'pow' &&

@@ -24,7 +24,9 @@ const MISSING_MEMBERS = [
   ['Object', 'getOwnPropertySymbols'], ['Object', 'fromEntries'], ['Date', 'UTC'],
 ];
 /** Instance methods it does not have: deleted from the context's real prototypes. */
-const MISSING_METHODS = [['Array', 'at'], ['Array', 'flat'], ['Array', 'flatMap'], ['String', 'at'], ['String', 'replaceAll']];
+const MISSING_METHODS = [['Array', 'at'], ['Array', 'flat'], ['Array', 'flatMap'], ['String', 'at'], ['String', 'replaceAll'],
+  // Found missing in the real interpreter (2v29), where the firmware used them and never synchronised.
+  ['Number', 'toExponential'], ['Number', 'toPrecision']];
 /**
  * Constructors whose `X.prototype.method` is unreachable on Espruino: the
  * global is replaced by a wrapper whose `prototype` is empty, while values

@@ -4,11 +4,12 @@
  * `@UNIXSECONDS`, and `now`.
  */
 import { daysFromCivil } from '../clock/calendar';
+import { isDigits } from '../text/parse';
 import { MONTH_NAMES } from './format';
 
 /** Digits only, within [min, max]; NaN otherwise. */
 function whole(text: string, min: number, max: number): number {
-  if (!/^[0-9]{1,4}$/.test(text)) return NaN;
+  if (!isDigits(text, 1, 4)) return NaN;
   const value = +text;
   return value >= min && value <= max ? value : NaN;
 }
@@ -32,8 +33,12 @@ function date(year: number, month: number, day: number): number {
 export function parseTime(words: string[], now: number): number {
   if (words.length === 1 && words[0] === 'now') return now;
   if (words.length === 1 && words[0].charAt(0) === '@') {
-    const value = words[0].length > 1 && /^@[0-9]+(\.[0-9]*)?$/.test(words[0]) ? +words[0].substring(1) : NaN;
-    return value;
+    // @SECONDS[.FRACTION]: digits, then at most one point and more digits.
+    const number = words[0].substring(1);
+    const point = number.indexOf('.');
+    const integerPart = point < 0 ? number : number.substring(0, point);
+    const fraction = point < 0 ? '' : number.substring(point + 1);
+    return isDigits(integerPart, 1, 20) && isDigits(fraction, 0, 20) ? +number : NaN;
   }
   const time = timeOfDay(words[words.length - 1]);
   let days = NaN;

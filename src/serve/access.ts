@@ -11,6 +11,7 @@
  * no rule allows is denied, as in chrony. `deny all` (or a bare `deny`) still
  * denies everyone: it matches every address.
  */
+import { isDigits } from '../text/parse';
 import { parseIpv4 } from '../ntp/refid';
 
 /** Rules are kept in a bounded list, oldest first. */
@@ -30,7 +31,9 @@ export function create(): AccessTable {
 }
 
 /** Prefix lengths are plain decimal 0..32 without sign, exponent, fraction or leading zero ("/08" is refused). */
-const PREFIX_LENGTH = /^(0|[1-9][0-9]?)$/;
+function isPrefixLength(text: string): boolean {
+  return isDigits(text, 1, 2) && !(text.length === 2 && text.charAt(0) === '0');
+}
 
 /**
  * Parses chrony's subnet forms: "" (everything), "A.B.C.D", "A.B.C.D/N",
@@ -51,7 +54,7 @@ export function parseSubnet(text: string): number[] | null {
   if (address < 0) return null;
   if (slash >= 0) {
     const bitsText = text.substring(slash + 1);
-    if (!PREFIX_LENGTH.test(bitsText)) return null;
+    if (!isPrefixLength(bitsText)) return null;
     bits = +bitsText;
     if (bits > 32) return null;
   }

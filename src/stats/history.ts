@@ -3,6 +3,7 @@
  * HISTORY_STEP seconds (the last clock update in that step wins), in a ring
  * of fixed typed arrays, so memory does not grow however long the board runs.
  */
+import { toPrecision } from '../text/number';
 
 /** Seconds per slot. */
 export const HISTORY_STEP = 64;
@@ -62,7 +63,7 @@ export function slotAt(history: History, i: number): number {
 /** Shortest form that keeps a float32's precision (at most 4 significant digits is enough for a chart). */
 export function compact(value: number): string {
   if (value === 0 || value !== value) return value === 0 ? '0' : 'NaN';
-  const text = value.toPrecision(4);
+  const text = toPrecision(value, 4);
   const e = text.indexOf('e');
   let mantissa = e < 0 ? text : text.substring(0, e);
   if (mantissa.indexOf('.') >= 0) {

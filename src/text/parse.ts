@@ -34,3 +34,17 @@ export function splitWords(line: string): string[] {
   }
   return words;
 }
+
+/**
+ * Whether `text` is `minDigits` to `maxDigits` decimal digits and nothing else. Written out, not as
+ * a regular expression: Espruino's engine gets `[0-9]{1,4}` and `[0-9]?` wrong (both fail to match
+ * there, measured in 2v29).
+ */
+export function isDigits(text: string, minDigits: number, maxDigits: number): boolean {
+  if (text.length < minDigits || text.length > maxDigits) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}

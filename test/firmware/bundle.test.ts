@@ -61,6 +61,12 @@ describe('firmware bundle', () => {
     expect(checkBundle('var t = {run: g}; function g() {}')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function f() { return g(); function g() { return 1; } }')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function g() {} var t = {run: g}; var u = function () { return h(); }; function h() {}')).toEqual([]);
+    // Found in the real interpreter: missing number methods, and regular expressions its engine gets wrong.
+    expect(checkBundle('var s = (1.5).toExponential(3);')[0]).toMatch(/toExponential/);
+    expect(checkBundle('var s = (1.5).toPrecision(3);')[0]).toMatch(/toPrecision/);
+    expect(checkBundle('var ok = /^[1-9][0-9]?$/.test("8");')[0]).toMatch(/quantifier/);
+    expect(checkBundle('var ok = /^[0-9]{1,4}$/.test("8");')[0]).toMatch(/quantifier/);
+    expect(checkBundle('var ok = /^[0-9]+$/.test("8");')).toEqual([]);
     expect(checkBundle('exports.x = 1;')[0]).toMatch(/exports/);
     expect(checkBundle('exports.x = 1;', { module: true })).toEqual([]);
     expect(checkBundle('let x = 1;')[0]).toMatch(/not plain ES5/);

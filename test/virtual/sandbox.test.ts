@@ -77,6 +77,11 @@ describe('sandbox language', () => {
     expect(typeof run('setTimeout(function(){}, 10)')).toBe('number');
   });
 
+  it('has no toExponential or toPrecision on numbers, as Espruino 2v29', () => {
+    const { run } = sandbox();
+    expect(run('typeof (1.5).toExponential + typeof (1.5).toPrecision + typeof (1.5).toFixed')).toBe('undefinedundefinedfunction');
+  });
+
   it('has Espruino\'s process.memory() and nothing else of Node\'s process', () => {
     const { run } = sandbox();
     expect(run('Object.keys(process).join()')).toBe('memory');
