@@ -8,10 +8,9 @@
 //                         the worst case per request; `ratelimit` bounds how many get through.
 // Payload bytes (UDP data); add 28 bytes of IPv4 + UDP headers per datagram for the wire.
 // Printed by test/bench/amplification-report.ts (part of npm run bench).
-import * as appModule from '../../src/app';
 import * as control from '../../src/ntp/control';
-import type { DatagramHandler, Peer } from '../../src/platform';
-import { fakePlatform, recordingSocket } from '../unit/fakes';
+import type { Peer } from '../../src/platform';
+import { ntpBoard } from '../unit/fakes';
 
 export interface AmplificationRow {
   request: string;
@@ -25,24 +24,11 @@ const SOURCES = 'server 192.0.2.1 iburst\nserver 192.0.2.2\nlocal stratum 10\n';
 const START = 1_800_000_000.25;
 
 function board(configText: string) {
-  const state = { raw: START };
-  const fake = fakePlatform(() => state.raw, { 'ntp.conf': configText });
-  let ntpHandler: DatagramHandler = () => {};
-  const ntp = recordingSocket();
-  fake.platform.udpBind = (port, handler) => {
-    if (port === 123) {
-      ntpHandler = handler;
-      return ntp.socket;
-    }
-    return recordingSocket().socket;
-  };
-  appModule.start(fake.platform);
+  const { state, send: deliver } = ntpBoard({ 'ntp.conf': configText }, START);
   return function send(datagram: string, from: Peer): number {
-    const before = ntp.sent.length;
-    ntpHandler(datagram, from, state.raw);
-    state.raw += 0.001;
     let bytes = 0;
-    for (const sent of ntp.sent.slice(before)) bytes += sent.data.length;
+    for (const sent of deliver(datagram, from)) bytes += sent.data.length;
+    state.raw += 0.001;
     return bytes;
   };
 }

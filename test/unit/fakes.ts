@@ -3,7 +3,8 @@
 import { loadModule, releaseModules } from './modules';
 import { createHash } from 'node:crypto';
 import * as localClock from '../../src/clock/local';
-import type { HttpHandler, Platform } from '../../src/platform';
+import * as appModule from '../../src/app';
+import type { DatagramHandler, HttpHandler, Peer, Platform } from '../../src/platform';
 
 export interface SentDatagram {
   data: string;
@@ -87,6 +88,31 @@ export function fakeStation(randomValue = 0.5) {
       linkHandler(up, detail);
     },
   };
+}
+
+/**
+ * The appliance booted on a fake board whose NTP port records what it sends: `send` hands a
+ * datagram to the port's handler at the board's raw time and returns the datagrams sent back.
+ */
+export function ntpBoard(storage: Record<string, string>, start: number) {
+  const state = { raw: start };
+  const fake = fakePlatform(() => state.raw, storage);
+  let ntpHandler: DatagramHandler = () => {};
+  const ntp = recordingSocket();
+  fake.platform.udpBind = (port, handler) => {
+    if (port === 123) {
+      ntpHandler = handler;
+      return ntp.socket;
+    }
+    return recordingSocket().socket;
+  };
+  const app = appModule.start(fake.platform);
+  function send(datagram: string, from: Peer): SentDatagram[] {
+    const before = ntp.sent.length;
+    ntpHandler(datagram, from, state.raw);
+    return ntp.sent.slice(before);
+  }
+  return { app, state, send, fake };
 }
 
 export function bytes(hex: string): string {

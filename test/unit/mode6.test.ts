@@ -1,7 +1,6 @@
 // Mode-6 queries through the real appliance (app.start on a fake board): the
 // NTP port's handler gets the datagrams, as on the board.
 import { describe, expect, it } from 'vitest';
-import * as appModule from '../../src/app';
 import * as commands from '../../src/console/commands';
 import { defaultServerOptions } from '../../src/config/types';
 import * as syncManager from '../../src/sync/manager';
@@ -10,9 +9,9 @@ import * as control from '../../src/ntp/control';
 import type { ControlMessage } from '../../src/ntp/control';
 import { computeMac, digestMatches } from '../../src/ntp/mac';
 import * as refid from '../../src/ntp/refid';
-import type { DatagramHandler, Peer } from '../../src/platform';
+import type { Peer } from '../../src/platform';
 import { Counter } from '../../src/serve/responder';
-import { fakePlatform, recordingSocket, shaDigest } from './fakes';
+import { ntpBoard, shaDigest } from './fakes';
 import { prng } from './ntp-bytes';
 
 const START = 1_800_000_000.25;
@@ -23,25 +22,8 @@ const KEY_TEXT = 'HEX:000102030405060708090a0b0c0d0e0f';
 const KEY = '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f';
 
 function board(configText: string) {
-  const state = { raw: START };
-  const fake = fakePlatform(() => state.raw, { 'ntp.conf': configText, 'ntp.keys': '7 MD5 ' + KEY_TEXT + '\n' });
-  let ntpHandler: DatagramHandler = () => {};
-  const ntp = recordingSocket();
-  fake.platform.udpBind = (port, handler) => {
-    if (port === 123) {
-      ntpHandler = handler;
-      return ntp.socket;
-    }
-    return recordingSocket().socket;
-  };
-  const app = appModule.start(fake.platform);
-  /** Sends a datagram to the NTP port; returns what the board sent back. */
-  function send(datagram: string, from: Peer = FROM) {
-    const before = ntp.sent.length;
-    ntpHandler(datagram, from, state.raw);
-    return ntp.sent.slice(before);
-  }
-  return { app, state, send };
+  const { app, state, send } = ntpBoard({ 'ntp.conf': configText, 'ntp.keys': '7 MD5 ' + KEY_TEXT + '\n' }, START);
+  return { app, state, send: (datagram: string, from: Peer = FROM) => send(datagram, from) };
 }
 
 let sequence = 100;
