@@ -130,9 +130,11 @@ describe.skipIf(skip !== undefined)(`rate limiting under load${skip ? ` (${skip}
     expect(selectedChecks.length).toBeGreaterThanOrEqual(4);
     for (const sources of selectedChecks) expect(sources).toMatch(/^\^\* 127\.0\.0\.1 /m);
     expect(await polite!.chronyc('sources')).toMatch(/^\^\* 127\.0\.0\.1 /m);
-    const data = await polite!.ntpdataAllPassed('127.0.0.1');
+    // After the flood, chrony's delay tests can fail a few 4-s samples in a row (seen once in CI as
+    // '111 101 0000'): wait for a clean one for up to 40 s, the expectation unchanged.
+    const data = await polite!.ntpdataAllPassed('127.0.0.1', 40);
     expect(data['NTP tests']).toBe('111 111 1111');
-  }, 120_000);
+  }, 150_000);
 
   it('a chronyd polling too fast gets RATE kisses, logs them and backs off', async () => {
     greedy = new Chronyd({ role: 'client', port: board!.port, timeoutS: 100 });
