@@ -93,29 +93,16 @@ function usesBeforeDeclaration(ast) {
     if (declaredAt.size === 0) continue;
     body.forEach((statement, index) => {
       if (statement.type === 'FunctionDeclaration') return;
-      walkOutsideFunctions(statement, (node, parent) => {
+      // Not into nested functions: their bodies run later.
+      walk(statement, (node, parent) => {
         if (node.type !== 'Identifier' || !declaredAt.has(node.name) || !isReference(node, parent)) return;
         if (declaredAt.get(node.name) > index) {
           problems.push(`uses function ${node.name} before its declaration runs; Espruino does not hoist (offset ${node.start})`);
         }
-      });
+      }, undefined, (node, parent) => !(parent && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')));
     });
   }
   return problems;
-}
-
-/** Like walk, without entering nested functions (their bodies run later). */
-function walkOutsideFunctions(node, visit, parent) {
-  if (parent && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')) return;
-  visit(node, parent);
-  for (const key of Object.keys(node)) {
-    const value = node[key];
-    if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child.type === 'string') walkOutsideFunctions(child, visit, node);
-    } else if (value && typeof value.type === 'string') {
-      walkOutsideFunctions(value, visit, node);
-    }
-  }
 }
 
 function isReference(node, parent) {
@@ -125,14 +112,16 @@ function isReference(node, parent) {
   return true;
 }
 
-function walk(node, visit, parent) {
+/** Visits `node` and its descendants; `enter(node, parent)`, when given, decides whether a node (and what is under it) is visited. */
+function walk(node, visit, parent, enter) {
+  if (enter && !enter(node, parent)) return;
   visit(node, parent);
   for (const key of Object.keys(node)) {
     const value = node[key];
     if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child.type === 'string') walk(child, visit, node);
+      for (const child of value) if (child && typeof child.type === 'string') walk(child, visit, node, enter);
     } else if (value && typeof value.type === 'string') {
-      walk(value, visit, node);
+      walk(value, visit, node, enter);
     }
   }
 }
