@@ -36,7 +36,17 @@ export const ON_DEMAND = {
   'ntpd-config': 'src/config/parse.ts',
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',
+  'ntpd-sync': 'src/sync/manager.ts',
+  // Kept once loaded (src/modules.ts KEPT_PREFIX).
+  'ntpk-gps': 'src/refclock/gps.ts',
 };
+
+/**
+ * Resident although only on-demand modules import them: they make the callbacks (timers, sockets,
+ * lookups) that on-demand code asks for, since a callback made inside an on-demand module would
+ * keep that whole module in memory.
+ */
+export const RESIDENT = ['src/sync/events.ts'];
 
 /** The page with indentation, blank lines and whole-line // comments taken out. */
 function statusPage() {
@@ -67,7 +77,7 @@ export default {
     freeze: false,
     entryFileNames: '[name].js',
     chunkFileNames: '[name].js',
-    manualChunks: residentChunk(BOOT_ENTRY),
+    manualChunks: residentChunk(BOOT_ENTRY, RESIDENT),
     plugins: [
       firmwareModules({
         bootEntry: 'ntp',

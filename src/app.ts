@@ -11,7 +11,7 @@ import * as localClock from './clock/local';
 import type { AccessDirective, Config } from './config/types';
 import { defaults as defaultConfig } from './config/types';
 import type { ConfigModule } from './modules';
-import { loadConfig as loadConfigModule, loadConsole, loadMode6 } from './modules';
+import { loadConfig as loadConfigModule, loadConsole, loadMode6, loadSync } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
 import type { DatagramHandler, Platform, UdpSocket } from './platform';
@@ -22,7 +22,8 @@ import * as mode6State from './serve/mode6state';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
-import * as syncManager from './sync/manager';
+import type { Sync } from './sync/manager';
+import * as reference from './clock/reference';
 import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
@@ -38,7 +39,7 @@ export function start(platform: Platform): Appliance {
     storedConfig: chosen.stored,
     editedConfig: configText,
     responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random),
-    sync: null as unknown as syncManager.Sync,
+    sync: null as unknown as Sync,
     ntpAccess: buildAccess(config.ntpAccess),
     cmdAccess: buildAccess(config.cmdAccess),
     auth: loadKeys(platform, config.keysFile),
@@ -47,7 +48,7 @@ export function start(platform: Platform): Appliance {
     statistics: statistics.create(),
   };
   policy.apply(app);
-  app.sync = syncManager.create(platform, clock, config, function () {
+  app.sync = loadSync(platform).create(platform, clock, config, function () {
     responder.refresh(app.responder);
   });
   app.responder.auth = app.auth;
@@ -61,6 +62,8 @@ export function start(platform: Platform): Appliance {
   startNetwork(app);
   startConsole(app);
   web.start(app);
+  // What boot loaded (the sync manager) is let go: it is loaded again for each of its events.
+  platform.release();
   return app;
 }
 
@@ -126,13 +129,17 @@ function startNetwork(app: Appliance): void {
     port = startNtpService(app);
     bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
-    if (refclockStarted) syncManager.startServers(app.sync);
-    else syncManager.start(app.sync);
+    try {
+      if (refclockStarted) loadSync(app.platform).startServers(app.sync);
+      else loadSync(app.platform).start(app.sync);
+    } finally {
+      app.platform.release();
+    }
   });
   app.network = net;
   wifi.start(net);
   if (net.state !== wifi.CONNECTED) {
-    syncManager.startRefclock(app.sync);
+    loadSync(app.platform).startRefclock(app.sync);
     refclockStarted = true;
   }
 }
@@ -183,7 +190,13 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   app.responder.socket = socket;
   // Symmetric peers send from this socket, with our clock state in their packets.
   app.sync.ntpSocket = socket;
-  if (attemptsLeft < BIND_ATTEMPTS) syncManager.rebindSockets(app.sync);
+  if (attemptsLeft < BIND_ATTEMPTS) {
+    try {
+      loadSync(platform).rebindSockets(app.sync);
+    } finally {
+      platform.release();
+    }
+  }
 }
 
 /** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
@@ -204,7 +217,7 @@ function buildAccess(directives: AccessDirective[]): access.AccessTable {
 
 /** Once a second: holdover bookkeeping, then a fresh reply header. */
 function updateReference(app: Appliance): void {
-  syncManager.tick(app.sync);
+  reference.tick(app.sync);
   responder.refresh(app.responder);
 }
 
@@ -239,7 +252,11 @@ function startNtpService(app: Appliance): NtpPort {
   const service = app.responder;
   if (app.config.broadcastClient) {
     service.onBroadcast = function (msg, from, rawArrival) {
-      syncManager.receiveBroadcast(app.sync, msg, from, rawArrival);
+      try {
+        loadSync(app.platform).receiveBroadcast(app.sync, msg, from, rawArrival);
+      } finally {
+        app.platform.release();
+      }
     };
   }
   app.sync.header = function (mode, pollLog2) {
@@ -249,7 +266,11 @@ function startNtpService(app: Appliance): NtpPort {
   for (let i = 0; i < app.config.servers.length; i++) peers = peers || app.config.servers[i].peer;
   if (peers) {
     service.onSymmetric = function (msg, from, rawArrival) {
-      syncManager.receiveSymmetric(app.sync, msg, from, rawArrival);
+      try {
+        loadSync(app.platform).receiveSymmetric(app.sync, msg, from, rawArrival);
+      } finally {
+        app.platform.release();
+      }
     };
   }
   return {

@@ -10,6 +10,8 @@ import type * as consoleCommands from './console/commands';
 import type * as configParse from './config/parse';
 import type { Platform } from './platform';
 import type * as mode6 from './serve/mode6';
+import type * as gpsDriver from './refclock/gps';
+import type * as syncManager from './sync/manager';
 import type * as webPages from './web/pages';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
@@ -18,11 +20,20 @@ export const CONSOLE_MODULE = 'ntpd-console';
 export const CONFIG_MODULE = 'ntpd-config';
 export const MODE6_MODULE = 'ntpd-mode6';
 export const WEB_MODULE = 'ntpd-web';
+export const SYNC_MODULE = 'ntpd-sync';
+/**
+ * Modules loaded when the configuration needs them and kept from then on (release() leaves them):
+ * their callbacks run many times a second (the GPS's serial data and pulses).
+ */
+export const KEPT_PREFIX = 'ntpk-';
+export const GPS_MODULE = 'ntpk-gps';
 
 export type ConsoleModule = typeof consoleCommands;
 export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
+export type SyncModule = typeof syncManager;
+export type GpsModule = typeof gpsDriver;
 
 export function loadConsole(platform: Platform): ConsoleModule {
   return platform.load(CONSOLE_MODULE) as ConsoleModule;
@@ -38,4 +49,13 @@ export function loadMode6(platform: Platform): Mode6Module {
 
 export function loadWeb(platform: Platform): WebModule {
   return platform.load(WEB_MODULE) as WebModule;
+}
+
+export function loadSync(platform: Platform): SyncModule {
+  return platform.load(SYNC_MODULE) as SyncModule;
+}
+
+/** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
+export function loadGps(platform: Platform): GpsModule {
+  return platform.load(GPS_MODULE) as GpsModule;
 }

@@ -12,6 +12,7 @@
 // Storage names, shortens property names consistently across all of them, minifies each, and
 // writes firmware/modules.json: Storage name → file, what flash.mjs uploads and the virtual board
 // installs.
+import fs from 'node:fs';
 import path from 'node:path';
 import { minify } from 'terser';
 
@@ -19,6 +20,8 @@ import { minify } from 'terser';
 const MAX_STORAGE_NAME = 28;
 export const CORE_MODULE = 'ntp-core';
 export const ON_DEMAND_PREFIX = 'ntpd-';
+/** Modules loaded when the configuration needs them and kept (src/modules.ts KEPT_PREFIX). */
+export const KEPT_PREFIX = 'ntpk-';
 export const MANIFEST = 'modules.json';
 
 /**
@@ -26,15 +29,20 @@ export const MANIFEST = 'modules.json';
  * resident chunk; the rest is left to rollup (on-demand entries and what only they share). The
  * boot entry itself stays out of it: it runs once the core module is loaded and cached, so a
  * module loaded during boot finds the core in Espruino's cache instead of loading it again.
+ * `residentRoots` are resident too though only on-demand code imports them: the modules that
+ * make the callbacks on-demand code needs (a callback made inside an on-demand module would keep
+ * all of that module in memory).
  */
-export function residentChunk(bootEntry) {
+export function residentChunk(bootEntry, residentRoots = []) {
   let resident = null;
   let entry = null;
   return function (id, api) {
     if (resident === null) {
       resident = new Set();
       entry = [...api.getModuleIds()].find((m) => m.endsWith(bootEntry));
-      const stack = entry ? [entry] : [];
+      const roots = [...api.getModuleIds()].filter((m) => residentRoots.some((root) => m.endsWith(root)));
+      if (roots.length !== residentRoots.length) throw new Error('residentChunk: not all of ' + residentRoots.join(', ') + ' are in the build');
+      const stack = entry ? [entry, ...roots] : roots;
       while (stack.length > 0) {
         const m = stack.pop();
         if (resident.has(m)) continue;
@@ -57,6 +65,13 @@ export function residentChunk(bootEntry) {
 export function firmwareModules({ bootEntry, bootFile, names, terserOptions, assets }) {
   return {
     name: 'firmware-modules',
+    // A module an earlier build wrote and this one does not would linger in the folder.
+    renderStart(outputOptions) {
+      if (!outputOptions.dir || !fs.existsSync(outputOptions.dir)) return;
+      for (const file of fs.readdirSync(outputOptions.dir)) {
+        if (/^ntp.*\.js$/.test(file)) fs.rmSync(path.join(outputOptions.dir, file));
+      }
+    },
     async generateBundle(_options, bundle) {
       const chunks = Object.values(bundle).filter((item) => item.type === 'chunk');
       const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
@@ -83,7 +98,7 @@ export function firmwareModules({ bootEntry, bootFile, names, terserOptions, ass
           if (resident.has(chunk) || (core && chunk.facadeModuleId && core.moduleIds.includes(chunk.facadeModuleId))) {
             this.error(`${name} is an on-demand module, but the resident code imports it (import only its types)`);
           }
-          if (!name.startsWith(ON_DEMAND_PREFIX)) this.error(`on-demand module ${name}: its name must start with ${ON_DEMAND_PREFIX}`);
+          if (!name.startsWith(ON_DEMAND_PREFIX) && !name.startsWith(KEPT_PREFIX)) this.error(`on-demand module ${name}: its name must start with ${ON_DEMAND_PREFIX} or ${KEPT_PREFIX}`);
         } else if (resident.has(chunk)) {
           name = chunk.name;
           if (name !== CORE_MODULE) this.error(`resident chunk ${name}: everything resident belongs in ${CORE_MODULE}`);

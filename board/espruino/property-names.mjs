@@ -563,6 +563,11 @@ export function propertyMangling(ourDir) {
       for (const code of codes) {
         for (const [name, count] of countProperties(code)) counts.set(name, (counts.get(name) || 0) + count);
       }
+      // rollup renames a chunk's export when two of its modules export the same name (decode$1).
+      for (const name of counts.keys()) {
+        const deconflicted = /^(.+)\$\d+$/.exec(name);
+        if (deconflicted && mayRename.has(deconflicted[1])) mayRename.add(name);
+      }
       const unknown = [...counts.keys()].filter((name) => !keep.has(name) && !mayRename.has(name));
       if (unknown.length > 0) {
         throw new Error('property-names: the bundle uses property names the analysis did not see: ' + unknown.join(', '));

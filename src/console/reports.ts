@@ -6,8 +6,7 @@ import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
-import * as gps from '../refclock/gps';
-import * as nmea from '../refclock/nmea';
+import * as gps from '../refclock/counters';
 import * as clientLog from '../serve/clientlog';
 import * as responderModule from '../serve/responder';
 import { Counter } from '../serve/responder';
@@ -198,7 +197,7 @@ export function refclocks(app: Appliance): string {
   const pins = (options.rxPin || 'board RX') + '/' + (options.txPin || 'board TX');
   const pps = options.ppsPin === 'none' ? 'no PPS' : 'PPS on ' + (options.ppsPin || 'board pin') + ' (' + options.ppsEdge + ' edge)';
   let sentences = '';
-  for (let i = 0; i < nmea.COUNTERS; i++) sentences += (i > 0 ? ', ' : '') + driver.reader.counts[i] + ' ' + nmea.COUNTER_NAMES[i];
+  for (let i = 0; i < gps.NMEA_COUNTERS; i++) sentences += (i > 0 ? ', ' : '') + driver.reader.counts[i] + ' ' + gps.NMEA_COUNTER_NAMES[i];
   return header(SOURCES_HEADER) + sourceLine(source, localClock.now(app.clock)) + '\n' +
     field('Driver', width, 'GPS: NMEA at ' + options.baud + ' baud on ' + pins + ', ' + pps) +
     field('Fix', width, (driver.fixValid ? 'yes' : 'no') + ', quality ' + driver.fixQuality + ', ' +

@@ -25,6 +25,8 @@
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import type { RefclockOptions } from '../config/types';
+import type { Platform } from '../platform';
+import { BAD_PULSES, COUNTERS, NMEA_ONLY, NO_FIX, PAIRED, PULSES, RELOCKS, STALE, UNLABELLED } from './counters';
 import * as filterModule from './filter';
 import type { Filter } from './filter';
 import * as nmea from './nmea';
@@ -49,16 +51,7 @@ const PULSE_TIMEOUT = 2;
 const NMEA_DISPERSION = 0.01;
 const NMEA_GUESS_DISPERSION = 0.5;
 
-/** Indices of `gps.counts`. */
-export const PULSES = 0;
-export const PAIRED = 1; // labels that agreed with the locked count
-export const STALE = 2; // labels that disagreed with it (rejected)
-export const BAD_PULSES = 3; // edges that were not whole seconds after the previous pulse
-export const UNLABELLED = 4; // pulses while the count was not locked
-export const NMEA_ONLY = 5; // coarse samples from sentences without pulses
-export const NO_FIX = 6; // sentences reporting no fix
-export const RELOCKS = 7;
-export const COUNTERS = 8;
+export { BAD_PULSES, COUNTERS, NMEA_ONLY, NO_FIX, PAIRED, PULSES, RELOCKS, STALE, UNLABELLED } from './counters';
 
 export interface Gps {
   options: RefclockOptions;
@@ -130,6 +123,22 @@ export function create(options: RefclockOptions, clock: LocalClock, log: (messag
     sentence(gps, fix);
   });
   return gps;
+}
+
+/**
+ * Opens the receiver's UART and watches its pulse pin. On the device this module is loaded once
+ * and kept (Storage `ntpk-gps`): its callbacks run for every chunk and pulse.
+ */
+export function start(gps: Gps, platform: Platform): void {
+  const options = gps.options;
+  platform.serialOpen(options.baud, options.rxPin, options.txPin, function (chunk) {
+    feed(gps, chunk, platform.rawClock());
+  });
+  if (options.ppsPin !== 'none') {
+    platform.watchPin(options.ppsPin, options.ppsEdge, function (raw) {
+      pulse(gps, raw);
+    });
+  }
 }
 
 /** Serial data from the receiver, with the raw time it arrived. */

@@ -26,8 +26,8 @@ export const TOO_LONG = 3; // more than MAX_LINE_CHARS before the line end
 export const UNKNOWN_TYPE = 4; // checksum good, but not RMC/ZDA/GGA (GSV, GSA, proprietary...)
 export const MALFORMED = 5; // bytes outside 0x20-0x7E, bad address, missing or non-numeric field
 export const INVALID_TIME = 6; // digits fine but out of range: 25:00, 31 February...
-export const COUNTERS = 7;
-export const COUNTER_NAMES = ['accepted', 'bad checksum', 'no checksum', 'too long', 'unknown type', 'malformed', 'invalid time/date'];
+import { NMEA_COUNTERS as COUNTERS } from './counters';
+export { NMEA_COUNTERS as COUNTERS, NMEA_COUNTER_NAMES as COUNTER_NAMES } from './counters';
 
 /** 1024 GPS weeks: the week-number rollover period. */
 export const GPS_ROLLOVER_SECONDS = 619315200;

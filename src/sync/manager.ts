@@ -11,6 +11,8 @@ import type { LeapSecondList } from '../clock/leapseclist';
 import * as discipline from '../clock/discipline';
 import type { Discipline } from '../clock/discipline';
 import * as localClock from '../clock/local';
+import * as reference from '../clock/reference';
+export { synchronisedToSource } from '../clock/reference';
 import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config/types';
 import { copyServerOptions, defaultServerOptions, MAX_SERVERS } from '../config/types';
@@ -21,7 +23,6 @@ import { ParseError } from '../ntp/packet';
 import * as timestamp from '../ntp/timestamp';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
-import * as gps from '../refclock/gps';
 import type { Gps } from '../refclock/gps';
 import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
@@ -35,15 +36,14 @@ import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
 import * as sourcestats from './sourcestats';
+import { loadGps } from '../modules';
+import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
 
 export const DRIFT_FILE = 'ntp.drift';
-/** Past this root distance in holdover the clock tells the LAN it is unsynchronised (RFC 5905 MAXDIST). */
-export const MAX_HOLDOVER_DISTANCE = 1;
 /** Poll adaptation (ntpd's jiggle counter): limit and how far a sample may stray and still count as good. */
 const POLL_SCORE_LIMIT = 30;
 const POLL_GATE = 4;
 const DRIFT_SAVE_INTERVAL = 3600;
-const BIND_ATTEMPTS = 5;
 
 export interface Sync {
   platform: Platform;
@@ -164,28 +164,28 @@ function lookUpPool(sync: Sync, pool: Pool): void {
   if (pool.resolving || pool.timer >= 0) return;
   if (!poolWantsSources(sync, pool)) return;
   if (pool.lookupsLeft <= 0) {
-    pool.timer = sync.platform.after(pool.roundPause * 1000, function () {
-      pool.timer = -1;
-      pool.roundPause = pool.roundPause * 2 < poolModule.MAX_ROUND_PAUSE ? pool.roundPause * 2 : poolModule.MAX_ROUND_PAUSE;
-      poolModule.startRound(pool);
-      lookUpPool(sync, pool);
-    });
+    schedulePoolLookup(sync, pool, pool.roundPause, true);
     return;
   }
   pool.lookupsLeft--;
-  pool.resolving = true;
-  const name = pool.options.server.host;
-  sync.platform.resolve(name, function (address) {
-    pool.resolving = false;
-    if (sync.pools.indexOf(pool) < 0) return;
-    if (address === null) sync.platform.log('cannot resolve pool ' + name);
-    else if (poolWantsSources(sync, pool) && poolModule.acceptable(pool, sync.sources, address)) addPoolSource(sync, pool, address);
-    if (!poolWantsSources(sync, pool)) return;
-    pool.timer = sync.platform.after(poolModule.LOOKUP_SPACING * 1000, function () {
-      pool.timer = -1;
-      lookUpPool(sync, pool);
-    });
-  });
+  resolvePool(sync, pool);
+}
+
+/** A pool's timer (events.ts): the next lookup, or the first of a new round after a pause. */
+export function poolTimer(sync: Sync, pool: Pool, newRound: boolean): void {
+  if (newRound) {
+    pool.roundPause = pool.roundPause * 2 < poolModule.MAX_ROUND_PAUSE ? pool.roundPause * 2 : poolModule.MAX_ROUND_PAUSE;
+    poolModule.startRound(pool);
+  }
+  lookUpPool(sync, pool);
+}
+
+/** A pool's name looked up (events.ts): a new address becomes a source; the next lookup follows while places are empty. */
+export function poolResolved(sync: Sync, pool: Pool, address: string | null): void {
+  if (sync.pools.indexOf(pool) < 0) return;
+  if (address === null) sync.platform.log('cannot resolve pool ' + pool.options.server.host);
+  else if (poolWantsSources(sync, pool) && poolModule.acceptable(pool, sync.sources, address)) addPoolSource(sync, pool, address);
+  if (poolWantsSources(sync, pool)) schedulePoolLookup(sync, pool, poolModule.LOOKUP_SPACING, false);
 }
 
 function poolWantsSources(sync: Sync, pool: Pool): boolean {
@@ -199,7 +199,7 @@ function addPoolSource(sync: Sync, pool: Pool, address: string): void {
   sourceModule.setAddress(source, address);
   sync.sources.push(source);
   pool.roundPause = poolModule.FIRST_ROUND_PAUSE;
-  bind(sync, source, BIND_ATTEMPTS);
+  bindSource(sync, source, BIND_ATTEMPTS);
   schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
 }
 
@@ -225,7 +225,7 @@ export function rebindSockets(sync: Sync): void {
     if (source.options.peer) source.socket = sync.ntpSocket;
     else if (source.socket) {
       source.socket.close();
-      bind(sync, source, BIND_ATTEMPTS);
+      bindSource(sync, source, BIND_ATTEMPTS);
     }
   }
 }
@@ -239,6 +239,7 @@ export function startRefclock(sync: Sync): void {
   const options = sync.config.refclock;
   if (options === null) return;
   const platform = sync.platform;
+  const gps = loadGps(platform);
   const driver = gps.create(options, sync.clock, platform.log);
   const sourceOptions = defaultServerOptions('GPS');
   sourceOptions.minPollLog2 = options.pollLog2;
@@ -254,21 +255,14 @@ export function startRefclock(sync: Sync): void {
   sync.refclock = driver;
   sync.refclockSource = source;
   sync.sources.push(source);
-  platform.serialOpen(options.baud, options.rxPin, options.txPin, function (chunk) {
-    gps.feed(driver, chunk, platform.rawClock());
-  });
-  if (options.ppsPin !== 'none') {
-    platform.watchPin(options.ppsPin, options.ppsEdge, function (raw) {
-      gps.pulse(driver, raw);
-    });
-  }
-  source.timer = platform.every(Math.pow(2, options.pollLog2) * 1000, function () {
-    refclockPoll(sync, driver, source);
-  });
+  gps.start(driver, platform);
+  startRefclockPolls(sync, source, options.pollLog2);
 }
 
 /** A refclock poll: the filter's samples of the interval become one sample (or the reach shows there were none). */
-function refclockPoll(sync: Sync, driver: Gps, source: Source): void {
+export function refclockPoll(sync: Sync, source: Source): void {
+  const driver = sync.refclock as Gps;
+  const gps = loadGps(sync.platform);
   source.reach = (source.reach << 1) & 255;
   source.sent++;
   const index = sync.sources.indexOf(source);
@@ -299,42 +293,23 @@ export function addSource(sync: Sync, options: ServerOptions): string | null {
   }
   const source = sourceModule.create(options);
   sync.sources.push(source);
-  sync.platform.resolve(options.host, function (address) {
-    if (sync.sources.indexOf(source) < 0) return; // deleted meanwhile
-    if (address === null) {
-      sync.platform.log('cannot resolve ' + options.host);
-      source.stoppedBy = 'DNS';
-      return;
-    }
-    sourceModule.setAddress(source, address);
-    // A peer talks from the NTP port, where the other side's association expects it.
-    if (options.peer) source.socket = sync.ntpSocket;
-    else bind(sync, source, BIND_ATTEMPTS);
-    schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
-  });
+  resolveSource(sync, source);
   return null;
 }
 
-/** A fresh random source port per source (RFC 9109), another one if it is taken. */
-function bind(sync: Sync, source: Source, attempts: number): void {
-  source.localPort = 1024 + Math.floor(sync.platform.random() * 64512);
-  let failure = '';
-  const socket = sync.platform.udpBind(source.localPort, function (msg, from, rawArrival) {
-    receive(sync, source, msg, from, rawArrival);
-  }, function (message) {
-    failure = message;
-    if (source.socket !== socket) return; // the bind itself failed: handled below
-    if (source.socket) source.socket.close();
-    source.socket = null;
-    retryBind(sync, source, attempts, message);
-  });
-  source.socket = socket;
-  if (socket === null) retryBind(sync, source, attempts, failure);
-}
-
-function retryBind(sync: Sync, source: Source, attempts: number, message: string): void {
-  if (attempts > 1 && sync.sources.indexOf(source) >= 0) bind(sync, source, attempts - 1);
-  else sync.platform.log('source ' + source.options.host + ': ' + message);
+/** A configured source's name looked up (events.ts): its socket, then its first poll soon. */
+export function resolved(sync: Sync, source: Source, address: string | null): void {
+  if (sync.sources.indexOf(source) < 0) return; // deleted meanwhile
+  if (address === null) {
+    sync.platform.log('cannot resolve ' + source.options.host);
+    source.stoppedBy = 'DNS';
+    return;
+  }
+  sourceModule.setAddress(source, address);
+  // A peer talks from the NTP port, where the other side's association expects it.
+  if (source.options.peer) source.socket = sync.ntpSocket;
+  else bindSource(sync, source, BIND_ATTEMPTS);
+  schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
 }
 
 export function removeSource(sync: Sync, index: number): void {
@@ -357,14 +332,8 @@ export function findSource(sync: Sync, host: string): number {
   return -1;
 }
 
-function schedulePoll(sync: Sync, source: Source, seconds: number): void {
-  sync.platform.cancelTimer(source.timer);
-  source.timer = sync.platform.after(seconds * 1000, function () {
-    poll(sync, source);
-  });
-}
-
-function poll(sync: Sync, source: Source): void {
+/** A source's poll (events.ts): a request, unless it is stopped, offline or only listened to; then the next poll. */
+export function poll(sync: Sync, source: Source): void {
   if (source.stoppedBy !== '') return;
   if (source.pool && !source.offline && poolModule.shouldReplace(source)) {
     replacePoolSource(sync, source, source.pool);
@@ -418,7 +387,8 @@ export function pollLimitsChanged(sync: Sync, index: number): void {
   if (source.socket && source.stoppedBy === '') schedulePoll(sync, source, sourceModule.nextInterval(source));
 }
 
-function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
+/** A reply on a source's socket (events.ts), or a peer's packet: a sample, then selection. */
+export function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, sync.auth);
   if (outcome.kiss !== '') {
     sync.platform.log('source ' + source.options.host + ' sent kiss-o\'-death ' + outcome.kiss);
@@ -527,8 +497,8 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   clock.rootDelay = best.rootDelay + best.delay;
   clock.rootDispersion = best.rootDispersion + best.dispersion + selection.offsetSd + Math.abs(correction.phase);
   sync.sourcesLeap = selection.leap;
-  clock.leap = announcedLeap(sync, selection.leap, cookedNow);
-  scheduleLeap(sync);
+  clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
+  reference.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
   if (sync.onClockUpdate) sync.onClockUpdate(best, selection.offset, selection.offsetSd, selection.combined.length);
   sync.onClockChange();
@@ -545,9 +515,9 @@ function correct(sync: Sync, now: number, offset: number, slope: number, skew: n
   for (let i = 0; i < sync.sources.length; i++) {
     sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
   }
-  if (sync.refclock) gps.applyCorrection(sync.refclock, now, correction.phase, correction.freq);
+  if (sync.refclock) loadGps(sync.platform).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
   manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
-  scheduleSlewEnd(sync, correction.slewSeconds);
+  reference.scheduleSlewEnd(sync, correction.slewSeconds);
   return correction;
 }
 
@@ -578,80 +548,7 @@ export function manualSample(sync: Sync, trueTime: number): number {
 /** `local [stratum N]` / `local off` at run time (0: off); the reference state follows at once. */
 export function setLocal(sync: Sync, stratum: number): void {
   sync.config.localStratum = stratum;
-  tick(sync);
-  sync.onClockChange();
-}
-
-function scheduleSlewEnd(sync: Sync, seconds: number): void {
-  sync.platform.cancelTimer(sync.slewTimer);
-  sync.slewTimer = -1;
-  if (seconds <= 0) return;
-  sync.slewTimer = sync.platform.after(seconds * 1000, function () {
-    sync.slewTimer = -1;
-    // A late timer overshoots a little: slew the excess back rather than jump.
-    const left = localClock.endSlew(sync.clock);
-    if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
-    sync.onClockChange();
-  });
-}
-
-/**
- * The leap indicator to serve: the sources' majority, else the leap-second
- * list's (chrony's leapseclist), which only speaks on the last day of a month
- * that ends with a leap second, and not after the list's expiry. Nothing once
- * that midnight's leap second has been applied (the clock may be back before it).
- */
-function announcedLeap(sync: Sync, sourcesLeap: number, now: number): number {
-  const midnight = (Math.floor(now / 86400) + 1) * 86400;
-  if (midnight <= sync.lastLeapMidnight) return Leap.None;
-  if (sourcesLeap === Leap.InsertSecond || sourcesLeap === Leap.DeleteSecond) return sourcesLeap;
-  return sync.leapList ? leapSecondList.leapAt(sync.leapList, now) : Leap.None;
-}
-
-/** Once a second: the leap indicator follows the list's day, also while the board serves `local`. */
-function updateLeap(sync: Sync, leapBefore: number): void {
-  const clock = sync.clock;
-  if (clock.leap !== Leap.Unsynchronised) {
-    clock.leap = announcedLeap(sync, synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, localClock.now(clock));
-  }
-  scheduleLeap(sync);
-  if (clock.leap !== leapBefore) sync.onClockChange();
-}
-
-/**
- * A leap second announced on the last day of a month is applied at its end,
- * per `leapsecmode`: `step` repeats 23:59:59 (the clock goes back one second
- * at midnight) or skips it (forward at 23:59:59); `slew` corrects the same
- * second at the clock's maximum slew rate (about 12 s); `ignore` leaves it
- * to the sources to bring the clock back.
- */
-function scheduleLeap(sync: Sync): void {
-  const clock = sync.clock;
-  if (clock.leap !== Leap.InsertSecond && clock.leap !== Leap.DeleteSecond) {
-    sync.platform.cancelTimer(sync.leapTimer);
-    sync.leapTimer = -1;
-    return;
-  }
-  const now = localClock.now(clock);
-  if (sync.leapTimer >= 0 || !calendar.isLastDayOfMonth(now)) return;
-  const midnight = (Math.floor(now / 86400) + 1) * 86400;
-  const insert = clock.leap === Leap.InsertSecond;
-  // A deleted second is 23:59:59 itself: the clock jumps at its start.
-  const at = insert ? midnight : midnight - 1;
-  sync.leapTimer = sync.platform.after((at - now > 0 ? at - now : 0) * 1000, function () {
-    sync.leapTimer = -1;
-    applyLeap(sync, insert ? -1 : 1, midnight);
-  });
-}
-
-function applyLeap(sync: Sync, correction: number, midnight: number): void {
-  const clock = sync.clock;
-  const mode = sync.config.leapSecMode;
-  sync.lastLeapMidnight = midnight;
-  clock.leap = Leap.None;
-  if (mode === 'step') localClock.step(clock, correction);
-  else if (mode === 'slew') scheduleSlewEnd(sync, localClock.slew(clock, correction, 0));
-  sync.platform.log('leap second ' + (correction < 0 ? 'inserted' : 'deleted') + ' (leapsecmode ' + mode + ')');
+  reference.tick(sync);
   sync.onClockChange();
 }
 
@@ -710,7 +607,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     source.broadcast = true;
     sourceModule.setAddress(source, from.address);
     sync.sources.push(source);
-    bind(sync, source, BIND_ATTEMPTS);
+    bindSource(sync, source, BIND_ATTEMPTS);
     calibrate(sync, source);
     return;
   }
@@ -751,34 +648,6 @@ function ourStratum(sync: Sync): number {
   return sync.clock.leap === Leap.Unsynchronised ? 16 : sync.clock.stratum;
 }
 
-/** True while the clock follows an upstream source (not local, not unsynchronised). */
-export function synchronisedToSource(clock: LocalClock): boolean {
-  return clock.leap !== Leap.Unsynchronised && clock.referenceId !== refid.LOCAL_REFERENCE_ID && clock.referenceTime > 0;
-}
-
-/**
- * Once a second: holdover bookkeeping. Without an update the root distance
- * grows at 15 ppm; past MAX_HOLDOVER_DISTANCE the clock is no longer
- * synchronised, and serves as `local` if configured, else as unsynchronised.
- */
-export function tick(sync: Sync): void {
-  const leapBefore = sync.clock.leap;
-  holdover(sync);
-  updateLeap(sync, leapBefore);
-}
-
-function holdover(sync: Sync): void {
-  const clock = sync.clock;
-  const now = localClock.now(clock);
-  if (synchronisedToSource(clock)) {
-    const distance = clock.rootDelay / 2 + localClock.rootDispersionAt(clock, now);
-    if (distance <= MAX_HOLDOVER_DISTANCE) return;
-    sync.platform.log('holdover: root distance ' + distance.toFixed(3) + ' s, no longer synchronised');
-  }
-  if (sync.config.localStratum > 0) localClock.holdLocalReference(clock, sync.config.localStratum, now);
-  else localClock.setUnsynchronised(clock);
-}
-
 /** `makestep` on the console: step now to the combined estimate, if there is one. */
 export function makestepNow(sync: Sync): boolean {
   const clock = sync.clock;
@@ -788,9 +657,9 @@ export function makestepNow(sync: Sync): boolean {
   const offset = selection.offset;
   localClock.step(clock, offset);
   for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
-  if (sync.refclock) gps.applyCorrection(sync.refclock, now, offset, 0);
+  if (sync.refclock) loadGps(sync.platform).applyCorrection(sync.refclock, now, offset, 0);
   manual.applyCorrection(sync.manual, now, offset, 0);
-  scheduleSlewEnd(sync, 0);
+  reference.scheduleSlewEnd(sync, 0);
   sync.onClockChange();
   return true;
 }

@@ -2,7 +2,9 @@
 // same names the build writes to Storage, mapped to the TypeScript modules themselves.
 import * as configParse from '../../src/config/parse';
 import * as consoleCommands from '../../src/console/commands';
-import { CONFIG_MODULE, CONSOLE_MODULE, MODE6_MODULE, WEB_MODULE } from '../../src/modules';
+import { CONFIG_MODULE, CONSOLE_MODULE, GPS_MODULE, MODE6_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
+import * as gpsDriver from '../../src/refclock/gps';
+import * as syncManager from '../../src/sync/manager';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
 
@@ -11,6 +13,8 @@ const MODULES: { [name: string]: unknown } = {
   [CONFIG_MODULE]: configParse,
   [MODE6_MODULE]: mode6,
   [WEB_MODULE]: webPages,
+  [SYNC_MODULE]: syncManager,
+  [GPS_MODULE]: gpsDriver,
 };
 
 /** Loads and releases counted, so a test can tell that a module was let go. */

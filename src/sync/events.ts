@@ -1,0 +1,105 @@
+/**
+ * The sync manager's events, resident: its timers, its sources' sockets and its name lookups.
+ * The manager itself (sync/manager.ts and what it uses) is an on-demand module: on the device it
+ * is loaded for each event (a poll, a reply, a lookup) and let go after, so its functions take
+ * memory only while one runs. A callback made inside it would keep the whole module alive, so
+ * every callback that outlives an event is made here, and calls into the module by name.
+ */
+import { loadSync } from '../modules';
+import type { Sync } from './manager';
+import type { Pool } from './pool';
+import type { Source } from './source';
+
+/** Attempts at a source's socket (a random port may be taken). */
+export const BIND_ATTEMPTS = 5;
+
+/** The next poll of a source, `seconds` from now (replacing the pending one). */
+export function schedulePoll(sync: Sync, source: Source, seconds: number): void {
+  const platform = sync.platform;
+  platform.cancelTimer(source.timer);
+  source.timer = platform.after(seconds * 1000, function () {
+    try {
+      loadSync(platform).poll(sync, source);
+    } finally {
+      platform.release();
+    }
+  });
+}
+
+/** A fresh random source port per source (RFC 9109), another one if it is taken. */
+export function bindSource(sync: Sync, source: Source, attempts: number): void {
+  const platform = sync.platform;
+  source.localPort = 1024 + Math.floor(platform.random() * 64512);
+  let failure = '';
+  const socket = platform.udpBind(source.localPort, function (msg, from, rawArrival) {
+    try {
+      loadSync(platform).receive(sync, source, msg, from, rawArrival);
+    } finally {
+      platform.release();
+    }
+  }, function (message) {
+    failure = message;
+    if (source.socket !== socket) return; // the bind itself failed: handled below
+    if (source.socket) source.socket.close();
+    source.socket = null;
+    retryBind(sync, source, attempts, message);
+  });
+  source.socket = socket;
+  if (socket === null) retryBind(sync, source, attempts, failure);
+}
+
+function retryBind(sync: Sync, source: Source, attempts: number, message: string): void {
+  if (attempts > 1 && sync.sources.indexOf(source) >= 0) bindSource(sync, source, attempts - 1);
+  else sync.platform.log('source ' + source.options.host + ': ' + message);
+}
+
+/** Looks up a configured source's name; the manager's `resolved` takes the answer. */
+export function resolveSource(sync: Sync, source: Source): void {
+  const platform = sync.platform;
+  platform.resolve(source.options.host, function (address) {
+    try {
+      loadSync(platform).resolved(sync, source, address);
+    } finally {
+      platform.release();
+    }
+  });
+}
+
+/** One lookup of a pool's name; the manager's `poolResolved` takes the answer. */
+export function resolvePool(sync: Sync, pool: Pool): void {
+  const platform = sync.platform;
+  pool.resolving = true;
+  platform.resolve(pool.options.server.host, function (address) {
+    pool.resolving = false;
+    try {
+      loadSync(platform).poolResolved(sync, pool, address);
+    } finally {
+      platform.release();
+    }
+  });
+}
+
+/** A pool's next lookup after `seconds`; `newRound` when it starts a new round of lookups. */
+export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newRound: boolean): void {
+  const platform = sync.platform;
+  pool.timer = platform.after(seconds * 1000, function () {
+    pool.timer = -1;
+    try {
+      loadSync(platform).poolTimer(sync, pool, newRound);
+    } finally {
+      platform.release();
+    }
+  });
+}
+
+/** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */
+export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number): void {
+  const platform = sync.platform;
+  source.timer = platform.every(Math.pow(2, pollLog2) * 1000, function () {
+    try {
+      loadSync(platform).refclockPoll(sync, source);
+    } finally {
+      platform.release();
+    }
+  });
+}
