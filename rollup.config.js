@@ -37,6 +37,8 @@ export const ON_DEMAND = {
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',
   'ntpd-sync': 'src/sync/manager.ts',
+  'ntpd-boot': 'src/boot.ts',
+  'ntpd-stats': 'src/stats/statistics.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
   'ntpk-gps': 'src/refclock/gps.ts',
 };

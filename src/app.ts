@@ -1,58 +1,27 @@
 /**
- * Boot: read the configuration from storage, build the clock and the
- * services, bind the NTP port, start the console. The only place that wires
- * modules together; each module only knows its own narrow inputs.
+ * Boot: the state is built by boot.ts (loaded for it, then let go); here the services start:
+ * the NTP port, the sources, the console, the status page. The only place that wires modules
+ * together, and resident: the callbacks it makes run for the board's whole life.
  */
 import type { Appliance } from './appliance';
-import { CONFIG_FILE } from './appliance';
-import * as keys from './ntp/keys';
-import * as configStore from './store/configstore';
-import * as localClock from './clock/local';
-import type { AccessDirective, Config } from './config/types';
-import { defaults as defaultConfig } from './config/types';
-import type { ConfigModule } from './modules';
-import { loadConfig as loadConfigModule, loadConsole, loadMode6, loadSync } from './modules';
+import * as reference from './clock/reference';
+import { loadBoot, loadConsole, loadMode6, loadStats, loadSync } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
 import type { DatagramHandler, Platform, UdpSocket } from './platform';
-import * as access from './serve/access';
 import * as broadcast from './serve/broadcast';
-import * as clientLog from './serve/clientlog';
 import * as mode6State from './serve/mode6state';
 import * as policy from './serve/policy';
 import * as responder from './serve/responder';
-import * as statistics from './stats/statistics';
-import type { Sync } from './sync/manager';
-import * as reference from './clock/reference';
 import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
-  const chosen = loadConfig(platform);
-  const configText = chosen.stored.text;
-  const config = chosen.config;
-  const clock = localClock.create(platform.rawClock);
-  const app: Appliance = {
-    platform: platform,
-    clock: clock,
-    config: config,
-    configText: configText,
-    storedConfig: chosen.stored,
-    editedConfig: configText,
-    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random),
-    sync: null as unknown as Sync,
-    ntpAccess: buildAccess(config.ntpAccess),
-    cmdAccess: buildAccess(config.cmdAccess),
-    auth: loadKeys(platform, config.keysFile),
-    startTime: localClock.now(clock),
-    network: null,
-    statistics: statistics.create(),
-  };
+  const app = loadBoot(platform).create(platform);
+  // Its callbacks (the rate limit's classes) are made here, resident, not in the boot module.
   policy.apply(app);
-  app.sync = loadSync(platform).create(platform, clock, config, function () {
+  app.sync.onClockChange = function () {
     responder.refresh(app.responder);
-  });
-  app.responder.auth = app.auth;
-  app.sync.auth = app.auth;
+  };
   recordStatistics(app);
   startControl(app);
   updateReference(app);
@@ -62,54 +31,20 @@ export function start(platform: Platform): Appliance {
   startNetwork(app);
   startConsole(app);
   web.start(app);
-  // What boot loaded (the sync manager) is let go: it is loaded again for each of its events.
+  // What boot loaded (the boot code, the sync manager) is let go: the rest runs from events.
   platform.release();
   return app;
-}
-
-/**
- * The configuration at boot: the newest stored one that parses cleanly. One
- * with errors (a slot written by something else, a config from an older
- * firmware) is passed over for an older clean one, with the errors shown;
- * only when none is clean is the newest used, its bad lines skipped.
- */
-function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: Config } {
-  const candidates = configStore.candidates(platform);
-  if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: defaultConfig() };
-  try {
-    return chooseConfig(platform, candidates, loadConfigModule(platform));
-  } finally {
-    platform.release();
-  }
-}
-
-function chooseConfig(platform: Platform, candidates: configStore.StoredConfig[], parser: ConfigModule): { stored: configStore.StoredConfig; config: Config } {
-  let newest: Config | null = null;
-  for (let i = 0; i < candidates.length; i++) {
-    const parsed = parser.parse(candidates[i].text);
-    if (i === 0) newest = parsed.config;
-    if (parsed.errors.length === 0 && i === 0) return { stored: candidates[i], config: parsed.config };
-    if (parsed.errors.length === 0) {
-      platform.log('using the previous configuration (generation ' + candidates[i].generation + '): the newest has errors');
-      return { stored: candidates[i], config: parsed.config };
-    }
-    const name = candidates[i].slot < 0 ? CONFIG_FILE : configStore.SLOT_FILES[candidates[i].slot];
-    for (let e = 0; e < parsed.errors.length; e++) {
-      platform.log(name + ':' + parsed.errors[e].line + ': ' + parsed.errors[e].message);
-    }
-  }
-  platform.log('no configuration without errors: the bad lines above are ignored');
-  return { stored: candidates[0], config: newest as Config };
 }
 
 /** The sync manager's samples and clock updates feed the logs and the history. */
 function recordStatistics(app: Appliance): void {
   const sync = app.sync;
+  // They run inside the sync manager's events, which release what they loaded.
   sync.onSample = function (source, pollScorePerUnit) {
-    statistics.recordMeasurement(app.statistics, source, pollScorePerUnit);
+    loadStats(app.platform).recordMeasurement(app.statistics, source, pollScorePerUnit);
   };
   sync.onClockUpdate = function (source, offset, offsetSd, combined) {
-    statistics.recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
+    loadStats(app.platform).recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
   };
 }
 
@@ -197,22 +132,6 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
       platform.release();
     }
   }
-}
-
-/** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
-function loadKeys(platform: Platform, file: string): keys.Authenticator {
-  const text = platform.storageRead(file);
-  const parsed = keys.parseKeys(text === undefined ? '' : text);
-  for (let i = 0; i < parsed.errors.length; i++) {
-    platform.log(file + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
-  }
-  return { keys: parsed.keys, sha: platform.digest };
-}
-
-function buildAccess(directives: AccessDirective[]): access.AccessTable {
-  const table = access.create();
-  for (let i = 0; i < directives.length; i++) access.addRule(table, directives[i].allow, directives[i].all, directives[i].subnet);
-  return table;
 }
 
 /** Once a second: holdover bookkeeping, then a fresh reply header. */

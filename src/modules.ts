@@ -12,6 +12,8 @@ import type { Platform } from './platform';
 import type * as mode6 from './serve/mode6';
 import type * as gpsDriver from './refclock/gps';
 import type * as syncManager from './sync/manager';
+import type * as boot from './boot';
+import type * as statistics from './stats/statistics';
 import type * as webPages from './web/pages';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
@@ -21,6 +23,8 @@ export const CONFIG_MODULE = 'ntpd-config';
 export const MODE6_MODULE = 'ntpd-mode6';
 export const WEB_MODULE = 'ntpd-web';
 export const SYNC_MODULE = 'ntpd-sync';
+export const BOOT_MODULE = 'ntpd-boot';
+export const STATS_MODULE = 'ntpd-stats';
 /**
  * Modules loaded when the configuration needs them and kept from then on (release() leaves them):
  * their callbacks run many times a second (the GPS's serial data and pulses).
@@ -33,6 +37,8 @@ export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
 export type SyncModule = typeof syncManager;
+export type BootModule = typeof boot;
+export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
 
 export function loadConsole(platform: Platform): ConsoleModule {
@@ -58,4 +64,14 @@ export function loadSync(platform: Platform): SyncModule {
 /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
 export function loadGps(platform: Platform): GpsModule {
   return platform.load(GPS_MODULE) as GpsModule;
+}
+
+/** What runs once at boot: the configuration read and the state built (src/boot.ts). */
+export function loadBoot(platform: Platform): BootModule {
+  return platform.load(BOOT_MODULE) as BootModule;
+}
+
+/** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
+export function loadStats(platform: Platform): StatsModule {
+  return platform.load(STATS_MODULE) as StatsModule;
 }

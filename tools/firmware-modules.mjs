@@ -123,7 +123,9 @@ export function firmwareModules({ bootEntry, bootFile, names, terserOptions, ass
       for (const chunk of chunks) {
         const storage = storageNames.get(chunk);
         const fileName = chunk === boot ? bootFile : storage + '.js';
-        const result = await minify(codes.get(chunk), terserOptions);
+        // FIRMWARE_READABLE=1: names kept and the code laid out, to read what the build made of it.
+        const readable = process.env.FIRMWARE_READABLE === '1';
+        const result = await minify(codes.get(chunk), readable ? { ecma: 5, compress: false, mangle: false, format: { beautify: true, ascii_only: true } } : terserOptions);
         delete bundle[chunk.fileName];
         this.emitFile({ type: 'asset', fileName, source: result.code });
         manifest[storage] = fileName;

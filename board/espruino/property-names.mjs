@@ -566,7 +566,7 @@ export function propertyMangling(ourDir) {
       // rollup renames a chunk's export when two of its modules export the same name (decode$1).
       for (const name of counts.keys()) {
         const deconflicted = /^(.+)\$\d+$/.exec(name);
-        if (deconflicted && mayRename.has(deconflicted[1])) mayRename.add(name);
+        if (deconflicted && (mayRename.has(deconflicted[1]) || keep.has(deconflicted[1]))) mayRename.add(name);
       }
       const unknown = [...counts.keys()].filter((name) => !keep.has(name) && !mayRename.has(name));
       if (unknown.length > 0) {

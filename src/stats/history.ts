@@ -3,7 +3,7 @@
  * HISTORY_STEP seconds (the last clock update in that step wins), in a ring
  * of fixed typed arrays, so memory does not grow however long the board runs.
  */
-import { toPrecision } from '../text/number';
+import { precisionText } from '../text/number';
 
 /** Seconds per slot. */
 export const HISTORY_STEP = 64;
@@ -20,6 +20,8 @@ export interface History {
   /** Root distance (root delay / 2 + root dispersion), seconds. */
   distances: Float32Array;
   strata: Uint8Array;
+  /** Slots: the arrays are allocated with the first record (a board that never synchronises keeps none). */
+  slots: number;
   /** Slot written last (-1: none yet). */
   newest: number;
   count: number;
@@ -27,11 +29,12 @@ export interface History {
 
 export function create(slots: number): History {
   return {
-    times: new Uint32Array(slots),
-    offsets: new Float32Array(slots),
-    freqPpm: new Float32Array(slots),
-    distances: new Float32Array(slots),
-    strata: new Uint8Array(slots),
+    times: new Uint32Array(0),
+    offsets: new Float32Array(0),
+    freqPpm: new Float32Array(0),
+    distances: new Float32Array(0),
+    strata: new Uint8Array(0),
+    slots: slots,
     newest: -1,
     count: 0,
   };
@@ -39,7 +42,14 @@ export function create(slots: number): History {
 
 /** Records one clock update; a later update within the same step replaces the earlier one. Time going backwards starts a new slot. */
 export function record(history: History, unixTime: number, offset: number, freqPpm: number, distance: number, stratum: number): void {
-  const size = history.times.length;
+  const size = history.slots;
+  if (history.times.length === 0) {
+    history.times = new Uint32Array(size);
+    history.offsets = new Float32Array(size);
+    history.freqPpm = new Float32Array(size);
+    history.distances = new Float32Array(size);
+    history.strata = new Uint8Array(size);
+  }
   let slot = history.newest;
   const sameStep = slot >= 0 && Math.floor(history.times[slot] / HISTORY_STEP) === Math.floor(unixTime / HISTORY_STEP);
   if (!sameStep) {
@@ -56,14 +66,14 @@ export function record(history: History, unixTime: number, offset: number, freqP
 
 /** The slot of the i-th oldest entry (0 ≤ i < count). */
 export function slotAt(history: History, i: number): number {
-  const size = history.times.length;
+  const size = history.slots;
   return (history.newest - history.count + 1 + i + size) % size;
 }
 
 /** Shortest form that keeps a float32's precision (at most 4 significant digits is enough for a chart). */
 export function compact(value: number): string {
   if (value === 0 || value !== value) return value === 0 ? '0' : 'NaN';
-  const text = toPrecision(value, 4);
+  const text = precisionText(value, 4);
   const e = text.indexOf('e');
   let mantissa = e < 0 ? text : text.substring(0, e);
   if (mantissa.indexOf('.') >= 0) {

@@ -3,7 +3,7 @@
  * status page's chart, and chrony's `measurements` and `tracking` logs, in
  * chrony's line formats, in memory and bounded (there is no disk to log to).
  */
-import { toExponential } from '../text/number';
+import { exponentialText } from '../text/number';
 import { civilFromDays } from '../clock/calendar';
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
@@ -67,7 +67,7 @@ function padRight(text: string, width: number): string {
 /** C's "%10.3e": JavaScript writes e-5 where C writes e-05. */
 export function exponent3(value: number): string {
   if (!isFinite(value)) return padLeft('' + value, 10);
-  const text = toExponential(value, 3);
+  const text = exponentialText(value, 3);
   const e = text.indexOf('e');
   const digits = text.substring(e + 2);
   return padLeft(text.substring(0, e + 2) + (digits.length < 2 ? '0' + digits : digits), 10);

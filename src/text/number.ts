@@ -27,20 +27,20 @@ function scientific(value: number, fractionDigits: number): { mantissa: string; 
   return { mantissa: (value < 0 ? '-' : '') + mantissa, exponent: exponent };
 }
 
-/** Like Number.prototype.toExponential(fractionDigits): "1.235e-5". */
-export function toExponential(value: number, fractionDigits: number): string {
+/** Like Number.prototype.exponentialText(fractionDigits): "1.235e-5". */
+export function exponentialText(value: number, fractionDigits: number): string {
   if (value !== value || value === Infinity || value === -Infinity) return '' + value;
   const parts = scientific(value, fractionDigits);
   return parts.mantissa + 'e' + (parts.exponent < 0 ? '-' : '+') + (parts.exponent < 0 ? -parts.exponent : parts.exponent);
 }
 
 /**
- * Like Number.prototype.toPrecision(precision): `precision` significant digits, fixed notation
+ * Like Number.prototype.precisionText(precision): `precision` significant digits, fixed notation
  * for exponents from -7 to precision - 1, exponential beyond.
  */
-export function toPrecision(value: number, precision: number): string {
+export function precisionText(value: number, precision: number): string {
   if (value !== value || value === Infinity || value === -Infinity) return '' + value;
   const parts = scientific(value, precision - 1);
-  if (parts.exponent < -6 || parts.exponent >= precision) return toExponential(value, precision - 1);
+  if (parts.exponent < -6 || parts.exponent >= precision) return exponentialText(value, precision - 1);
   return value.toFixed(precision - 1 - parts.exponent);
 }

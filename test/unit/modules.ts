@@ -2,7 +2,9 @@
 // same names the build writes to Storage, mapped to the TypeScript modules themselves.
 import * as configParse from '../../src/config/parse';
 import * as consoleCommands from '../../src/console/commands';
-import { CONFIG_MODULE, CONSOLE_MODULE, GPS_MODULE, MODE6_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
+import * as boot from '../../src/boot';
+import { BOOT_MODULE, CONFIG_MODULE, CONSOLE_MODULE, GPS_MODULE, MODE6_MODULE, STATS_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
+import * as statistics from '../../src/stats/statistics';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as syncManager from '../../src/sync/manager';
 import * as mode6 from '../../src/serve/mode6';
@@ -15,6 +17,8 @@ const MODULES: { [name: string]: unknown } = {
   [WEB_MODULE]: webPages,
   [SYNC_MODULE]: syncManager,
   [GPS_MODULE]: gpsDriver,
+  [BOOT_MODULE]: boot,
+  [STATS_MODULE]: statistics,
 };
 
 /** Loads and releases counted, so a test can tell that a module was let go. */

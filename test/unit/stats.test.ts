@@ -26,6 +26,8 @@ describe('history ring', () => {
 
   it('drops the oldest when full, keeps order, and never grows', () => {
     const h = history.create(5);
+    expect(h.times.length).toBe(0); // nothing allocated before the first record
+    history.record(h, T0 - 64, 0, 0, 0, 0);
     const before = [h.times, h.offsets, h.freqPpm, h.distances, h.strata];
     for (let i = 0; i < 23; i++) history.record(h, T0 + i * 64, i * 1e-6, i, 0.001 * i, i % 16);
     const times = rows(h).map((r) => Number(r[0]));

@@ -1,7 +1,7 @@
 // Number formatting without toExponential/toPrecision, which Espruino lacks (test/device found the
 // board never synchronised because the measurements log called toExponential on every sample).
 import { describe, expect, it } from 'vitest';
-import { toExponential, toPrecision } from '../../src/text/number';
+import { exponentialText, precisionText } from '../../src/text/number';
 import { isDigits } from '../../src/text/parse';
 import { exponent3 } from '../../src/stats/statistics';
 import { compact } from '../../src/stats/history';
@@ -12,20 +12,20 @@ describe('number formatting from toFixed', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     for (let i = 0; i < 20000; i++) {
       const value = (random() - 0.5) * Math.pow(10, Math.floor(random() * 30 - 15));
-      expect(toExponential(value, 3)).toBe(value.toExponential(3));
-      expect(toPrecision(value, 4)).toBe(value.toPrecision(4));
+      expect(exponentialText(value, 3)).toBe(value.toExponential(3));
+      expect(precisionText(value, 4)).toBe(value.toPrecision(4));
     }
   });
 
   it('handles zero, signs, carries into a new digit, and what is not finite', () => {
-    expect(toExponential(0, 3)).toBe('0.000e+0');
-    expect(toExponential(-3.2e-5, 2)).toBe('-3.20e-5');
-    expect(toExponential(9.9996, 3)).toBe('1.000e+1');
-    expect(toPrecision(99999, 4)).toBe('1.000e+5');
-    expect(toPrecision(0.000123456, 3)).toBe('0.000123');
-    expect(toPrecision(5e-8, 2)).toBe('5.0e-8');
-    expect(toExponential(NaN, 3)).toBe('NaN');
-    expect(toPrecision(-Infinity, 3)).toBe('-Infinity');
+    expect(exponentialText(0, 3)).toBe('0.000e+0');
+    expect(exponentialText(-3.2e-5, 2)).toBe('-3.20e-5');
+    expect(exponentialText(9.9996, 3)).toBe('1.000e+1');
+    expect(precisionText(99999, 4)).toBe('1.000e+5');
+    expect(precisionText(0.000123456, 3)).toBe('0.000123');
+    expect(precisionText(5e-8, 2)).toBe('5.0e-8');
+    expect(exponentialText(NaN, 3)).toBe('NaN');
+    expect(precisionText(-Infinity, 3)).toBe('-Infinity');
   });
 
   it('feeds chrony\'s %10.3e and the history\'s compact form', () => {

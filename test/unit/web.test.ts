@@ -5,6 +5,7 @@ import * as appModule from '../../src/app';
 import * as commands from '../../src/console/commands';
 import type { HttpHandler } from '../../src/platform';
 import * as statistics from '../../src/stats/statistics';
+import * as history from '../../src/stats/history';
 import * as web from '../../src/web/pages';
 import { fakePlatform } from './fakes';
 
@@ -58,10 +59,7 @@ describe('status page HTTP handler', () => {
     const { app, handler } = board('');
     const h = app.statistics.history;
     expect(handler!('GET', '/history')).toEqual({ status: 200, contentType: 'text/csv', body: 'time,offset,freq_ppm,distance,stratum\n' });
-    h.times[0] = 1_800_000_000;
-    h.offsets[0] = 0.5;
-    h.newest = 0;
-    h.count = 1;
+    history.record(h, 1_800_000_000, 0.5, 0, 0, 0);
     expect(handler!('GET', '/history').body).toBe('time,offset,freq_ppm,distance,stratum\n1800000000,0.5,0,0,0\n');
     app.statistics.tracking.lines.push('a tracking line');
     const tracking = handler!('GET', '/log/tracking');
