@@ -33,6 +33,14 @@ const BOOT_ENTRY = 'board/espruino/main.ts';
  */
 export const ON_DEMAND = {
   'ntpd-console': 'src/console/commands.ts',
+  'ntpd-cmd-reports': 'src/console/reportcmds.ts',
+  'ntpd-cmd-sources': 'src/console/control.ts',
+  'ntpd-cmd-access': 'src/console/accesscmd.ts',
+  'ntpd-cmd-clock': 'src/console/clockcmd.ts',
+  'ntpd-cmd-config': 'src/console/configcmd.ts',
+  'ntpd-cmd-log': 'src/console/logcmd.ts',
+  'ntpd-cmd-system': 'src/console/system.ts',
+  'ntpd-cmd-help': 'src/console/help.ts',
   'ntpd-config': 'src/config/parse.ts',
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',
