@@ -13,7 +13,7 @@ import { firmwareModules, residentChunk } from './tools/firmware-modules.mjs';
 // board/espruino/property-names.mjs decides from the types which names may change, and the
 // build stops on a name it did not decide on. What code must do for that to hold:
 //  - An object whose keys are data (looked up by a string a user typed or a file holds) is
-//    typed with an index signature, `{ [name: string]: T }` (as COMMANDS and DIRECTIVES):
+//    typed with an index signature, `{ [name: string]: T }` (as DIRECTIVES):
 //    its keys are then written quoted and kept, whatever else is shortened.
 //  - Espruino's objects are typed where they enter, in a .d.ts (board/espruino/
 //    espruino-extra.d.ts) or in board/espruino/, not as `any`: the names of every such type
