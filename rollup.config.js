@@ -13,7 +13,7 @@ import { firmwareModules, residentChunk } from './tools/firmware-modules.mjs';
 // board/espruino/property-names.mjs decides from the types which names may change, and the
 // build stops on a name it did not decide on. What code must do for that to hold:
 //  - An object whose keys are data (looked up by a string a user typed or a file holds) is
-//    typed with an index signature, `{ [name: string]: T }` (as COMMANDS and DIRECTIVES):
+//    typed with an index signature, `{ [name: string]: T }` (as DIRECTIVES):
 //    its keys are then written quoted and kept, whatever else is shortened.
 //  - Espruino's objects are typed where they enter, in a .d.ts (board/espruino/
 //    espruino-extra.d.ts) or in board/espruino/, not as `any`: the names of every such type
@@ -33,6 +33,14 @@ const BOOT_ENTRY = 'board/espruino/main.ts';
  */
 export const ON_DEMAND = {
   'ntpd-console': 'src/console/commands.ts',
+  'ntpd-cmd-reports': 'src/console/reportcmds.ts',
+  'ntpd-cmd-sources': 'src/console/control.ts',
+  'ntpd-cmd-access': 'src/console/accesscmd.ts',
+  'ntpd-cmd-clock': 'src/console/clockcmd.ts',
+  'ntpd-cmd-config': 'src/console/configcmd.ts',
+  'ntpd-cmd-log': 'src/console/logcmd.ts',
+  'ntpd-cmd-system': 'src/console/system.ts',
+  'ntpd-cmd-help': 'src/console/help.ts',
   'ntpd-config': 'src/config/parse.ts',
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',

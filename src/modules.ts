@@ -32,6 +32,22 @@ export const STATS_MODULE = 'ntpd-stats';
 export const KEPT_PREFIX = 'ntpk-';
 export const GPS_MODULE = 'ntpk-gps';
 
+/**
+ * The console's command groups, one on-demand module each: the console loads CONSOLE_MODULE
+ * (the dispatcher, console/commands.ts) for a line, and it loads the group of the command typed.
+ * A const enum: the names are written into the code that uses them, nothing resident holds them.
+ */
+export const enum ConsoleGroup {
+  Reports = 'ntpd-cmd-reports',
+  Sources = 'ntpd-cmd-sources',
+  Access = 'ntpd-cmd-access',
+  Clock = 'ntpd-cmd-clock',
+  Config = 'ntpd-cmd-config',
+  Log = 'ntpd-cmd-log',
+  System = 'ntpd-cmd-system',
+  Help = 'ntpd-cmd-help',
+}
+
 export type ConsoleModule = typeof consoleCommands;
 export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;

@@ -1,5 +1,5 @@
 /**
- * `config …` on the console: the configuration is edited as text (a copy of
+ * `config …` on the console (command group ntpd-cmd-config): the configuration is edited as text (a copy of
  * what is in flash), checked line by line as it is edited and as a whole
  * before it is saved, and saved with the power-loss-safe store. Saved
  * changes take effect at the next boot (`reboot`); nothing half-applied.
@@ -8,10 +8,9 @@ import type { Appliance } from '../appliance';
 import * as configuration from '../config/parse';
 import { parseInteger, splitWords } from '../text/parse';
 import * as configStore from '../store/configstore';
-import { padLeft } from './format';
+import type { Output } from './commands';
+import { padLeft } from './fields';
 
-/** Directives that may appear once: `config set` replaces the line rather than adding one. */
-const SINGLE = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers wifi hostname address httpport keys leapsecmode leapseclist ';
 const OK = '200 OK\n';
 
 function lines(text: string): string[] {
@@ -54,11 +53,13 @@ function set(app: Appliance, words: string[]): string {
   if (alone !== null) return 'Invalid configuration line: ' + alone.substring(alone.indexOf(': ') + 2) + '\n';
   const name = words[0].toLowerCase();
   const list = lines(app.editedConfig);
+  // Directives that may appear once: the line is replaced rather than another added.
+  const single = ' makestep maxdistance local port clientloglimit ratelimit denykod refclock broadcastclient multicastclient acceptpeers wifi hostname address httpport keys leapsecmode leapseclist ';
   let replaced = false;
   for (let i = 0; i < list.length && !replaced; i++) {
     const existing = splitWords(list[i]);
     const sameSource = (name === 'server' || name === 'peer' || name === 'pool') && directiveOf(list[i]) === name && existing[1] === words[1];
-    if (sameSource || (SINGLE.indexOf(' ' + name + ' ') >= 0 && directiveOf(list[i]) === name)) {
+    if (sameSource || (single.indexOf(' ' + name + ' ') >= 0 && directiveOf(list[i]) === name)) {
       list[i] = line;
       replaced = true;
     }
@@ -92,7 +93,8 @@ function save(app: Appliance): string {
   return OK + 'Saved as generation ' + result.generation + '; reboot to apply.\n';
 }
 
-export function run(app: Appliance, args: string[]): string | null {
+/** Runs `config` (commands.ts, Group): the group's one command. */
+export function run(app: Appliance, _name: string, args: string[]): Output {
   const sub = args.length === 0 ? 'show' : args[0];
   const rest = args.slice(1);
   if (sub === 'show') return rest.length === 0 ? show(app) : null;
@@ -105,4 +107,9 @@ export function run(app: Appliance, args: string[]): string | null {
     return OK;
   }
   return null;
+}
+
+/** This group's commands: usage, tab, summary (commands.ts, Group). */
+export function table(): string {
+  return 'config [show|set <line>|delete <n>|save|revert|reset]\tShow, edit and save the configuration (applied at reboot)\n';
 }

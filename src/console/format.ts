@@ -1,25 +1,16 @@
 import { civilFromDays } from '../clock/calendar';
+import { padLeft } from './fields';
 
 /**
- * Text helpers for chronyc-style reports. Written without Date or padStart
- * so the output is identical on Espruino and on a computer.
+ * Text helpers for chronyc-style reports: dates, ages, offsets, frequencies. Written without
+ * Date or padStart so the output is identical on Espruino and on a computer. (Padding and
+ * labelled lines are in fields.ts, which more of the console needs than these.)
  */
-
-export function padRight(text: string, width: number): string {
-  while (text.length < width) text += ' ';
-  return text;
-}
-
-export function padLeft(text: string, width: number): string {
-  while (text.length < width) text = ' ' + text;
-  return text;
-}
 
 function twoDigits(value: number): string {
   return value < 10 ? '0' + value : '' + value;
 }
 
-const DAY_NAMES = 'ThuFriSatSunMonTueWed'; // 1970-01-01 was a Thursday
 export const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
 /** C's "%a %b %d %H:%M:%S %Y" in UTC, as chronyc prints reference times. */
@@ -29,7 +20,8 @@ export function utcDateTime(unixSeconds: number): string {
   const secondOfDay = seconds - days * 86400;
   const date = civilFromDays(days);
   const weekday = ((days % 7) + 7) % 7;
-  return DAY_NAMES.substr(weekday * 3, 3) + ' ' + MONTH_NAMES.substr((date.month - 1) * 3, 3) + ' ' + twoDigits(date.day) + ' ' +
+  // 1970-01-01 was a Thursday.
+  return 'ThuFriSatSunMonTueWed'.substr(weekday * 3, 3) + ' ' + MONTH_NAMES.substr((date.month - 1) * 3, 3) + ' ' + twoDigits(date.day) + ' ' +
     clockTime(secondOfDay) + ' ' + date.year;
 }
 
@@ -69,9 +61,6 @@ function fixedWidth(value: number, digits: number, width: number, signed: boolea
   return padLeft(text, width);
 }
 
-const SCALES = [1e-9, 1e-6, 1e-3];
-const SCALE_UNITS = ['ns', 'us', 'ms'];
-
 /**
  * chronyc's offset columns (print_nanoseconds / print_signed_nanoseconds):
  * ns, us, ms in 4 digits, then seconds, minutes, hours, days, years.
@@ -81,7 +70,8 @@ function seconds(value: number, signed: boolean): string {
   const shown = signed ? value : magnitude;
   const width = signed ? 5 : 4;
   for (let i = 0; i < 3; i++) {
-    if (magnitude < 9999.5 * SCALES[i]) return fixedWidth(shown / SCALES[i], 0, width, signed) + SCALE_UNITS[i];
+    const scale = i === 0 ? 1e-9 : i === 1 ? 1e-6 : 1e-3;
+    if (magnitude < 9999.5 * scale) return fixedWidth(shown / scale, 0, width, signed) + 'nsusms'.substr(i * 2, 2);
   }
   if (magnitude < 999.5) return fixedWidth(shown, 1, width + 1, signed) + 's';
   if (magnitude < 99999.5) return fixedWidth(shown, 0, width + 1, signed) + 's';
@@ -104,9 +94,4 @@ export function signedDuration(value: number): string {
 /** A frequency in ppm in 10 columns (3 decimals while they fit), optionally signed. */
 export function ppm(value: number, signed: boolean): string {
   return fixedWidth(value, Math.abs(value) < 99999.5 ? 3 : 0, 10, signed);
-}
-
-/** A labelled report line, chronyc's "%-15s : value" layout (width varies by report). */
-export function field(label: string, width: number, value: string): string {
-  return padRight(label, width) + ': ' + value + '\n';
 }

@@ -1,10 +1,15 @@
-/** `log measurements|tracking [N]`: the last lines of an in-memory statistics log, with chrony's banner. */
+/**
+ * `log measurements|tracking [N]` (command group ntpd-cmd-log): the last lines of an in-memory
+ * statistics log, with chrony's banner.
+ */
 import type { Appliance } from '../appliance';
 import * as textLog from '../stats/textlog';
+import type { Output } from './commands';
 
 const DEFAULT_LINES = 10;
 
-export function showLog(app: Appliance, args: string[]): string | null {
+/** Runs `log` (commands.ts, Group): the group's one command. */
+export function run(app: Appliance, _name: string, args: string[]): Output {
   if (args.length < 1 || args.length > 2) return null;
   const log = args[0] === 'measurements' ? app.statistics.measurements : args[0] === 'tracking' ? app.statistics.tracking : null;
   if (log === null) return null;
@@ -14,4 +19,9 @@ export function showLog(app: Appliance, args: string[]): string | null {
     if (!(lines >= 0 && lines <= log.capacity && Math.floor(lines) === lines)) return null;
   }
   return textLog.text(log, lines);
+}
+
+/** This group's commands: usage, tab, summary (commands.ts, Group). */
+export function table(): string {
+  return 'log measurements|tracking [<lines>]\tShow the newest lines of a statistics log\n';
 }

@@ -3,7 +3,7 @@
  */
 import type { Appliance } from '../appliance';
 import * as wifi from '../net/wifi';
-import { field } from './format';
+import { field } from './fields';
 
 const WIDTH = 16;
 

@@ -1,14 +1,18 @@
 /**
- * Reports on the box rather than on time: `rtcdata` (the crystal as the
- * discipline knows it, and the drift file), `uptime`, and `status` (uptime,
- * memory, flash, network). chronyc's "Label : value" layout.
+ * The box rather than time (command group ntpd-cmd-system): `rtcdata` (the crystal as the
+ * discipline knows it, and the drift file), `uptime`, `status` (uptime, memory, flash,
+ * network), `network` (the Wi-Fi link), `keys` and `reboot`. chronyc's "Label : value" layout.
  */
 import type { Appliance } from '../appliance';
 import * as discipline from '../clock/discipline';
 import * as localClock from '../clock/local';
+import * as keys from '../ntp/keys';
 import * as syncManager from '../sync/manager';
-import { clockTime, field, padLeft, utcDateTime } from './format';
-import { trackingValues } from './reports';
+import type { Output } from './commands';
+import { field, padLeft } from './fields';
+import { clockTime, utcDateTime } from './format';
+import { network } from './network';
+import { trackingValues } from './tracking';
 
 /** "N days, HH:MM:SS" */
 function elapsed(seconds: number): string {
@@ -22,13 +26,13 @@ function uptimeSeconds(app: Appliance): number {
   return app.clock.readRaw() - app.startTime;
 }
 
-export function uptime(app: Appliance): string {
+function uptime(app: Appliance): string {
   const seconds = uptimeSeconds(app);
   return 'Up ' + elapsed(seconds) + ' (' + Math.floor(seconds) + ' seconds)\n';
 }
 
 /** `rtcdata`: the crystal's frequency error and skew, the drift file's values, and when it was last written. */
-export function rtcdata(app: Appliance): string {
+function rtcdata(app: Appliance): string {
   const sync = app.sync;
   const values = trackingValues(app);
   const width = 19;
@@ -47,7 +51,7 @@ export function rtcdata(app: Appliance): string {
     field('Temperature', width, 'not measured: the estimate holds at the temperature it was learned at');
 }
 
-export function status(app: Appliance): string {
+function status(app: Appliance): string {
   const memory = app.platform.memory();
   const errors = app.platform.callbackErrors();
   const network = app.network;
@@ -59,4 +63,42 @@ export function status(app: Appliance): string {
     field('Callback errors', width, errors.count === 0 ? '0' : errors.count + ' (last: ' + errors.last + ')') +
     field('Wi-Fi', width, network ? network.state : 'unknown') +
     field('IP address', width, network ? network.address : 'unknown');
+}
+
+function reboot(app: Appliance): string {
+  // Let the console print this line first.
+  app.platform.after(200, app.platform.reboot);
+  return 'Rebooting' + (app.editedConfig !== app.storedConfig.text ? ' (unsaved configuration edits dropped)' : '') + '.\n';
+}
+
+function listKeys(app: Appliance): string {
+  return app.auth.keys.length === 0 ? 'No keys (Storage file ' + app.config.keysFile + ')\n' : keys.describeKeys(app.auth.keys) + '\n';
+}
+
+/** Runs one of this group's commands (commands.ts, Group): none takes arguments. */
+export function run(app: Appliance, name: string, args: string[]): Output {
+  if (args.length !== 0) return null;
+  switch (name) {
+    case 'keys':
+      return listKeys(app);
+    case 'rtcdata':
+      return rtcdata(app);
+    case 'uptime':
+      return uptime(app);
+    case 'status':
+      return status(app);
+    case 'network':
+      return network(app);
+  }
+  return reboot(app);
+}
+
+/** This group's commands: usage, tab, summary (commands.ts, Group). */
+export function table(): string {
+  return 'keys\tList the symmetric keys (IDs and types only)\n' +
+    'rtcdata\tShow the crystal\'s frequency error and the drift file\n' +
+    'uptime\tShow how long the appliance has been running\n' +
+    'status\tShow uptime, memory, free flash and the network\n' +
+    'network\tShow the Wi-Fi link: state, address, retries\n' +
+    'reboot\tRestart the board (unsaved configuration edits are lost)\n';
 }

@@ -8,11 +8,8 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { checkBundle } from '../../board/virtual/bundle-check.mjs';
-import * as modules from '../../src/modules';
 import { KEPT_PREFIX, ON_DEMAND_PREFIX } from '../../src/modules';
-
-/** Every on-demand module src/modules.ts names (its *_MODULE constants). */
-const MODULE_NAMES = Object.keys(modules).filter((key) => key.endsWith('_MODULE')).map((key) => (modules as unknown as Record<string, string>)[key]);
+import { ON_DEMAND_NAMES } from '../unit/modules';
 import { allCode, BOOT_FILE, codeFiles, storageFiles } from './files';
 import { espruinoArguments } from '../../board/espruino/flash.mjs';
 
@@ -40,11 +37,12 @@ describe('firmware bundle', () => {
     // The boot program starts the appliance once the core is loaded (and cached).
     expect(code[BOOT_FILE]).toMatch(/^!function\(\){var [a-z]=require\("ntp-core"\);.{0,40}}\(\);\n?$/);
     const onDemand = Object.keys(code).filter((name) => name.startsWith(ON_DEMAND_PREFIX) || name.startsWith(KEPT_PREFIX));
-    for (const name of MODULE_NAMES) expect(onDemand).toContain(name);
-    // The build's list (rollup.config.js ON_DEMAND) names the same modules as src/modules.ts.
+    for (const name of ON_DEMAND_NAMES) expect(onDemand).toContain(name);
+    // The build's list (rollup.config.js ON_DEMAND) names the same modules as src/modules.ts (the
+    // unit tests' map of them, test/unit/modules.ts, has each once).
     const config = fs.readFileSync(path.join(root, 'rollup.config.js'), 'utf8');
     const table = /export const ON_DEMAND = \{([^}]*)\}/.exec(config)![1];
-    expect([...table.matchAll(/'(ntp[dk]-[a-z0-9-]+)':/g)].map((m) => m[1]).sort()).toEqual([...MODULE_NAMES].sort());
+    expect([...table.matchAll(/'(ntp[dk]-[a-z0-9-]+)':/g)].map((m) => m[1]).sort()).toEqual([...ON_DEMAND_NAMES].sort());
     // Everything else is the core: nothing resident but it.
     expect(Object.keys(code).filter((name) => name !== BOOT_FILE && !onDemand.includes(name))).toEqual(['ntp-core']);
   });

@@ -12,7 +12,7 @@ import { analyse, countProperties, propertyMangling, quoteDataKeys } from '../..
 import { createCrystal } from '../../board/virtual/crystal.mjs';
 import { createSandbox } from '../../board/virtual/sandbox.mjs';
 import { installFirmware } from '../../board/virtual/firmware.mjs';
-import { COMMANDS } from '../../src/console/commands';
+import { commandNames } from '../unit/modules';
 import { allCode, BOOT_PROGRAM, codeFiles } from './files';
 
 const root = path.resolve(__dirname, '../..');
@@ -276,7 +276,7 @@ describe('the built bundle', () => {
     };
     visit(config);
     expect(directives).toContain('server');
-    const commands = Object.keys(COMMANDS);
+    const commands = commandNames();
     expect(commands).toContain('sources');
 
     const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'names-'));

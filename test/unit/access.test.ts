@@ -91,10 +91,10 @@ describe('deny lines alone, the mode-6 default, malformed prefix lengths', () =>
 
   it('accheck after `deny 203.0.113.0/24` on a board without rules: 127.0.0.9 allowed (208)', () => {
     const app = { ntpAccess: access.create(), cmdAccess: access.create() } as unknown as Appliance;
-    expect(accesscmd.check(false)(app, ['127.0.0.9'])).toBe('208 Access allowed\n');
+    expect(accesscmd.run(app, 'accheck', ['127.0.0.9'])).toBe('208 Access allowed\n');
     expect(access.addRule(app.ntpAccess, false, false, '203.0.113.0/24')).toBeNull();
-    expect(accesscmd.check(false)(app, ['127.0.0.9'])).toBe('208 Access allowed\n');
-    expect(accesscmd.check(false)(app, ['203.0.113.7'])).toBe('209 Access denied\n');
+    expect(accesscmd.run(app, 'accheck', ['127.0.0.9'])).toBe('208 Access allowed\n');
+    expect(accesscmd.run(app, 'accheck', ['203.0.113.7'])).toBe('209 Access denied\n');
   });
 
   it('mode 6 defaults to localhost only; cmdallow lines add to it, cmddeny can take it away', () => {
@@ -135,7 +135,7 @@ describe('deny lines alone, the mode-6 default, malformed prefix lengths', () =>
       for (const error of parsed.errors) expect(error.message).toMatch(/not a subnet/);
       const app = { ntpAccess: access.create(), cmdAccess: access.create() } as unknown as Appliance;
       for (const bits of ['/1e1', '/0x8', '/+8', '/8.0', '/08', '/', '/33']) {
-        const answer = accesscmd.rule(directive.indexOf('allow') >= 0, directive.startsWith('cmd'))(app, ['1.2.3.4' + bits]);
+        const answer = accesscmd.run(app, directive, ['1.2.3.4' + bits]);
         expect(answer).toMatch(/^Could not read address/);
       }
       expect(app.ntpAccess.networks.length + app.cmdAccess.networks.length).toBe(0);

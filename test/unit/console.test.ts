@@ -12,6 +12,7 @@ import * as syncManager from '../../src/sync/manager';
 import * as access from '../../src/serve/access';
 import * as statistics from '../../src/stats/statistics';
 import { fakeClock, fakePlatform, recordingSocket, shaDigest } from './fakes';
+import { CONSOLE_GROUPS, moduleUse } from './modules';
 
 function appliance(configText: string): Appliance {
   const { clock } = fakeClock();
@@ -98,6 +99,40 @@ describe('console reports', () => {
   it('help lists every command and the way to the REPL', () => {
     const text = commands.run(appliance(''), 'help');
     for (const name of ['tracking', 'serverstats', 'clients', 'config', 'repl']) expect(text).toMatch(new RegExp('^' + name + ' ', 'm'));
+  });
+});
+
+describe('console command groups', () => {
+  it('each group\'s table and the dispatcher\'s switch name the same commands, each once', () => {
+    const seen: string[] = [];
+    for (const group of Object.keys(CONSOLE_GROUPS)) {
+      const table = CONSOLE_GROUPS[group].table();
+      expect(table, group).toMatch(/^([a-z][^\t\n]*\t[^\t\n]+\n)+$/);
+      for (const line of table.slice(0, -1).split('\n')) {
+        const name = line.split(/[ \t]/)[0];
+        expect(seen, name).not.toContain(name);
+        seen.push(name);
+        expect(commands.groupOf(name), name).toBe(group);
+        expect(commands.usageOf(table, name)).toBe(line.split('\t')[0]);
+      }
+    }
+    expect(seen.length).toBeGreaterThan(40);
+    // Nothing else dispatches: not the REPL (the resident console's), nor an object's own names.
+    for (const name of ['repl', 'frobnicate', 'constructor', 'hasOwnProperty', '__proto__', 'toString', '']) expect(commands.groupOf(name), name).toBe('');
+  });
+
+  it('a command line loads only its group; help loads every group, one at a time', () => {
+    const app = appliance('');
+    const loads = moduleUse.loads;
+    expect(commands.run(app, 'tracking')).toMatch(/^Reference ID/);
+    expect(moduleUse.loads - loads).toBe(1);
+    // help's own group, then each other group after letting go of what was loaded before it.
+    const groups = Object.keys(CONSOLE_GROUPS).length;
+    const helpLoads = moduleUse.loads;
+    const releases = moduleUse.releases;
+    commands.run(app, 'help');
+    expect(moduleUse.loads - helpLoads).toBe(groups);
+    expect(moduleUse.releases - releases).toBe(groups - 1);
   });
 });
 

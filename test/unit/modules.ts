@@ -1,25 +1,58 @@
 // The on-demand modules for platforms that run src/ directly (unit fakes, the simulator): the
 // same names the build writes to Storage, mapped to the TypeScript modules themselves.
 import * as configParse from '../../src/config/parse';
+import * as accesscmd from '../../src/console/accesscmd';
+import * as clockcmd from '../../src/console/clockcmd';
 import * as consoleCommands from '../../src/console/commands';
+import * as configcmd from '../../src/console/configcmd';
+import * as control from '../../src/console/control';
+import * as help from '../../src/console/help';
+import * as logcmd from '../../src/console/logcmd';
+import * as reportcmds from '../../src/console/reportcmds';
+import * as system from '../../src/console/system';
 import * as boot from '../../src/boot';
-import { BOOT_MODULE, CONFIG_MODULE, CONSOLE_MODULE, GPS_MODULE, MODE6_MODULE, STATS_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
-import * as statistics from '../../src/stats/statistics';
+import { BOOT_MODULE, CONFIG_MODULE, CONSOLE_MODULE, ConsoleGroup, GPS_MODULE, MODE6_MODULE, STATS_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
+import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
 
+/** The console's command groups (src/modules.ts ConsoleGroup), each with its module. */
+export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
+  [ConsoleGroup.Reports]: reportcmds,
+  [ConsoleGroup.Sources]: control,
+  [ConsoleGroup.Access]: accesscmd,
+  [ConsoleGroup.Clock]: clockcmd,
+  [ConsoleGroup.Config]: configcmd,
+  [ConsoleGroup.Log]: logcmd,
+  [ConsoleGroup.System]: system,
+  [ConsoleGroup.Help]: help,
+};
+
 const MODULES: { [name: string]: unknown } = {
+  ...CONSOLE_GROUPS,
   [CONSOLE_MODULE]: consoleCommands,
   [CONFIG_MODULE]: configParse,
   [MODE6_MODULE]: mode6,
   [WEB_MODULE]: webPages,
   [SYNC_MODULE]: syncManager,
-  [GPS_MODULE]: gpsDriver,
   [BOOT_MODULE]: boot,
   [STATS_MODULE]: statistics,
+  [GPS_MODULE]: gpsDriver,
 };
+
+/** Every on-demand module's name (what rollup.config.js ON_DEMAND must list too). */
+export const ON_DEMAND_NAMES = Object.keys(MODULES);
+
+/** Every console command's name, from the groups' tables (what help lists, with repl). */
+export function commandNames(): string[] {
+  const names: string[] = [];
+  for (const name of Object.keys(CONSOLE_GROUPS)) {
+    for (const line of CONSOLE_GROUPS[name].table().split('\n')) if (line !== '') names.push(line.split(/[ \t]/)[0]);
+  }
+  return names;
+}
 
 /** Loads and releases counted, so a test can tell that a module was let go. */
 export const moduleUse = { loads: 0, releases: 0 };

@@ -1,0 +1,344 @@
+/**
+ * The console's reports (command group ntpd-cmd-reports): chronyc's tracking, sources,
+ * sourcestats, selectdata, ntpdata, activity, serverstats and clients, and the refclocks
+ * report, in chronyc's layout (column widths, units, wording), so that scripts and eyes
+ * trained on chronyc read them unchanged. Long fixed texts (legends, labels) are written
+ * inside the functions that print them: a module-level constant would take memory for as
+ * long as the module is loaded.
+ */
+import type { Appliance } from '../appliance';
+import * as localClock from '../clock/local';
+import { Leap } from '../ntp/header';
+import * as refid from '../ntp/refid';
+import * as gps from '../refclock/counters';
+import * as clientLog from '../serve/clientlog';
+import * as responderModule from '../serve/responder';
+import { Counter } from '../serve/responder';
+import * as sourcestats from '../sync/sourcestats';
+import * as syncManager from '../sync/manager';
+import type { Source } from '../sync/source';
+import type { Output } from './commands';
+import { field, padLeft, padRight } from './fields';
+import { age, duration, ppm, signedDuration, signedFixed, utcDateTime } from './format';
+import { header, listed, sourceLine, sources, sourceName, sourcesHeader } from './reports';
+import { referenceName, referenceText, trackingValues } from './tracking';
+
+const NO_SUCH_SOURCE = '503 No such source\n';
+
+/** chronyc's names of the leap indicator's values. */
+function leapStatus(leap: number): string {
+  return leap === 0 ? 'Normal' : leap === 1 ? 'Insert second' : leap === 2 ? 'Delete second' : 'Not synchronised';
+}
+
+function tracking(app: Appliance): string {
+  const clock = app.clock;
+  const discipline = app.sync.discipline;
+  const now = localClock.now(clock);
+  const synchronised = clock.leap !== Leap.Unsynchronised;
+  const values = trackingValues(app);
+  const width = 16;
+  // chrony's offsets are "local minus true" (positive: we are ahead); ours are the correction to apply.
+  return field('Reference ID', width, refid.toHex(clock.referenceId) + ' (' + referenceName(app) + ')') +
+    field('Stratum', width, '' + (synchronised ? clock.stratum : 0)) +
+    field('Ref time (UTC)', width, utcDateTime(clock.referenceTime)) +
+    field('System time', width, Math.abs(values.correction).toFixed(9) + ' seconds ' + (values.correction > 0 ? 'slow' : 'fast') + ' of NTP time') +
+    field('Last offset', width, signedFixed(-discipline.lastOffset, 9) + ' seconds') +
+    field('RMS offset', width, discipline.rmsOffset.toFixed(9) + ' seconds') +
+    field('Frequency', width, Math.abs(values.frequencyPpm).toFixed(3) + ' ppm ' + (values.frequencyPpm > 0 ? 'fast' : 'slow')) +
+    field('Residual freq', width, signedFixed(-discipline.residualFreq * 1e6, 3) + ' ppm') +
+    field('Skew', width, values.skewPpm.toFixed(3) + ' ppm') +
+    field('Root delay', width, clock.rootDelay.toFixed(9) + ' seconds') +
+    field('Root dispersion', width, localClock.rootDispersionAt(clock, now).toFixed(9) + ' seconds') +
+    field('Update interval', width, discipline.updateInterval.toFixed(1) + ' seconds') +
+    field('Leap status', width, leapStatus(clock.leap));
+}
+
+/** "N----" / "-P---": noselect and prefer (this box has no trust/require). */
+function selectOptions(source: Source): string {
+  return (source.options.noselect ? 'N' : '-') + (source.options.prefer ? 'P' : '-') + '---';
+}
+
+/** chronyc's selectdata: what the last selection made of each source. */
+function selectdata(app: Appliance, verbose: boolean, all: boolean): string {
+  const now = localClock.now(app.clock);
+  let text = (verbose ?
+    '  . State: N - noselect, M - missing samples, S - stale (unreachable, offline),\n' +
+    ' /         L - peer not closer to a reference than we are, D - not combined,\n' +
+    '|          x - falseticker (or no majority), + - combined, * - best.\n' +
+    '|   Effective options   ---------.  (N - noselect, P - prefer)\n' +
+    '|   Configured options  ----.     \\  Score: root distance / the best one\'s\n' +
+    '|   Auth. enabled (Y/N) -.   \\     \\     Offset interval --.\n' +
+    '|                        |    |     |                       |\n' : '') + header('S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap');
+  const list = listed(app, all);
+  for (let i = 0; i < list.length; i++) {
+    const source = list[i];
+    const options = selectOptions(source);
+    const ago = source.stats.count > 0 ? now - Math.floor(source.lastSampleTime) : 0;
+    text += source.selectState + ' ' + padRight(sourceName(source), 25) + ' ' + (source.options.keyId > 0 ? 'Y' : 'N') + ' ' +
+      options + ' ' + options + ' ' + age(ago) + ' ' + padLeft(source.selectScore.toFixed(1), 5) + ' ' +
+      signedDuration(source.selectLow) + ' ' + signedDuration(source.selectHigh) + '  ' + 'N+-?'.charAt(source.leap & 3) + '\n';
+  }
+  return text;
+}
+
+/** Seconds since a raw time, for the refclock report ("never" for 0). */
+function rawAge(app: Appliance, raw: number): string {
+  return raw === 0 ? 'never' : (app.clock.readRaw() - raw).toFixed(1) + ' seconds ago';
+}
+
+/** `refclocks`: the GPS source's sources line, then the receiver's and the pairing's state. */
+function refclocks(app: Appliance): string {
+  const driver = app.sync.refclock;
+  const source = app.sync.refclockSource;
+  if (driver === null || source === null) return 'No reference clock (add a refclock GPS line to the configuration)\n';
+  const options = driver.options;
+  const counts = driver.counts;
+  const width = 16;
+  const pins = (options.rxPin || 'board RX') + '/' + (options.txPin || 'board TX');
+  const pps = options.ppsPin === 'none' ? 'no PPS' : 'PPS on ' + (options.ppsPin || 'board pin') + ' (' + options.ppsEdge + ' edge)';
+  let sentences = '';
+  for (let i = 0; i < gps.NMEA_COUNTERS; i++) sentences += (i > 0 ? ', ' : '') + driver.reader.counts[i] + ' ' + gps.NMEA_COUNTER_NAMES[i];
+  return sourcesHeader() + sourceLine(source, localClock.now(app.clock)) + '\n' +
+    field('Driver', width, 'GPS: NMEA at ' + options.baud + ' baud on ' + pins + ', ' + pps) +
+    field('Fix', width, (driver.fixValid ? 'yes' : 'no') + ', quality ' + driver.fixQuality + ', ' +
+      (driver.satellites < 0 ? '?' : '' + driver.satellites) + ' satellites' + (driver.talker ? ', talker ' + driver.talker : '')) +
+    field('Last sentence', width, rawAge(app, driver.lastSentenceRaw)) +
+    field('Last pulse', width, rawAge(app, driver.lastPulseRaw)) +
+    field('Second count', width, driver.locked ? 'locked, last pulse ' + utcDateTime(driver.pulseLabel) : 'not locked') +
+    field('NMEA delay', width, driver.learnedDelay === driver.learnedDelay ? driver.learnedDelay.toFixed(3) + ' seconds after the pulse' : 'unknown') +
+    field('Offset', width, signedFixed(options.offset, 9) + ' seconds (delay ' + options.delay.toFixed(9) + ')') +
+    field('Pulses', width, counts[gps.PULSES] + ' (' + counts[gps.BAD_PULSES] + ' bad, ' + counts[gps.UNLABELLED] + ' unlabelled)') +
+    field('Pairings', width, counts[gps.PAIRED] + ' agreed, ' + counts[gps.STALE] + ' rejected (stale or wrong), ' + counts[gps.RELOCKS] + ' relocks') +
+    field('NMEA only', width, counts[gps.NMEA_ONLY] + ' samples') +
+    field('No-fix reports', width, '' + counts[gps.NO_FIX]) +
+    field('Sentences', width, sentences);
+}
+
+/** Runs of equal-signed residuals about the fit (chrony's NR); 0 below three samples. */
+function residualRuns(stats: sourcestats.SourceStats): number {
+  if (stats.count < 3) return 0;
+  let runs = 0;
+  let previous = false;
+  for (let i = 0; i < stats.count; i++) {
+    const point = sourcestats.sample(stats, i);
+    const positive = point.offset - sourcestats.predictOffset(stats, point.time) >= 0;
+    if (i === 0 || positive !== previous) runs++;
+    previous = positive;
+  }
+  return runs;
+}
+
+function sourcestatsReport(app: Appliance, verbose: boolean, all: boolean): string {
+  const now = localClock.idealTime(app.clock, app.clock.readRaw());
+  let text = (verbose ?
+    '                             .- Samples in the regression window\n' +
+    '                            /    .- Runs of residuals of one sign\n' +
+    '                           |    /    .- Time spanned by the samples\n' +
+    '                           |   |    /      .- Our clock\'s frequency error (ppm)\n' +
+    '                           |   |   |      /           .- Its standard error (ppm)\n' +
+    '                           |   |   |     |           /         .- Offset now\n' +
+    '                           |   |   |     |          |          |   Sample  -.\n' +
+    '                           |   |   |     |          |          |   std dev. \\\n' +
+    '                           |   |   |     |          |          |             |\n' : '') + header('Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev');
+  const list = listed(app, all);
+  for (let i = 0; i < list.length; i++) {
+    const stats = list[i].stats;
+    const n = stats.count;
+    let span = 0;
+    let offset = 0;
+    if (n > 1) {
+      span = Math.floor(sourcestats.lastTime(stats) - sourcestats.sample(stats, 0).time + 0.5);
+      offset = n > 3 ? sourcestats.predictOffset(stats, now) : sourcestats.sample(stats, n - 1).offset;
+    }
+    // Signs as chrony's: offset is local minus source, frequency is how fast our clock runs against it.
+    // (An empty window's slope only carries the clock's corrections since: shown as 0, as chrony does.)
+    text += padRight(sourceName(list[i]), 25) + ' ' + padLeft('' + n, 3) + ' ' + padLeft('' + residualRuns(stats), 3) + '  ' +
+      age(span) + ' ' + ppm(n > 0 ? -stats.slope * 1e6 : 0, true) + ' ' + ppm(stats.skew * 1e6, false) + '  ' +
+      signedDuration(-offset) + '  ' + duration(stats.stdDev) + '\n';
+  }
+  return text;
+}
+
+function activity(app: Appliance): string {
+  let online = 0;
+  let offline = 0;
+  let burst = 0;
+  let unresolved = 0;
+  for (let i = 0; i < app.sync.sources.length; i++) {
+    const source = app.sync.sources[i];
+    if (source.refclock) continue;
+    if (source.address === '') unresolved++;
+    else if (source.offline || source.stoppedBy !== '') offline++;
+    else if (source.burstLeft > 0) burst++;
+    else online++;
+  }
+  return '200 OK\n' + online + ' sources online\n' + offline + ' sources offline\n' +
+    burst + ' sources doing burst (return to online)\n0 sources doing burst (return to offline)\n' +
+    unresolved + ' sources with unknown address\n';
+}
+
+/** chronyc's ntpdata for one source: what its last reply said and how it was judged. */
+function ntpdata(app: Appliance, source: Source): string {
+  const last = source.lastPacket;
+  const width = 16;
+  const remote = refid.parseIpv4(source.address);
+  const leap = last ? last.leap : 0;
+  const poll = last ? last.pollLog2 : 0;
+  const precision = last ? last.precisionLog2 : 0;
+  const stratum = last ? last.stratum : 0;
+  const referenceId = last ? last.referenceId : 0;
+  const modes = ['Invalid', 'Symmetric active', 'Symmetric passive', 'Invalid', 'Server'];
+  return field('Remote address', width, source.address + ' (' + refid.toHex(remote < 0 ? 0 : remote) + ')') +
+    field('Remote port', width, '' + source.options.port) +
+    field('Local address', width, '0.0.0.0 (00000000)') +
+    field('Leap status', width, leapStatus(leap)) +
+    field('Version', width, '' + (last ? last.version : 0)) +
+    field('Mode', width, last && last.mode < modes.length ? modes[last.mode] : 'Invalid') +
+    field('Stratum', width, '' + stratum) +
+    field('Poll interval', width, poll + ' (' + Math.pow(2, poll).toFixed(0) + ' seconds)') +
+    field('Precision', width, precision + ' (' + Math.pow(2, precision).toFixed(9) + ' seconds)') +
+    field('Root delay', width, (last ? last.rootDelay : 0).toFixed(6) + ' seconds') +
+    field('Root dispersion', width, (last ? last.rootDispersion : 0).toFixed(6) + ' seconds') +
+    field('Reference ID', width, refid.toHex(referenceId) + ' (' + (stratum <= 1 ? referenceText(referenceId) : '') + ')') +
+    field('Reference time', width, utcDateTime(last ? last.referenceTime : 0)) +
+    field('Offset', width, signedFixed(last ? last.offset : 0, 9) + ' seconds') +
+    field('Peer delay', width, (last ? last.delay : 0).toFixed(9) + ' seconds') +
+    field('Peer dispersion', width, (last ? last.dispersion : 0).toFixed(9) + ' seconds') +
+    field('Response time', width, (last ? last.transmitTime - last.receiveTime : 0).toFixed(9) + ' seconds') +
+    'Jitter asymmetry: +0.00\n' +
+    field('NTP tests', width, last ? last.tests : '000 000 0000') +
+    field('Interleaved', width, 'No') +
+    field('Authenticated', width, last && last.authenticated ? 'Yes' : 'No') +
+    field('TX timestamping', width, 'Daemon') +
+    field('RX timestamping', width, 'Daemon') +
+    field('Total TX', width, '' + source.sent) +
+    field('Total RX', width, '' + source.received) +
+    field('Total valid RX', width, '' + source.valid) +
+    field('Total good RX', width, '' + source.valid) +
+    field('Total kernel TX', width, '0') +
+    field('Total kernel RX', width, '0') +
+    field('Total HW TX', width, '0') +
+    field('Total HW RX', width, '0');
+}
+
+function serverstats(app: Appliance): string {
+  const counters = app.responder.counters;
+  const width = 27;
+  // Our own counters after chronyc's lines: label, counter; in the order they print.
+  const counterLines = [
+    'NTP replies sent', Counter.Replied,
+    'Dropped: too short', Counter.DropShort,
+    'Dropped: oversized', Counter.DropOversized,
+    'Dropped: bad version', Counter.DropVersion,
+    'Dropped: not a request', Counter.DropMode,
+    'Dropped: malformed', Counter.DropFormat,
+    'Dropped: not serving', Counter.DropNotServing,
+    'Dropped: access denied', Counter.DropDenied,
+    'Dropped: rate limited', Counter.DropRateLimited,
+    'Kiss-o\'-death RATE sent', Counter.KissRate,
+    'Kiss-o\'-death DENY sent', Counter.KissDeny,
+    'Over limit, answered', Counter.Leaked,
+    'Crypto-NAKs sent', Counter.CryptoNak,
+    'Broadcasts received', Counter.Broadcasts,
+    'Broadcasts sent', Counter.BroadcastsSent,
+    'Symmetric packets received', Counter.Symmetric,
+  ];
+  let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
+    field('NTP packets dropped', width, '' + responderModule.dropped(app.responder)) +
+    field('Command packets received', width, '' + counters[Counter.Control]) +
+    field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
+    field('Client log records dropped', width, '' + app.responder.clients.evicted) +
+    field('Requests on shared record', width, '' + app.responder.clients.sharedRequests) +
+    field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]);
+  for (let i = 0; i < counterLines.length; i += 2) {
+    text += field(counterLines[i] as string, width, '' + counters[counterLines[i + 1] as number]);
+  }
+  return text;
+}
+
+/** log2 of an interval, rounded, as chronyc's Int/IntL columns; "-" when unknown. */
+function intervalLog2(seconds: number): string {
+  if (!(seconds > 0)) return '-';
+  return '' + Math.round(Math.log(seconds) / Math.LN2);
+}
+
+function clients(app: Appliance): string {
+  const log = app.responder.clients;
+  const now = localClock.now(app.clock);
+  let text = 'Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int  Last\n' +
+    '===============================================================================\n';
+  const slots = clientLog.listSlots(log);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    text += padRight(log.addresses[slot], 25) + '  ' + padLeft('' + log.ntpHits[slot], 6) + '  ' +
+      padLeft('' + log.ntpDrops[slot], 5) + ' ' + padLeft(intervalLog2(log.averageInterval[slot]), 3) + ' ' +
+      padLeft(intervalLog2(log.lastInterval[slot]), 4) + ' ' + age(now - log.lastSeen[slot]) + '  ' +
+      padLeft('0', 6) + '  ' + padLeft('0', 5) + ' ' + padLeft('-', 3) + '  ' + padLeft('-', 4) + '\n';
+  }
+  return text;
+}
+
+/** `ntpdata [ADDR]`: one source's last reply, or every source's. */
+function ntpdataCommand(app: Appliance, args: string[]): string | null {
+  if (args.length > 1) return null;
+  if (args.length === 1) {
+    const index = syncManager.findSource(app.sync, args[0]);
+    return index < 0 ? NO_SUCH_SOURCE : ntpdata(app, app.sync.sources[index]);
+  }
+  let text = '';
+  for (let i = 0; i < app.sync.sources.length; i++) {
+    if (app.sync.sources[i].address !== '') text += '\n' + ntpdata(app, app.sync.sources[i]);
+  }
+  return text;
+}
+
+/** `sources|sourcestats|selectdata [-a] [-v]`: -a lists the sources not resolved yet too, -v adds a legend. */
+function sourceTable(app: Appliance, name: string, args: string[]): string | null {
+  let verbose = false;
+  let all = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-v') verbose = true;
+    else if (args[i] === '-a') all = true;
+    else return null;
+  }
+  return name === 'sources' ? sources(app, verbose, all) : name === 'sourcestats' ? sourcestatsReport(app, verbose, all) : selectdata(app, verbose, all);
+}
+
+/** Runs one of this group's commands (commands.ts, Group). */
+export function run(app: Appliance, name: string, args: string[]): Output {
+  switch (name) {
+    case 'sources':
+    case 'sourcestats':
+    case 'selectdata':
+      return sourceTable(app, name, args);
+    case 'ntpdata':
+      return ntpdataCommand(app, args);
+  }
+  if (args.length !== 0) return null;
+  switch (name) {
+    case 'tracking':
+      return tracking(app);
+    case 'refclocks':
+      return refclocks(app);
+    case 'activity':
+      return activity(app);
+    case 'serverstats':
+      return serverstats(app);
+    case 'clients':
+      return clients(app);
+  }
+  return null;
+}
+
+/** This group's commands: usage, tab, summary (commands.ts, Group). */
+export function table(): string {
+  return 'tracking\tDisplay system time information\n' +
+    'sources [-a] [-v]\tList the time sources and their last samples\n' +
+    'sourcestats [-a] [-v]\tShow the fit of each source\'s samples\n' +
+    'selectdata [-a] [-v]\tShow what the last selection made of each source\n' +
+    'refclocks\tShow the GPS reference clock: fix, pulses, pairing\n' +
+    'ntpdata [<address>]\tShow the last reply of a source (or of all)\n' +
+    'activity\tCount sources online, offline, bursting\n' +
+    'serverstats\tDisplay statistics of the server\n' +
+    'clients\tReport on clients that accessed the server\n';
+}
