@@ -5,7 +5,7 @@
  */
 import type { Appliance } from './appliance';
 import * as reference from './clock/reference';
-import { loadBoot, loadConsole, loadMode6, loadStats, loadSync } from './modules';
+import { load, Module } from './modules';
 import * as wifi from './net/wifi';
 import * as shell from './console/shell';
 import type { DatagramHandler, Platform, UdpSocket } from './platform';
@@ -16,7 +16,7 @@ import * as responder from './serve/responder';
 import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
-  const app = loadBoot(platform).create(platform);
+  const app = load(platform, Module.Boot).create(platform);
   // Its callbacks (the rate limit's classes) are made here, resident, not in the boot module.
   policy.apply(app);
   app.sync.onClockChange = function () {
@@ -41,10 +41,10 @@ function recordStatistics(app: Appliance): void {
   const sync = app.sync;
   // They run inside the sync manager's events, which release what they loaded.
   sync.onSample = function (source, pollScorePerUnit) {
-    loadStats(app.platform).recordMeasurement(app.statistics, source, pollScorePerUnit);
+    load(app.platform, Module.Stats).recordMeasurement(app.statistics, source, pollScorePerUnit);
   };
   sync.onClockUpdate = function (source, offset, offsetSd, combined) {
-    loadStats(app.platform).recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
+    load(app.platform, Module.Stats).recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
   };
 }
 
@@ -65,8 +65,8 @@ function startNetwork(app: Appliance): void {
     bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
     try {
-      if (refclockStarted) loadSync(app.platform).startServers(app.sync);
-      else loadSync(app.platform).start(app.sync);
+      if (refclockStarted) load(app.platform, Module.Sync).startServers(app.sync);
+      else load(app.platform, Module.Sync).start(app.sync);
     } finally {
       app.platform.release();
     }
@@ -74,7 +74,7 @@ function startNetwork(app: Appliance): void {
   app.network = net;
   wifi.start(net);
   if (net.state !== wifi.CONNECTED) {
-    loadSync(app.platform).startRefclock(app.sync);
+    load(app.platform, Module.Sync).startRefclock(app.sync);
     refclockStarted = true;
   }
 }
@@ -127,7 +127,7 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   app.sync.ntpSocket = socket;
   if (attemptsLeft < BIND_ATTEMPTS) {
     try {
-      loadSync(platform).rebindSockets(app.sync);
+      load(platform, Module.Sync).rebindSockets(app.sync);
     } finally {
       platform.release();
     }
@@ -172,7 +172,7 @@ function startNtpService(app: Appliance): NtpPort {
   if (app.config.broadcastClient) {
     service.onBroadcast = function (msg, from, rawArrival) {
       try {
-        loadSync(app.platform).receiveBroadcast(app.sync, msg, from, rawArrival);
+        load(app.platform, Module.Sync).receiveBroadcast(app.sync, msg, from, rawArrival);
       } finally {
         app.platform.release();
       }
@@ -186,7 +186,7 @@ function startNtpService(app: Appliance): NtpPort {
   if (peers) {
     service.onSymmetric = function (msg, from, rawArrival) {
       try {
-        loadSync(app.platform).receiveSymmetric(app.sync, msg, from, rawArrival);
+        load(app.platform, Module.Sync).receiveSymmetric(app.sync, msg, from, rawArrival);
       } finally {
         app.platform.release();
       }
@@ -212,7 +212,7 @@ function startControl(app: Appliance): void {
   const control = mode6State.create(app);
   app.responder.onControl = function (msg, from) {
     try {
-      loadMode6(platform).handle(control, msg, from);
+      load(platform, Module.Mode6).handle(control, msg, from);
     } finally {
       platform.release();
     }
@@ -255,7 +255,7 @@ function startConsole(app: Appliance): void {
     // The commands are loaded for each line, and let go once it has been answered.
     let result;
     try {
-      result = loadConsole(platform).dispatch(app, line);
+      result = load(platform, Module.Console).dispatch(app, line);
     } finally {
       if (typeof result !== 'function') platform.release();
     }

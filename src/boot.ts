@@ -12,7 +12,7 @@ import * as localClock from './clock/local';
 import type { AccessDirective, Config } from './config/types';
 import { defaults as defaultConfig } from './config/types';
 import type { ConfigModule } from './modules';
-import { loadConfig as loadConfigModule, loadSync } from './modules';
+import { load, Module } from './modules';
 import type { Platform } from './platform';
 import * as access from './serve/access';
 import * as clientLog from './serve/clientlog';
@@ -42,7 +42,7 @@ export function create(platform: Platform): Appliance {
     statistics: statistics.create(),
   };
   // app.ts sets the clock-change handler: a callback made here would keep this module in memory.
-  app.sync = loadSync(platform).create(platform, clock, config, null as unknown as () => void);
+  app.sync = load(platform, Module.Sync).create(platform, clock, config, null as unknown as () => void);
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
   return app;
@@ -58,7 +58,7 @@ function loadConfig(platform: Platform): { stored: configStore.StoredConfig; con
   const candidates = configStore.candidates(platform);
   if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: defaultConfig() };
   try {
-    return chooseConfig(platform, candidates, loadConfigModule(platform));
+    return chooseConfig(platform, candidates, load(platform, Module.Config));
   } finally {
     platform.release();
   }

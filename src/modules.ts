@@ -18,19 +18,29 @@ import type * as webPages from './web/pages';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
 export const ON_DEMAND_PREFIX = 'ntpd-';
-export const CONSOLE_MODULE = 'ntpd-console';
-export const CONFIG_MODULE = 'ntpd-config';
-export const MODE6_MODULE = 'ntpd-mode6';
-export const WEB_MODULE = 'ntpd-web';
-export const SYNC_MODULE = 'ntpd-sync';
-export const BOOT_MODULE = 'ntpd-boot';
-export const STATS_MODULE = 'ntpd-stats';
 /**
  * Modules loaded when the configuration needs them and kept from then on (release() leaves them):
  * their callbacks run many times a second (the GPS's serial data and pulses).
  */
 export const KEPT_PREFIX = 'ntpk-';
-export const GPS_MODULE = 'ntpk-gps';
+
+/**
+ * The modules, by Storage name. A const enum: the names are written into the code that uses
+ * them, so nothing resident holds them.
+ */
+export const enum Module {
+  Console = 'ntpd-console',
+  Config = 'ntpd-config',
+  Mode6 = 'ntpd-mode6',
+  Web = 'ntpd-web',
+  Sync = 'ntpd-sync',
+  /** What runs once at boot: the configuration read and the state built (src/boot.ts). */
+  Boot = 'ntpd-boot',
+  /** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
+  Stats = 'ntpd-stats',
+  /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
+  Gps = 'ntpk-gps',
+}
 
 /**
  * The console's command groups, one on-demand module each: the console loads CONSOLE_MODULE
@@ -57,37 +67,15 @@ export type BootModule = typeof boot;
 export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
 
-export function loadConsole(platform: Platform): ConsoleModule {
-  return platform.load(CONSOLE_MODULE) as ConsoleModule;
-}
-
-export function loadConfig(platform: Platform): ConfigModule {
-  return platform.load(CONFIG_MODULE) as ConfigModule;
-}
-
-export function loadMode6(platform: Platform): Mode6Module {
-  return platform.load(MODE6_MODULE) as Mode6Module;
-}
-
-export function loadWeb(platform: Platform): WebModule {
-  return platform.load(WEB_MODULE) as WebModule;
-}
-
-export function loadSync(platform: Platform): SyncModule {
-  return platform.load(SYNC_MODULE) as SyncModule;
-}
-
-/** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
-export function loadGps(platform: Platform): GpsModule {
-  return platform.load(GPS_MODULE) as GpsModule;
-}
-
-/** What runs once at boot: the configuration read and the state built (src/boot.ts). */
-export function loadBoot(platform: Platform): BootModule {
-  return platform.load(BOOT_MODULE) as BootModule;
-}
-
-/** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
-export function loadStats(platform: Platform): StatsModule {
-  return platform.load(STATS_MODULE) as StatsModule;
+/** A module's exports, typed by its name (Platform.load loads it, or finds it loaded). */
+export function load(platform: Platform, name: Module.Console): ConsoleModule;
+export function load(platform: Platform, name: Module.Config): ConfigModule;
+export function load(platform: Platform, name: Module.Mode6): Mode6Module;
+export function load(platform: Platform, name: Module.Web): WebModule;
+export function load(platform: Platform, name: Module.Sync): SyncModule;
+export function load(platform: Platform, name: Module.Boot): BootModule;
+export function load(platform: Platform, name: Module.Stats): StatsModule;
+export function load(platform: Platform, name: Module.Gps): GpsModule;
+export function load(platform: Platform, name: Module): unknown {
+  return platform.load(name);
 }

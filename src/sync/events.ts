@@ -5,7 +5,7 @@
  * memory only while one runs. A callback made inside it would keep the whole module alive, so
  * every callback that outlives an event is made here, and calls into the module by name.
  */
-import { loadSync } from '../modules';
+import { load, Module } from '../modules';
 import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
@@ -19,7 +19,7 @@ export function schedulePoll(sync: Sync, source: Source, seconds: number): void 
   platform.cancelTimer(source.timer);
   source.timer = platform.after(seconds * 1000, function () {
     try {
-      loadSync(platform).poll(sync, source);
+      load(platform, Module.Sync).poll(sync, source);
     } finally {
       platform.release();
     }
@@ -33,7 +33,7 @@ export function bindSource(sync: Sync, source: Source, attempts: number): void {
   let failure = '';
   const socket = platform.udpBind(source.localPort, function (msg, from, rawArrival) {
     try {
-      loadSync(platform).receive(sync, source, msg, from, rawArrival);
+      load(platform, Module.Sync).receive(sync, source, msg, from, rawArrival);
     } finally {
       platform.release();
     }
@@ -58,7 +58,7 @@ export function resolveSource(sync: Sync, source: Source): void {
   const platform = sync.platform;
   platform.resolve(source.options.host, function (address) {
     try {
-      loadSync(platform).resolved(sync, source, address);
+      load(platform, Module.Sync).resolved(sync, source, address);
     } finally {
       platform.release();
     }
@@ -72,7 +72,7 @@ export function resolvePool(sync: Sync, pool: Pool): void {
   platform.resolve(pool.options.server.host, function (address) {
     pool.resolving = false;
     try {
-      loadSync(platform).poolResolved(sync, pool, address);
+      load(platform, Module.Sync).poolResolved(sync, pool, address);
     } finally {
       platform.release();
     }
@@ -85,7 +85,7 @@ export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newR
   pool.timer = platform.after(seconds * 1000, function () {
     pool.timer = -1;
     try {
-      loadSync(platform).poolTimer(sync, pool, newRound);
+      load(platform, Module.Sync).poolTimer(sync, pool, newRound);
     } finally {
       platform.release();
     }
@@ -97,7 +97,7 @@ export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number)
   const platform = sync.platform;
   source.timer = platform.every(Math.pow(2, pollLog2) * 1000, function () {
     try {
-      loadSync(platform).refclockPoll(sync, source);
+      load(platform, Module.Sync).refclockPoll(sync, source);
     } finally {
       platform.release();
     }

@@ -36,7 +36,7 @@ import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
 import * as sourcestats from './sourcestats';
-import { loadGps } from '../modules';
+import { load, Module } from '../modules';
 import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
 
 export const DRIFT_FILE = 'ntp.drift';
@@ -239,7 +239,7 @@ export function startRefclock(sync: Sync): void {
   const options = sync.config.refclock;
   if (options === null) return;
   const platform = sync.platform;
-  const gps = loadGps(platform);
+  const gps = load(platform, Module.Gps);
   const driver = gps.create(options, sync.clock, platform.log);
   const sourceOptions = defaultServerOptions('GPS');
   sourceOptions.minPollLog2 = options.pollLog2;
@@ -262,7 +262,7 @@ export function startRefclock(sync: Sync): void {
 /** A refclock poll: the filter's samples of the interval become one sample (or the reach shows there were none). */
 export function refclockPoll(sync: Sync, source: Source): void {
   const driver = sync.refclock as Gps;
-  const gps = loadGps(sync.platform);
+  const gps = load(sync.platform, Module.Gps);
   source.reach = (source.reach << 1) & 255;
   source.sent++;
   const index = sync.sources.indexOf(source);
@@ -515,7 +515,7 @@ function correct(sync: Sync, now: number, offset: number, slope: number, skew: n
   for (let i = 0; i < sync.sources.length; i++) {
     sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
   }
-  if (sync.refclock) loadGps(sync.platform).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
+  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
   manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
   reference.scheduleSlewEnd(sync, correction.slewSeconds);
   return correction;
@@ -657,7 +657,7 @@ export function makestepNow(sync: Sync): boolean {
   const offset = selection.offset;
   localClock.step(clock, offset);
   for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
-  if (sync.refclock) loadGps(sync.platform).applyCorrection(sync.refclock, now, offset, 0);
+  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, offset, 0);
   manual.applyCorrection(sync.manual, now, offset, 0);
   reference.scheduleSlewEnd(sync, 0);
   sync.onClockChange();

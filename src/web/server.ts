@@ -3,7 +3,7 @@
  * to web/pages.ts, loaded for it and let go after (src/modules.ts).
  */
 import type { Appliance } from '../appliance';
-import { loadWeb } from '../modules';
+import { load, Module } from '../modules';
 
 /** Starts the service on `httpport` (80 by default; 0: none). */
 export function start(app: Appliance): void {
@@ -12,7 +12,7 @@ export function start(app: Appliance): void {
   if (port === 0) return;
   platform.httpServe(port, function (method, url) {
     try {
-      return loadWeb(platform).handle(app, method, url);
+      return load(platform, Module.Web).handle(app, method, url);
     } finally {
       platform.release();
     }

@@ -11,7 +11,7 @@ import * as logcmd from '../../src/console/logcmd';
 import * as reportcmds from '../../src/console/reportcmds';
 import * as system from '../../src/console/system';
 import * as boot from '../../src/boot';
-import { BOOT_MODULE, CONFIG_MODULE, CONSOLE_MODULE, ConsoleGroup, GPS_MODULE, MODE6_MODULE, STATS_MODULE, SYNC_MODULE, WEB_MODULE } from '../../src/modules';
+import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
@@ -32,14 +32,14 @@ export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
 
 const MODULES: { [name: string]: unknown } = {
   ...CONSOLE_GROUPS,
-  [CONSOLE_MODULE]: consoleCommands,
-  [CONFIG_MODULE]: configParse,
-  [MODE6_MODULE]: mode6,
-  [WEB_MODULE]: webPages,
-  [SYNC_MODULE]: syncManager,
-  [BOOT_MODULE]: boot,
-  [STATS_MODULE]: statistics,
-  [GPS_MODULE]: gpsDriver,
+  [Module.Console]: consoleCommands,
+  [Module.Config]: configParse,
+  [Module.Mode6]: mode6,
+  [Module.Web]: webPages,
+  [Module.Sync]: syncManager,
+  [Module.Boot]: boot,
+  [Module.Stats]: statistics,
+  [Module.Gps]: gpsDriver,
 };
 
 /** Every on-demand module's name (what rollup.config.js ON_DEMAND must list too). */
