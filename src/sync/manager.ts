@@ -6,7 +6,7 @@
  * holdover and the fall back to `local` or to "unsynchronised".
  */
 import * as calendar from '../clock/calendar';
-import * as leapSecondList from '../clock/leapseclist';
+import * as leapSecondFile from '../clock/leapsecfile';
 import type { LeapSecondList } from '../clock/leapseclist';
 import * as discipline from '../clock/discipline';
 import type { Discipline } from '../clock/discipline';
@@ -125,7 +125,7 @@ function loadLeapList(platform: Platform, file: string, now: number): LeapSecond
     platform.log(file + ': no such file (leapseclist): no leap seconds from a list');
     return null;
   }
-  const parsed = leapSecondList.parse(text);
+  const parsed = leapSecondFile.parse(text);
   for (let i = 0; i < parsed.errors.length; i++) platform.log(file + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');
   if (parsed.moreErrors > 0) platform.log(file + ': ' + parsed.moreErrors + ' more bad lines');
   const list = parsed.list;
