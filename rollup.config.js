@@ -97,7 +97,9 @@ export default {
         terserOptions: {
           ecma: 5,
           // No function inlining: an inlined single-use function becomes a closure built on every call.
-          compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false },
+          // No collapse_vars: it moves assignments before a `var`, which Espruino does not hoist
+          // (board/virtual/bundle-check.mjs refuses the result).
+          compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false, collapse_vars: false },
           mangle: { toplevel: true, properties: names.terserOptions },
           // Binary-string literals stay \x escapes; Espruino source is bytes.
           format: { ascii_only: true, comments: false },

@@ -70,6 +70,39 @@ export function checkBundle(code, options = {}) {
     }
   });
   for (const problem of usesBeforeDeclaration(ast)) problems.push(problem);
+  for (const problem of varsUsedBeforeDeclaration(ast)) problems.push(problem);
+  return problems;
+}
+
+/**
+ * Espruino does not hoist `var` either: a name a function declares with `var` is its own only
+ * once that statement has run, and a use before it reaches the enclosing scope's variable of that
+ * name (found on the device: terser's collapse_vars wrote `(D=r[c])…var D` in the sync manager,
+ * and a module-level function was overwritten). So no use of a name before its `var` in the
+ * same function (text order; a nested function's own names are its own).
+ */
+function varsUsedBeforeDeclaration(ast) {
+  const problems = [];
+  const functions = [];
+  walk(ast, (node) => {
+    if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') && node.body) functions.push(node);
+  });
+  for (const fn of functions) {
+    const params = new Set(fn.params.map((param) => param.name));
+    const declaredAt = new Map();
+    const uses = [];
+    const inside = (node, parent) => !(parent && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration'));
+    walk(fn.body, (node, parent) => {
+      if (node.type === 'VariableDeclarator' && !declaredAt.has(node.id.name)) declaredAt.set(node.id.name, node.start);
+      else if (node.type === 'Identifier' && isReference(node, parent) && !(parent && parent.type === 'VariableDeclarator' && parent.id === node)) uses.push(node);
+    }, undefined, inside);
+    for (const node of uses) {
+      const at = declaredAt.get(node.name);
+      if (at !== undefined && !params.has(node.name) && node.start < at) {
+        problems.push(`uses ${node.name} before its var declaration runs; Espruino does not hoist var (offset ${node.start})`);
+      }
+    }
+  }
   return problems;
 }
 

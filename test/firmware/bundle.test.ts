@@ -63,6 +63,9 @@ describe('firmware bundle', () => {
     expect(checkBundle('var t = {run: g}; function g() {}')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function f() { return g(); function g() { return 1; } }')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function g() {} var t = {run: g}; var u = function () { return h(); }; function h() {}')).toEqual([]);
+    // Nor a var: before its statement runs, the name is the enclosing scope's (the device's sync manager overwrote a module function so).
+    expect(checkBundle('function f(r) { for (var c = 0; c < 2; c++) { var p = (D = r[c]).x; var D; } }')[0]).toMatch(/D before its var declaration/);
+    expect(checkBundle('function f(r) { var D = r[0]; D = r[1]; return function () { return D; }; }')).toEqual([]);
     // Found in the real interpreter: missing number methods, and regular expressions its engine gets wrong.
     expect(checkBundle('var s = (1.5).toExponential(3);')[0]).toMatch(/toExponential/);
     expect(checkBundle('var s = (1.5).toPrecision(3);')[0]).toMatch(/toPrecision/);
