@@ -163,6 +163,8 @@ export function record(log: ClientLog, address: string, now: number): number {
     const tokens = log.tokens[slot];
     log.overLimit = tokens < 1;
     if (tokens >= 1) log.tokens[slot] = tokens - 1;
+  } else {
+    log.overLimit = false;
   }
   log.lastSeen[slot] = now;
   log.ntpHits[slot]++;

@@ -50,20 +50,27 @@ export const enum Counter {
   DropsEnd = 10,
 }
 
+/** The datagram handler a responder is served through: a DatagramHandler, and `via` for the broadcast sender's port. */
+export type Receive = (msg: string, from: Peer, rawArrival: number, via?: UdpSocket) => void;
+
+/**
+ * Espruino finds an object's properties by walking them in the order they were made: the
+ * fields every request reads come first.
+ */
 export interface Responder {
-  clock: LocalClock;
-  clients: ClientLog;
-  counters: Uint32Array;
-  socket: UdpSocket | null;
   /** Reply byte 0 indexed by request byte 0; "\0" where the request is not a v1-4 client. */
   firstByteTable: string;
-  firstByteLeap: number;
+  /** Cooked time until which headerTail's root dispersion stays an upper bound. */
+  validUntil: number;
   /** Byte 1 (stratum) of the reply. */
   stratumByte: string;
   /** Bytes 3-23: precision, root delay, root dispersion, reference id, reference time. */
   headerTail: string;
-  /** Cooked time until which headerTail's root dispersion stays an upper bound. */
-  validUntil: number;
+  socket: UdpSocket | null;
+  clock: LocalClock;
+  clients: ClientLog;
+  counters: Uint32Array;
+  firstByteLeap: number;
   /** Rate limiting policy (with the token bucket in the client log): 1 in 2^n answered / kissed; -1 never. */
   leakLog2: number;
   rateKissLog2: number;
@@ -77,6 +84,8 @@ export interface Responder {
   onSymmetric: DatagramHandler | null;
   /** Where mode-6 control packets go (null: dropped). */
   onControl: DatagramHandler | null;
+  /** The datagram handler (the hot path), made once by create(): what the NTP port's socket is given. */
+  receive: Receive;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -84,15 +93,15 @@ export const REFRESH_INTERVAL = 1;
 
 export function create(clock: LocalClock, clients: ClientLog, random: () => number): Responder {
   const responder: Responder = {
+    firstByteTable: '',
+    validUntil: 0,
+    stratumByte: '',
+    headerTail: '',
+    socket: null,
     clock: clock,
     clients: clients,
     counters: new Uint32Array(Counter.Count),
-    socket: null,
-    firstByteTable: '',
     firstByteLeap: -1,
-    stratumByte: '',
-    headerTail: '',
-    validUntil: 0,
     leakLog2: -1,
     rateKissLog2: -1,
     denyKiss: false,
@@ -101,7 +110,9 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     onBroadcast: null,
     onSymmetric: null,
     onControl: null,
+    receive: null as unknown as Receive,
   };
+  responder.receive = receiver(responder);
   refresh(responder);
   return responder;
 }
@@ -132,11 +143,89 @@ export function refresh(responder: Responder): void {
 }
 
 /**
- * The datagram handler: the hot path. The reply leaves from the socket the
- * request came in on: the NTP port's, or `via` (the broadcast sender's, which
- * a broadcast client calibrates against).
+ * The datagram handler. The reply leaves from the socket the request came in
+ * on: the NTP port's, or `via` (the broadcast sender's, which a broadcast
+ * client calibrates against).
  */
 export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
+  responder.receive(msg, from, rawArrival, via);
+}
+
+/**
+ * The hot path, as one closure that finds what it reads in its own small scope
+ * (Espruino looks a name up scope by scope, and the module's scope is large) and
+ * calls no function of ours: a 48-byte client request from a client with a record
+ * that may be served. It does what serve() and clientLog.record() do for such a
+ * request, in the same order; everything else goes to serve().
+ */
+function receiver(responder: Responder): Receive {
+  const clock = responder.clock;
+  const log = responder.clients;
+  const counters = responder.counters;
+  const slots = log.slots;
+  const allowed = log.allowed;
+  const lastSeen = log.lastSeen;
+  const averageInterval = log.averageInterval;
+  const lastInterval = log.lastInterval;
+  const hits = log.ntpHits;
+  const tokens = log.tokens;
+  const floor = Math.floor;
+  const bytes = String.fromCharCode;
+  return function (msg, from, rawArrival, via) {
+    const slot = slots[from.address];
+    const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
+    if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
+      serve(responder, msg, from, rawArrival, via);
+      return;
+    }
+    const offset = clock.offset;
+    const freq = clock.freq;
+    const raw0 = clock.raw0;
+    const receive = rawArrival + offset + freq * (rawArrival - raw0);
+    counters[Counter.Received]++;
+    if (receive > responder.validUntil) refresh(responder);
+    // clientLog.record() for a client with a record.
+    const interval = receive - lastSeen[slot];
+    const average = averageInterval[slot];
+    lastInterval[slot] = interval;
+    averageInterval[slot] = average > 0 ? average + (interval - average) / 4 : interval;
+    lastSeen[slot] = receive;
+    hits[slot]++;
+    const socket = via || responder.socket;
+    if (log.tokenInterval > 0) {
+      let left = tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
+      if (left > log.tokenBurst) left = log.tokenBurst;
+      log.overLimit = left < 1;
+      if (left < 1) {
+        tokens[slot] = left;
+        finish(responder, socket, slot, msg, from, receive, first, null);
+        return;
+      }
+      tokens[slot] = left - 1;
+    }
+    if (!socket) {
+      counters[Counter.DropNotServing]++;
+      return;
+    }
+    const raw = clock.readRaw();
+    const transmit = raw + offset + freq * (raw - raw0);
+    // timestamp.encodeUnix() of both, in one call.
+    let a = floor(receive);
+    const b = (receive - a) * 4294967296;
+    let c = floor(transmit);
+    const d = (transmit - c) * 4294967296;
+    a += 2208988800;
+    c += 2208988800;
+    socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
+      bytes(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255, b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255,
+        c >>> 24, (c >>> 16) & 255, (c >>> 8) & 255, c & 255, d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255),
+      from.port, from.address);
+    counters[Counter.Replied]++;
+  };
+}
+
+/** Every request the hot path does not take. */
+function serve(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
   const clock = responder.clock;
   const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
   const counters = responder.counters;
@@ -174,23 +263,28 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
     return;
   }
   if (receive > responder.validUntil) refresh(responder);
+  const slot = clientLog.record(responder.clients, from.address, receive);
+  finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
+}
+
+/** A recorded client request: refused, answered with a MAC, or answered. */
+function finish(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number, first: string,
+  trailer: packet.Trailer | null): void {
   const log = responder.clients;
-  const slot = clientLog.record(log, from.address, receive);
-  const socket = via || responder.socket;
   if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
   if (trailer !== null && trailer.macOffset >= 0) {
     answerAuthenticated(responder, socket, msg, trailer, first, from, receive);
     return;
   }
-  const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive);
   if (!socket) {
-    counters[Counter.DropNotServing]++;
+    responder.counters[Counter.DropNotServing]++;
     return;
   }
+  const clock = responder.clock;
   const raw = clock.readRaw();
-  socket.send(reply + timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
-  counters[Counter.Replied]++;
+  socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
+    timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
+  responder.counters[Counter.Replied]++;
 }
 
 /** The first 24 bytes of a packet in `mode` with our clock state: what symmetric peers send. */
