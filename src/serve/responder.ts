@@ -50,9 +50,6 @@ export const enum Counter {
   DropsEnd = 10,
 }
 
-/** The datagram handler a responder is served through: a DatagramHandler, and `via` for the broadcast sender's port. */
-export type Receive = (msg: string, from: Peer, rawArrival: number, via?: UdpSocket) => void;
-
 /**
  * Espruino finds an object's properties by walking them in the order they were made: the
  * fields every request reads come first.
@@ -84,8 +81,8 @@ export interface Responder {
   onSymmetric: DatagramHandler | null;
   /** Where mode-6 control packets go (null: dropped). */
   onControl: DatagramHandler | null;
-  /** The datagram handler (the hot path), made once by create(): what the NTP port's socket is given. */
-  receive: Receive;
+  /** The NTP port's datagram handler (the hot path), made once by create(): what its socket is given. */
+  receive: DatagramHandler;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -110,7 +107,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     onBroadcast: null,
     onSymmetric: null,
     onControl: null,
-    receive: null as unknown as Receive,
+    receive: null as unknown as DatagramHandler,
   };
   responder.receive = receiver(responder);
   refresh(responder);
@@ -148,80 +145,82 @@ export function refresh(responder: Responder): void {
  * client calibrates against).
  */
 export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
-  responder.receive(msg, from, rawArrival, via);
+  if (via) serve(responder, msg, from, rawArrival, via);
+  else responder.receive(msg, from, rawArrival);
 }
 
 /**
- * The hot path, as one closure that finds what it reads in its own small scope
- * (Espruino looks a name up scope by scope, and the module's scope is large) and
- * calls no function of ours: a 48-byte client request from a client with a record
- * that may be served. It does what serve() and clientLog.record() do for such a
- * request, in the same order; everything else goes to serve().
+ * The hot path: one closure for a 48-byte client request from a client with a record that may
+ * be served. It does what serve() and clientLog.record() do for such a request, in the same
+ * order, and calls nothing of ours while the request is served and not rate limited; anything
+ * else goes to serve(). Espruino runs source text: what costs is the text lexed (all of the
+ * function's, skipped branches too) and each name read (a search, scope by scope, and the
+ * module's scope holds hundreds of names). So everything it reads is in this small scope,
+ * constants are written out, and it has few locals.
  */
-function receiver(responder: Responder): Receive {
+function receiver(responder: Responder): DatagramHandler {
   const clock = responder.clock;
-  const log = responder.clients;
+  const lastSeen = responder.clients.lastSeen;
   const counters = responder.counters;
+  const log = responder.clients;
   const slots = log.slots;
   const allowed = log.allowed;
-  const lastSeen = log.lastSeen;
   const averageInterval = log.averageInterval;
   const lastInterval = log.lastInterval;
   const hits = log.ntpHits;
-  const tokens = log.tokens;
+  const takeToken = overLimit;
   const floor = Math.floor;
   const bytes = String.fromCharCode;
-  return function (msg, from, rawArrival, via) {
+  return function (msg, from, rawArrival) {
     const slot = slots[from.address];
     const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
     if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
-      serve(responder, msg, from, rawArrival, via);
+      serve(responder, msg, from, rawArrival);
       return;
     }
-    const offset = clock.offset;
-    const freq = clock.freq;
-    const raw0 = clock.raw0;
-    const receive = rawArrival + offset + freq * (rawArrival - raw0);
+    const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
     counters[Counter.Received]++;
     if (receive > responder.validUntil) refresh(responder);
     // clientLog.record() for a client with a record.
-    const interval = receive - lastSeen[slot];
-    const average = averageInterval[slot];
+    let interval = receive - lastSeen[slot];
+    let t = averageInterval[slot];
     lastInterval[slot] = interval;
-    averageInterval[slot] = average > 0 ? average + (interval - average) / 4 : interval;
+    averageInterval[slot] = t > 0 ? t + (interval - t) / 4 : interval;
     lastSeen[slot] = receive;
     hits[slot]++;
-    const socket = via || responder.socket;
-    if (log.tokenInterval > 0) {
-      let left = tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
-      if (left > log.tokenBurst) left = log.tokenBurst;
-      log.overLimit = left < 1;
-      if (left < 1) {
-        tokens[slot] = left;
-        finish(responder, socket, slot, msg, from, receive, first, null);
-        return;
-      }
-      tokens[slot] = left - 1;
+    const socket = responder.socket;
+    if (log.tokenInterval > 0 && takeToken(log, slot, interval)) {
+      finish(responder, socket, slot, msg, from, receive, first, null);
+      return;
     }
     if (!socket) {
       counters[Counter.DropNotServing]++;
       return;
     }
-    const raw = clock.readRaw();
-    const transmit = raw + offset + freq * (raw - raw0);
-    // timestamp.encodeUnix() of both, in one call.
-    let a = floor(receive);
-    const b = (receive - a) * 4294967296;
-    let c = floor(transmit);
-    const d = (transmit - c) * 4294967296;
-    a += 2208988800;
-    c += 2208988800;
+    // timestamp.encodeUnix() of the receive and transmit times in one call (locals reused: t, interval for the first).
+    t = clock.readRaw();
+    const transmit = t + clock.offset + clock.freq * (t - clock.raw0);
+    t = floor(receive);
+    interval = (receive - t) * 4294967296;
+    t += 2208988800;
+    let s = floor(transmit);
+    const f = (transmit - s) * 4294967296;
+    s += 2208988800;
     socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
-      bytes(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255, b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255,
-        c >>> 24, (c >>> 16) & 255, (c >>> 8) & 255, c & 255, d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255),
+      bytes(t >>> 24, (t >>> 16) & 255, (t >>> 8) & 255, t & 255, interval >>> 24, (interval >>> 16) & 255, (interval >>> 8) & 255,
+        interval & 255, s >>> 24, (s >>> 16) & 255, (s >>> 8) & 255, s & 255, f >>> 24, (f >>> 16) & 255, (f >>> 8) & 255, f & 255),
       from.port, from.address);
     counters[Counter.Replied]++;
   };
+}
+
+/** clientLog.record()'s token bucket for the hot path: takes a token; true (and overLimit) when there is none. */
+function overLimit(log: ClientLog, slot: number, interval: number): boolean {
+  let tokens = log.tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
+  if (tokens > log.tokenBurst) tokens = log.tokenBurst;
+  log.overLimit = tokens < 1;
+  log.tokens[slot] = tokens < 1 ? tokens : tokens - 1;
+  return tokens < 1;
 }
 
 /** Every request the hot path does not take. */
