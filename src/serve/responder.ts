@@ -55,7 +55,7 @@ export const enum Counter {
  * fields every request reads come first.
  */
 export interface Responder {
-  /** Reply byte 0 indexed by request byte 0; "\0" where the request is not a v1-4 client. */
+  /** Reply byte 0 indexed by request byte 0's low six bits (version, mode); "\0" where the request is not a v1-4 client. */
   firstByteTable: string;
   /** Cooked time until which headerTail's root dispersion stays an upper bound. */
   validUntil: number;
@@ -121,7 +121,7 @@ export function refresh(responder: Responder): void {
   const leap = clock.leap;
   if (leap !== responder.firstByteLeap) {
     let table = '';
-    for (let request = 0; request < 256; request++) {
+    for (let request = 0; request < 64; request++) {
       const version = (request >> 3) & 7;
       const isClient = (request & 7) === Mode.Client && version >= 1 && version <= 4;
       table += String.fromCharCode(isClient ? (leap << 6) | (version << 3) | Mode.Server : 0);
@@ -173,7 +173,7 @@ function receiver(responder: Responder): DatagramHandler {
   const bytes = String.fromCharCode;
   return function (msg, from, rawArrival) {
     const slot = slots[from.address];
-    const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
+    const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
     if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
       serve(responder, msg, from, rawArrival);
       return;
@@ -240,7 +240,7 @@ function serve(responder: Responder, msg: string, from: Peer, rawArrival: number
     trailer = longRequestTrailer(responder, msg);
     if (trailer === null) return;
   }
-  const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
+  const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
   if (first === '\0') {
     const mode = msg.charCodeAt(0) & 7;
     if (mode === Mode.Broadcast && responder.onBroadcast !== null) {
