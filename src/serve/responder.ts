@@ -160,9 +160,9 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
  */
 function receiver(responder: Responder): DatagramHandler {
   const clock = responder.clock;
-  const lastSeen = responder.clients.lastSeen;
   const counters = responder.counters;
   const log = responder.clients;
+  const lastSeen = log.lastSeen;
   const slots = log.slots;
   const allowed = log.allowed;
   const averageInterval = log.averageInterval;
