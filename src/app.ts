@@ -193,9 +193,7 @@ function startNtpService(app: Appliance): NtpPort {
     };
   }
   return {
-    onDatagram: function (msg, from, rawArrival) {
-      responder.handle(service, msg, from, rawArrival);
-    },
+    onDatagram: service.receive,
     onError: function (message) {
       app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
     },

@@ -21,6 +21,9 @@
 //     type by a cast (except a key-by-key copy): all the names of our type are kept.
 //     (A typed outside value that fits one of our types needs no rule: the names it
 //     shares with our type are members of a type the firmware reaches, so they are kept.)
+//     Not a crossing: a cast to one of our own modules' types (`x as typeof mode6`), the
+//     on-demand modules loaded by name (src/modules.ts): the same build shortens their names
+//     and the core's alike.
 // Keys of object literals typed with an index signature ({[name: string]: T}) are data
 // (console commands, configuration directives: looked up by what a user types). They are
 // not reserved: the TypeScript transformer below writes them quoted, and terser
@@ -97,6 +100,14 @@ export function analyse(program, ourDir) {
     // A type without declarations (typeof globalThis) is not ours.
     const declarations = symbol.declarations || [];
     return declarations.length === 0 || !declarations.every(isOurDeclaration);
+  }
+
+  /** The namespace type of one of our source files (`typeof import('./x')`). */
+  function isOurModule(type) {
+    const symbol = type.getSymbol();
+    const declarations = (symbol && symbol.declarations) || [];
+    return !!symbol && (symbol.flags & ts.SymbolFlags.ValueModule) !== 0 && declarations.length > 0 &&
+      declarations.every((declaration) => ts.isSourceFile(declaration) && isOurFile(declaration));
   }
 
   /** Declared in .d.ts files only: a built-in or an Espruino API, with nothing of ours inside. */
@@ -368,6 +379,8 @@ export function analyse(program, ourDir) {
 
   function crossing(from, to, how, node) {
     if (!from || !to) return;
+    // One of our modules, loaded by name (an on-demand module): built with the same names.
+    if (how === 'cast' && isOurModule(to)) return;
     // Only untyped values can cross unseen: a typed outside value that fits one of our
     // types is a value of a type the firmware reaches, whose names are kept (touch).
     if (isAnyLike(from) && !isAnyLike(to)) reserveTypeNames(to, how + ' from an untyped value', node);

@@ -270,7 +270,7 @@ function clients(app: Appliance): string {
   const slots = clientLog.listSlots(log);
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    text += padRight(log.addresses[slot], 25) + '  ' + padLeft('' + log.ntpHits[slot], 6) + '  ' +
+    text += padRight(clientLog.address(log, slot), 25) + '  ' + padLeft('' + log.ntpHits[slot], 6) + '  ' +
       padLeft('' + log.ntpDrops[slot], 5) + ' ' + padLeft(intervalLog2(log.averageInterval[slot]), 3) + ' ' +
       padLeft(intervalLog2(log.lastInterval[slot]), 4) + ' ' + age(now - log.lastSeen[slot]) + '  ' +
       padLeft('0', 6) + '  ' + padLeft('0', 5) + ' ' + padLeft('-', 3) + '  ' + padLeft('-', 4) + '\n';

@@ -1,7 +1,8 @@
 /**
  * A bounded log of recent NTP clients (chronyc `clients`). Fixed capacity;
- * per-client figures in typed arrays. Lookup is one property search in a
- * plain object, done natively by the interpreter.
+ * per-client figures, the address included (as a number), in typed arrays over
+ * one buffer. Lookup is one property search in a plain object (address → slot),
+ * done natively by the interpreter.
  *
  * With rate limiting on, making the table churn must not pay: a record is
  * pushed out only when its token bucket has refilled (so the fresh record its
@@ -10,66 +11,79 @@
  * newcomer is counted against one shared record with the same limit, so a
  * flood of addresses shares one client's allowance.
  */
+import { parseIpv4, toDottedQuad } from '../ntp/refid';
 
 export interface ClientLog {
-  capacity: number;
-  /** address → slot */
-  slots: { [address: string]: number };
-  addresses: string[];
-  ntpHits: Uint32Array;
-  ntpDrops: Uint32Array;
-  /** Cooked time of the last request, seconds. */
-  lastSeen: Float64Array;
-  /** Exponentially averaged interval between requests, seconds (0 = unknown). */
-  averageInterval: Float64Array;
-  lastInterval: Float64Array;
-  nextSlot: number;
-  used: number;
-  /** Records pushed out to make room (chronyc's "Client log records dropped"). */
-  evicted: number;
-  /** 1 where the client may be served, decided when its record is made (see classify). */
-  allowed: Uint8Array;
-  classify: (address: string) => boolean;
+  // The rate limit first: Espruino finds a property by walking them in the order they were made.
   /** Rate limiting: a token bucket per client, refilled one token per `tokenInterval` s up to `tokenBurst` (0: off). */
-  tokens: Float64Array;
   tokenInterval: number;
   tokenBurst: number;
   /** Whether the request just recorded found no token. */
   overLimit: boolean;
+  /** address → slot */
+  slots: { [address: string]: number };
+  // Per record, all in one ArrayBuffer:
+  /** Cooked time of the last request, seconds. */
+  lastSeen: Float64Array;
+  tokens: Float64Array;
+  /** Exponentially averaged interval between requests, seconds (0 = unknown). */
+  averageInterval: Float32Array;
+  lastInterval: Float32Array;
+  ntpHits: Uint32Array;
+  ntpDrops: Uint32Array;
+  /** The client's IPv4 address as a number (address() gives the text). */
+  ipv4: Uint32Array;
+  /** 1 where the client may be served, decided when its record is made (see classify). */
+  allowed: Uint8Array;
+  classify: (address: string) => boolean;
+  capacity: number;
+  nextSlot: number;
+  used: number;
+  /** Records pushed out to make room (chronyc's "Client log records dropped"). */
+  evicted: number;
   /** Requests counted against the shared record (index `capacity`) because no record could be pushed out. */
   sharedRequests: number;
 }
 
+/** Bytes per record: two Float64, two Float32, three Uint32 and one Uint8 figures (in that order, each aligned). */
+const RECORD_BYTES = 37;
+
 export function create(capacity: number): ClientLog {
   // One more record than the capacity: the shared one, at index `capacity`.
   const records = capacity + 1;
+  const buffer = new ArrayBuffer(records * RECORD_BYTES);
   return {
-    capacity: capacity,
-    slots: {},
-    addresses: [],
-    ntpHits: new Uint32Array(records),
-    ntpDrops: new Uint32Array(records),
-    lastSeen: new Float64Array(records),
-    averageInterval: new Float64Array(records),
-    lastInterval: new Float64Array(records),
-    nextSlot: 0,
-    used: 0,
-    evicted: 0,
-    allowed: new Uint8Array(records),
-    classify: function () {
-      return true;
-    },
-    tokens: new Float64Array(records),
     tokenInterval: 0,
     tokenBurst: 0,
     overLimit: false,
+    slots: {},
+    lastSeen: new Float64Array(buffer, 0, records),
+    tokens: new Float64Array(buffer, records * 8, records),
+    averageInterval: new Float32Array(buffer, records * 16, records),
+    lastInterval: new Float32Array(buffer, records * 20, records),
+    ntpHits: new Uint32Array(buffer, records * 24, records),
+    ntpDrops: new Uint32Array(buffer, records * 28, records),
+    ipv4: new Uint32Array(buffer, records * 32, records),
+    allowed: new Uint8Array(buffer, records * 36, records),
+    classify: function () {
+      return true;
+    },
+    capacity: capacity,
+    nextSlot: 0,
+    used: 0,
+    evicted: 0,
     sharedRequests: 0,
   };
 }
 
+/** The address of a record's client, as dotted-quad text. */
+export function address(log: ClientLog, slot: number): string {
+  return toDottedQuad(log.ipv4[slot]);
+}
+
 /** Access rules changed: decide again for every client already in the log. */
 export function reclassify(log: ClientLog): void {
-  for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = log.classify(log.addresses[slot]) ? 1 : 0;
+  for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = log.classify(address(log, slot)) ? 1 : 0;
 }
 
 /** True when `address` has a record of its own (it has asked before and was not pushed out since). */
@@ -108,6 +122,8 @@ function isProtected(log: ClientLog, slot: number, now: number): boolean {
  * go, the newcomer gets the shared record, classified afresh for each request.
  */
 function insert(log: ClientLog, address: string, now: number): number {
+  const ipv4 = parseIpv4(address);
+  if (ipv4 < 0) return shared(log, address);
   let slot = log.nextSlot;
   if (log.used === log.capacity) {
     slot = -1;
@@ -118,19 +134,16 @@ function insert(log: ClientLog, address: string, now: number): number {
     if (slot < 0) {
       // Look at the next few records next time.
       log.nextSlot = (log.nextSlot + EVICTION_CANDIDATES) % log.capacity;
-      log.sharedRequests++;
-      if (log.lastSeen[log.capacity] === 0) log.tokens[log.capacity] = log.tokenBurst;
-      log.allowed[log.capacity] = log.classify(address) ? 1 : 0;
-      return log.capacity;
+      return shared(log, address);
     }
-    delete log.slots[log.addresses[slot]];
+    delete log.slots[toDottedQuad(log.ipv4[slot])];
     log.evicted++;
   } else {
     log.used++;
   }
   log.nextSlot = (log.nextSlot + 1) % log.capacity;
   log.slots[address] = slot;
-  log.addresses[slot] = address;
+  log.ipv4[slot] = ipv4;
   log.ntpHits[slot] = 0;
   log.ntpDrops[slot] = 0;
   log.lastSeen[slot] = 0;
@@ -139,6 +152,17 @@ function insert(log: ClientLog, address: string, now: number): number {
   log.allowed[slot] = log.classify(address) ? 1 : 0;
   log.tokens[slot] = log.tokenBurst;
   return slot;
+}
+
+/**
+ * The shared record, for a newcomer no record could be made for (nor one for an address
+ * that is not a dotted quad, which Espruino's dgram never gives), classified afresh.
+ */
+function shared(log: ClientLog, address: string): number {
+  log.sharedRequests++;
+  if (log.lastSeen[log.capacity] === 0) log.tokens[log.capacity] = log.tokenBurst;
+  log.allowed[log.capacity] = log.classify(address) ? 1 : 0;
+  return log.capacity;
 }
 
 /**
@@ -163,6 +187,8 @@ export function record(log: ClientLog, address: string, now: number): number {
     const tokens = log.tokens[slot];
     log.overLimit = tokens < 1;
     if (tokens >= 1) log.tokens[slot] = tokens - 1;
+  } else {
+    log.overLimit = false;
   }
   log.lastSeen[slot] = now;
   log.ntpHits[slot]++;

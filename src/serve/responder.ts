@@ -50,20 +50,24 @@ export const enum Counter {
   DropsEnd = 10,
 }
 
+/**
+ * Espruino finds an object's properties by walking them in the order they were made: the
+ * fields every request reads come first.
+ */
 export interface Responder {
-  clock: LocalClock;
-  clients: ClientLog;
-  counters: Uint32Array;
-  socket: UdpSocket | null;
-  /** Reply byte 0 indexed by request byte 0; "\0" where the request is not a v1-4 client. */
+  /** Reply byte 0 indexed by request byte 0's low six bits (version, mode); "\0" where the request is not a v1-4 client. */
   firstByteTable: string;
-  firstByteLeap: number;
+  /** Cooked time until which headerTail's root dispersion stays an upper bound. */
+  validUntil: number;
   /** Byte 1 (stratum) of the reply. */
   stratumByte: string;
   /** Bytes 3-23: precision, root delay, root dispersion, reference id, reference time. */
   headerTail: string;
-  /** Cooked time until which headerTail's root dispersion stays an upper bound. */
-  validUntil: number;
+  socket: UdpSocket | null;
+  clock: LocalClock;
+  clients: ClientLog;
+  counters: Uint32Array;
+  firstByteLeap: number;
   /** Rate limiting policy (with the token bucket in the client log): 1 in 2^n answered / kissed; -1 never. */
   leakLog2: number;
   rateKissLog2: number;
@@ -77,6 +81,8 @@ export interface Responder {
   onSymmetric: DatagramHandler | null;
   /** Where mode-6 control packets go (null: dropped). */
   onControl: DatagramHandler | null;
+  /** The NTP port's datagram handler (the hot path), made once by create(): what its socket is given. */
+  receive: DatagramHandler;
 }
 
 /** How far ahead refresh() computes root dispersion; refresh at least this often. */
@@ -84,15 +90,15 @@ export const REFRESH_INTERVAL = 1;
 
 export function create(clock: LocalClock, clients: ClientLog, random: () => number): Responder {
   const responder: Responder = {
+    firstByteTable: '',
+    validUntil: 0,
+    stratumByte: '',
+    headerTail: '',
+    socket: null,
     clock: clock,
     clients: clients,
     counters: new Uint32Array(Counter.Count),
-    socket: null,
-    firstByteTable: '',
     firstByteLeap: -1,
-    stratumByte: '',
-    headerTail: '',
-    validUntil: 0,
     leakLog2: -1,
     rateKissLog2: -1,
     denyKiss: false,
@@ -101,7 +107,9 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     onBroadcast: null,
     onSymmetric: null,
     onControl: null,
+    receive: null as unknown as DatagramHandler,
   };
+  responder.receive = receiver(responder);
   refresh(responder);
   return responder;
 }
@@ -113,7 +121,7 @@ export function refresh(responder: Responder): void {
   const leap = clock.leap;
   if (leap !== responder.firstByteLeap) {
     let table = '';
-    for (let request = 0; request < 256; request++) {
+    for (let request = 0; request < 64; request++) {
       const version = (request >> 3) & 7;
       const isClient = (request & 7) === Mode.Client && version >= 1 && version <= 4;
       table += String.fromCharCode(isClient ? (leap << 6) | (version << 3) | Mode.Server : 0);
@@ -132,11 +140,91 @@ export function refresh(responder: Responder): void {
 }
 
 /**
- * The datagram handler: the hot path. The reply leaves from the socket the
- * request came in on: the NTP port's, or `via` (the broadcast sender's, which
- * a broadcast client calibrates against).
+ * The datagram handler. The reply leaves from the socket the request came in
+ * on: the NTP port's, or `via` (the broadcast sender's, which a broadcast
+ * client calibrates against).
  */
 export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
+  if (via) serve(responder, msg, from, rawArrival, via);
+  else responder.receive(msg, from, rawArrival);
+}
+
+/**
+ * The hot path: one closure for a 48-byte client request from a client with a record that may
+ * be served. It does what serve() and clientLog.record() do for such a request, in the same
+ * order, and calls nothing of ours while the request is served and not rate limited; anything
+ * else goes to serve(). Espruino runs source text: what costs is the text lexed (all of the
+ * function's, skipped branches too) and each name read (a search, scope by scope, and the
+ * module's scope holds hundreds of names). So everything it reads is in this small scope,
+ * constants are written out, and it has few locals.
+ */
+function receiver(responder: Responder): DatagramHandler {
+  const clock = responder.clock;
+  const counters = responder.counters;
+  const log = responder.clients;
+  const lastSeen = log.lastSeen;
+  const slots = log.slots;
+  const allowed = log.allowed;
+  const averageInterval = log.averageInterval;
+  const lastInterval = log.lastInterval;
+  const hits = log.ntpHits;
+  const takeToken = overLimit;
+  const floor = Math.floor;
+  const bytes = String.fromCharCode;
+  return function (msg, from, rawArrival) {
+    const slot = slots[from.address];
+    const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
+    if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
+      serve(responder, msg, from, rawArrival);
+      return;
+    }
+    const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
+    counters[Counter.Received]++;
+    if (receive > responder.validUntil) refresh(responder);
+    // clientLog.record() for a client with a record.
+    let interval = receive - lastSeen[slot];
+    let t = averageInterval[slot];
+    lastInterval[slot] = interval;
+    averageInterval[slot] = t > 0 ? t + (interval - t) / 4 : interval;
+    lastSeen[slot] = receive;
+    hits[slot]++;
+    const socket = responder.socket;
+    if (log.tokenInterval > 0 && takeToken(log, slot, interval)) {
+      finish(responder, socket, slot, msg, from, receive, first, null);
+      return;
+    }
+    if (!socket) {
+      counters[Counter.DropNotServing]++;
+      return;
+    }
+    // timestamp.encodeUnix() of the receive and transmit times in one call (locals reused: t, interval for the first).
+    t = clock.readRaw();
+    const transmit = t + clock.offset + clock.freq * (t - clock.raw0);
+    t = floor(receive);
+    interval = (receive - t) * 4294967296;
+    t += 2208988800;
+    let s = floor(transmit);
+    const f = (transmit - s) * 4294967296;
+    s += 2208988800;
+    socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
+      bytes(t >>> 24, (t >>> 16) & 255, (t >>> 8) & 255, t & 255, interval >>> 24, (interval >>> 16) & 255, (interval >>> 8) & 255,
+        interval & 255, s >>> 24, (s >>> 16) & 255, (s >>> 8) & 255, s & 255, f >>> 24, (f >>> 16) & 255, (f >>> 8) & 255, f & 255),
+      from.port, from.address);
+    counters[Counter.Replied]++;
+  };
+}
+
+/** clientLog.record()'s token bucket for the hot path: takes a token; true (and overLimit) when there is none. */
+function overLimit(log: ClientLog, slot: number, interval: number): boolean {
+  let tokens = log.tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
+  if (tokens > log.tokenBurst) tokens = log.tokenBurst;
+  log.overLimit = tokens < 1;
+  log.tokens[slot] = tokens < 1 ? tokens : tokens - 1;
+  return tokens < 1;
+}
+
+/** Every request the hot path does not take. */
+function serve(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
   const clock = responder.clock;
   const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
   const counters = responder.counters;
@@ -152,7 +240,7 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
     trailer = longRequestTrailer(responder, msg);
     if (trailer === null) return;
   }
-  const first = responder.firstByteTable.charAt(msg.charCodeAt(0));
+  const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
   if (first === '\0') {
     const mode = msg.charCodeAt(0) & 7;
     if (mode === Mode.Broadcast && responder.onBroadcast !== null) {
@@ -174,23 +262,28 @@ export function handle(responder: Responder, msg: string, from: Peer, rawArrival
     return;
   }
   if (receive > responder.validUntil) refresh(responder);
+  const slot = clientLog.record(responder.clients, from.address, receive);
+  finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
+}
+
+/** A recorded client request: refused, answered with a MAC, or answered. */
+function finish(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number, first: string,
+  trailer: packet.Trailer | null): void {
   const log = responder.clients;
-  const slot = clientLog.record(log, from.address, receive);
-  const socket = via || responder.socket;
   if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
   if (trailer !== null && trailer.macOffset >= 0) {
     answerAuthenticated(responder, socket, msg, trailer, first, from, receive);
     return;
   }
-  const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive);
   if (!socket) {
-    counters[Counter.DropNotServing]++;
+    responder.counters[Counter.DropNotServing]++;
     return;
   }
+  const clock = responder.clock;
   const raw = clock.readRaw();
-  socket.send(reply + timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
-  counters[Counter.Replied]++;
+  socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
+    timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
+  responder.counters[Counter.Replied]++;
 }
 
 /** The first 24 bytes of a packet in `mode` with our clock state: what symmetric peers send. */

@@ -138,6 +138,65 @@ describe('responder', () => {
     expect(Object.keys(log.slots).sort()).toEqual(Array.from({ length: 8 }, (_, i) => '10.0.0.' + (i + 12)).sort());
   });
 
+  it('answers a client it knows (the hot path) byte for byte as it answers a new one', () => {
+    const { state, service, sent, clock } = setup(2);
+    clock.offset = 0.5;
+    clock.freq = 1e-4;
+    clock.raw0 = state.raw - 100;
+    responder.handle(service, request(0x23), FROM, state.raw - 1);
+    state.raw += 0.003;
+    responder.handle(service, request(0x23, 48, 9), FROM, state.raw - 0.003); // known: the hot path
+    responder.handle(service, request(0x23, 48, 9), { address: '192.0.2.8', port: FROM.port }, state.raw - 0.003); // new
+    expect(sent).toHaveLength(3);
+    expect(sent[1].data).toBe(sent[2].data);
+    expect(sent[1].port).toBe(FROM.port);
+    expect(sent[1].address).toBe(FROM.address);
+    expect(service.counters[Counter.Received]).toBe(3);
+    expect(service.counters[Counter.Replied]).toBe(3);
+  });
+
+  it('records a client it knows as clientLog.record does, token bucket included', () => {
+    for (const limit of [null, { interval: 2, burst: 3 }]) {
+      const { state, service } = setup(2);
+      const reference = clientLog.create(8);
+      for (const log of [service.clients, reference]) {
+        log.tokenInterval = limit ? limit.interval : 0;
+        log.tokenBurst = limit ? limit.burst : 0;
+      }
+      const start = state.raw;
+      for (const t of [0, 0.5, 1, 1.2, 5, 5.1, 5.2, 5.3, 5.4, 30, 29.5, 31]) {
+        state.raw = start + t;
+        responder.handle(service, request(0x23), FROM, state.raw);
+        clientLog.record(reference, FROM.address, state.raw);
+      }
+      const log = service.clients;
+      const slot = log.slots[FROM.address];
+      expect(slot).toBe(reference.slots[FROM.address]);
+      for (const field of ['ntpHits', 'lastSeen', 'averageInterval', 'lastInterval', 'tokens'] as const) {
+        expect(log[field][slot], field).toBe(reference[field][slot]);
+      }
+      const refused = limit ? 4 : 0;
+      expect(service.counters[Counter.Replied]).toBe(12 - refused);
+      expect(service.counters[Counter.DropRateLimited]).toBe(refused);
+      expect(log.ntpDrops[slot]).toBe(refused);
+    }
+  });
+
+  it('serves everyone again once rate limiting is switched off', () => {
+    const { state, service, sent } = setup(2);
+    service.clients.tokenInterval = 16;
+    service.clients.tokenBurst = 1;
+    responder.handle(service, request(0x23), FROM, state.raw);
+    responder.handle(service, request(0x23), FROM, state.raw + 1); // no token left
+    expect(service.counters[Counter.DropRateLimited]).toBe(1);
+    service.clients.tokenInterval = 0;
+    service.clients.tokenBurst = 0;
+    responder.handle(service, request(0x23), { address: '192.0.2.8', port: 123 }, state.raw + 2);
+    responder.handle(service, request(0x23), FROM, state.raw + 3);
+    expect(sent).toHaveLength(3);
+    expect(service.counters[Counter.DropRateLimited]).toBe(1);
+  });
+
   it('keeps the root dispersion sent an upper bound as the clock ages', () => {
     const { state, service, sent, clock } = setup(2);
     clock.referenceTime = localClock.now(clock) - 1000; // a reference 1000 s old
