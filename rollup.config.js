@@ -47,6 +47,7 @@ export const ON_DEMAND = {
   'ntpd-sync': 'src/sync/manager.ts',
   'ntpd-boot': 'src/boot.ts',
   'ntpd-stats': 'src/stats/statistics.ts',
+  'ntpd-auth': 'src/serve/authreply.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
   'ntpk-gps': 'src/refclock/gps.ts',
 };

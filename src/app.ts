@@ -178,6 +178,14 @@ function startNtpService(app: Appliance): NtpPort {
       }
     };
   }
+  // A request with a MAC: the MAC code is loaded for it, and let go after.
+  service.onAuthenticated = function (socket, msg, trailer, first, from, receive) {
+    try {
+      load(app.platform, Module.Auth).answer(service, socket, msg, trailer, first, from, receive);
+    } finally {
+      app.platform.release();
+    }
+  };
   app.sync.header = function (mode, pollLog2) {
     return responder.header(service, mode, pollLog2);
   };

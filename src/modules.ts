@@ -11,6 +11,7 @@ import type * as configParse from './config/parse';
 import type { Platform } from './platform';
 import type * as mode6 from './serve/mode6';
 import type * as gpsDriver from './refclock/gps';
+import type * as authReply from './serve/authreply';
 import type * as syncManager from './sync/manager';
 import type * as boot from './boot';
 import type * as statistics from './stats/statistics';
@@ -38,6 +39,8 @@ export const enum Module {
   Boot = 'ntpd-boot',
   /** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
   Stats = 'ntpd-stats',
+  /** The answer to a request with a MAC (serve/authreply.ts). */
+  Auth = 'ntpd-auth',
   /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
   Gps = 'ntpk-gps',
 }
@@ -66,6 +69,7 @@ export type SyncModule = typeof syncManager;
 export type BootModule = typeof boot;
 export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
+export type AuthModule = typeof authReply;
 
 /** A module's exports, typed by its name (Platform.load loads it, or finds it loaded). */
 export function load(platform: Platform, name: Module.Console): ConsoleModule;
@@ -76,6 +80,7 @@ export function load(platform: Platform, name: Module.Sync): SyncModule;
 export function load(platform: Platform, name: Module.Boot): BootModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;
+export function load(platform: Platform, name: Module.Auth): AuthModule;
 export function load(platform: Platform, name: Module): unknown {
   return platform.load(name);
 }

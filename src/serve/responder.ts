@@ -7,10 +7,7 @@
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
-import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
-import * as mac from '../ntp/mac';
-import type { MacAlgorithm } from '../ntp/mac';
 import * as packet from '../ntp/packet';
 import * as refid from '../ntp/refid';
 import { ParseError } from '../ntp/packet';
@@ -54,6 +51,9 @@ export const enum Counter {
  * Espruino finds an object's properties by walking them in the order they were made: the
  * fields every request reads come first.
  */
+/** Answers a request that carries a MAC (the responder has recorded and allowed it). */
+export type AuthenticatedHandler = (socket: UdpSocket | null, msg: string, trailer: packet.Trailer, first: string, from: Peer, receive: number) => void;
+
 export interface Responder {
   /** Reply byte 0 indexed by request byte 0's low six bits (version, mode); "\0" where the request is not a v1-4 client. */
   firstByteTable: string;
@@ -81,6 +81,8 @@ export interface Responder {
   onSymmetric: DatagramHandler | null;
   /** Where mode-6 control packets go (null: dropped). */
   onControl: DatagramHandler | null;
+  /** A request with a MAC, once recorded and allowed: serve/authreply.ts answers it (app.ts loads it for each). */
+  onAuthenticated: AuthenticatedHandler | null;
   /** The NTP port's datagram handler (the hot path), made once by create(): what its socket is given. */
   receive: DatagramHandler;
 }
@@ -107,6 +109,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     onBroadcast: null,
     onSymmetric: null,
     onControl: null,
+    onAuthenticated: null,
     receive: null as unknown as DatagramHandler,
   };
   responder.receive = receiver(responder);
@@ -272,7 +275,9 @@ function finish(responder: Responder, socket: UdpSocket | null, slot: number, ms
   const log = responder.clients;
   if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
   if (trailer !== null && trailer.macOffset >= 0) {
-    answerAuthenticated(responder, socket, msg, trailer, first, from, receive);
+    // The MAC code is loaded for such a request (serve/authreply.ts): unwired, the request is not served.
+    if (responder.onAuthenticated) responder.onAuthenticated(socket, msg, trailer, first, from, receive);
+    else responder.counters[Counter.DropNotServing]++;
     return;
   }
   if (!socket) {
@@ -344,39 +349,6 @@ function longRequestTrailer(responder: Responder, msg: string): packet.Trailer |
   return trailer;
 }
 
-/** The digest a MAC of this many bytes is made with, for keys we do not have. */
-function algorithmForLength(digestLength: number): MacAlgorithm {
-  return digestLength <= 16 ? 'MD5' : digestLength === 20 ? 'SHA1' : 'SHA256';
-}
-
-/**
- * A request carrying a MAC: answered with a MAC under the same key when it
- * verifies, else with a crypto-NAK (a MAC of only a zero key id). An unknown
- * key id and a wrong digest get the same answer after the same digest work,
- * so neither the reply nor its timing tells whether a key id exists.
- */
-function answerAuthenticated(responder: Responder, socket: UdpSocket | null, msg: string, trailer: packet.Trailer, first: string, from: Peer,
-  receive: number): void {
-  const auth = responder.auth;
-  const keyId = trailer.macKeyId;
-  const key = auth ? keys.findKey(auth.keys, keyId) : null;
-  let valid = false;
-  if (auth && key) valid = mac.verifyMac(msg, trailer.macOffset, keyId, key.type, key.secret, auth.sha);
-  else if (auth) mac.computeMac(algorithmForLength(trailer.macDigestLength), '', msg.substring(0, trailer.macOffset), auth.sha);
-  const clock = responder.clock;
-  const raw = clock.readRaw();
-  const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive) + timestamp.encodeUnix(localClock.cook(clock, raw));
-  if (!socket) return;
-  if (valid && auth && key) {
-    socket.send(reply + mac.macTrailer(keyId, key.type, key.secret, reply, auth.sha), from.port, from.address);
-    responder.counters[Counter.Authenticated]++;
-  } else {
-    socket.send(reply + '\0\0\0\0', from.port, from.address);
-    responder.counters[Counter.CryptoNak]++;
-  }
-  responder.counters[Counter.Replied]++;
-}
 
 export function dropped(responder: Responder): number {
   const counters = responder.counters;

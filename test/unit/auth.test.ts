@@ -6,6 +6,7 @@ import * as keys from '../../src/ntp/keys';
 import * as mac from '../../src/ntp/mac';
 import * as packet from '../../src/ntp/packet';
 import * as timestamp from '../../src/ntp/timestamp';
+import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import { Counter } from '../../src/serve/responder';
@@ -27,6 +28,8 @@ function server() {
   localClock.holdLocalReference(clock, 2, localClock.now(clock));
   const service = responder.create(clock, clientLog.create(8), () => 0.5);
   service.auth = AUTH;
+  // As app.ts wires it (there, the module is loaded for each such request).
+  service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
   responder.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;

@@ -11,6 +11,7 @@ import * as logcmd from '../../src/console/logcmd';
 import * as reportcmds from '../../src/console/reportcmds';
 import * as system from '../../src/console/system';
 import * as boot from '../../src/boot';
+import * as authReply from '../../src/serve/authreply';
 import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as statistics from '../../src/stats/statistics';
@@ -40,6 +41,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Boot]: boot,
   [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,
+  [Module.Auth]: authReply,
 };
 
 /** Every on-demand module's name (what rollup.config.js ON_DEMAND must list too). */

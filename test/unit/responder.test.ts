@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as localClock from '../../src/clock/local';
 import * as header from '../../src/ntp/header';
 import * as timestamp from '../../src/ntp/timestamp';
+import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import { Counter } from '../../src/serve/responder';
@@ -21,6 +22,8 @@ function request(firstByte: number, length = 48, poll = 6): string {
 function setup(localStratum: number | null) {
   const { state, clock } = fakeClock();
   const service = responder.create(clock, clientLog.create(8), () => 0.5);
+  // As app.ts wires it (there, the MAC code is loaded for each such request).
+  service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
   if (localStratum !== null) localClock.holdLocalReference(clock, localStratum, localClock.now(clock));
   responder.refresh(service);
   const { sent, socket } = recordingSocket();
