@@ -15,6 +15,7 @@ import type { ConfigModule } from './modules';
 import { load, Module } from './modules';
 import type { Platform } from './platform';
 import * as access from './serve/access';
+import * as accessRules from './serve/accessrules';
 import * as clientLog from './serve/clientlog';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
@@ -95,7 +96,7 @@ function loadKeys(platform: Platform, file: string): keys.Authenticator {
 
 function buildAccess(directives: AccessDirective[]): access.AccessTable {
   const table = access.create();
-  for (let i = 0; i < directives.length; i++) access.addRule(table, directives[i].allow, directives[i].all, directives[i].subnet);
+  for (let i = 0; i < directives.length; i++) accessRules.addRule(table, directives[i].allow, directives[i].all, directives[i].subnet);
   return table;
 }
 

@@ -6,6 +6,7 @@
  */
 import { parseIpv4 } from '../ntp/refid';
 import * as access from '../serve/access';
+import * as accessRules from '../serve/accessrules';
 import { parseInteger, parseNumber } from '../text/parse';
 import type { AccessDirective, Config, ConfigError, NetworkOptions, ParsedConfig, PoolOptions, RateLimit, RefclockOptions, ServerOptions } from './types';
 import { DEFAULT_POOL_SOURCES, defaultRefclockOptions, defaults, defaultServerOptions, MAX_BROADCASTS, MAX_SERVERS, sourceSlots } from './types';
@@ -133,7 +134,7 @@ export function parseAccess(allow: boolean, args: string[]): AccessDirective | s
   const rest = all ? args.slice(1) : args;
   if (rest.length > 1) return 'too many arguments (want [all] [SUBNET])';
   const subnet = rest.length === 1 ? rest[0] : '';
-  if (access.parseSubnet(subnet) === null) return 'not a subnet: "' + subnet + '"';
+  if (accessRules.parseSubnet(subnet) === null) return 'not a subnet: "' + subnet + '"';
   return { allow: allow, all: all, subnet: subnet };
 }
 
@@ -220,7 +221,7 @@ const DIRECTIVES: { [name: string]: Directive } = {
   broadcast: function (config, args) {
     const interval = parseInteger(args[0], 1, 65536);
     const port = args.length > 2 ? parseInteger(args[2], 1, 65535) : 123;
-    if (args.length < 2 || args.length > 3 || interval !== interval || port !== port || access.parseSubnet(args[1]) === null ||
+    if (args.length < 2 || args.length > 3 || interval !== interval || port !== port || accessRules.parseSubnet(args[1]) === null ||
       args[1].split('.').length !== 4) {
       return 'broadcast needs INTERVAL (s) ADDRESS [PORT]';
     }
@@ -249,7 +250,7 @@ const DIRECTIVES: { [name: string]: Directive } = {
   multicastclient: function (config, args) {
     const group = args.length > 0 ? args[0] : '224.0.1.1';
     const first = +group.split('.')[0];
-    if (args.length > 1 || access.parseSubnet(group) === null || group.split('.').length !== 4 || !(first >= 224 && first <= 239)) {
+    if (args.length > 1 || accessRules.parseSubnet(group) === null || group.split('.').length !== 4 || !(first >= 224 && first <= 239)) {
       return 'multicastclient takes one multicast group (224.0.0.0-239.255.255.255)';
     }
     config.broadcastClient = true;

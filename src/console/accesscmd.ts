@@ -8,6 +8,7 @@ import type { Appliance } from '../appliance';
 import { parseAccess } from '../config/parse';
 import { parseIpv4 } from '../ntp/refid';
 import * as access from '../serve/access';
+import * as accessRules from '../serve/accessrules';
 import * as policy from '../serve/policy';
 import type { Output } from './commands';
 
@@ -15,7 +16,7 @@ import type { Output } from './commands';
 function rule(app: Appliance, allow: boolean, command: boolean, args: string[]): string {
   const directive = parseAccess(allow, args);
   if (typeof directive === 'string') return 'Could not read address: ' + directive + '\n';
-  const error = access.addRule(command ? app.cmdAccess : app.ntpAccess, allow, directive.all, directive.subnet);
+  const error = accessRules.addRule(command ? app.cmdAccess : app.ntpAccess, allow, directive.all, directive.subnet);
   if (error !== null) return error + '\n';
   if (!command) policy.apply(app);
   return '200 OK\n';

@@ -6,6 +6,7 @@ import * as accesscmd from '../../src/console/accesscmd';
 import * as header from '../../src/ntp/header';
 import * as refid from '../../src/ntp/refid';
 import * as access from '../../src/serve/access';
+import * as accessRules from '../../src/serve/accessrules';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import { Counter } from '../../src/serve/responder';
@@ -18,7 +19,7 @@ function table(lines: string): access.AccessTable {
     const words = line.trim().split(/\s+/);
     const directive = configuration.parseAccess(words[0] === 'allow', words.slice(1));
     if (typeof directive === 'string') throw new Error(directive);
-    expect(access.addRule(t, directive.allow, directive.all, directive.subnet)).toBeNull();
+    expect(accessRules.addRule(t, directive.allow, directive.all, directive.subnet)).toBeNull();
   }
   return t;
 }
@@ -54,19 +55,19 @@ describe('access rules (chrony semantics)', () => {
   });
 
   it('reads chrony subnet forms and refuses bad ones', () => {
-    expect(access.parseSubnet('')).toEqual([0, 0]);
-    expect(access.parseSubnet('192.168')).toEqual([0xc0a80000, 16]);
-    expect(access.parseSubnet('192.168.1.99/24')).toEqual([0xc0a80100, 24]);
-    expect(access.parseSubnet('1.2.3.4')).toEqual([0x01020304, 32]);
-    for (const bad of ['1.2.3.4/33', '1.2.3.4/', '300.1.1.1', 'a.b', '1.2.3.4.5', '1.2.3.4/x']) expect(access.parseSubnet(bad)).toBeNull();
+    expect(accessRules.parseSubnet('')).toEqual([0, 0]);
+    expect(accessRules.parseSubnet('192.168')).toEqual([0xc0a80000, 16]);
+    expect(accessRules.parseSubnet('192.168.1.99/24')).toEqual([0xc0a80100, 24]);
+    expect(accessRules.parseSubnet('1.2.3.4')).toEqual([0x01020304, 32]);
+    for (const bad of ['1.2.3.4/33', '1.2.3.4/', '300.1.1.1', 'a.b', '1.2.3.4.5', '1.2.3.4/x']) expect(accessRules.parseSubnet(bad)).toBeNull();
     expect(allowed(table('allow'), '8.8.8.8')).toBe(true);
     expect(allowed(table('allow\ndeny 8.8.8.8'), '8.8.8.8')).toBe(false);
   });
 
   it('bounds the table', () => {
     const t = access.create();
-    for (let i = 0; i < access.MAX_RULES; i++) expect(access.addRule(t, true, false, '10.0.0.' + i)).toBeNull();
-    expect(access.addRule(t, true, false, '10.0.1.1')).toMatch(/Too many/);
+    for (let i = 0; i < access.MAX_RULES; i++) expect(accessRules.addRule(t, true, false, '10.0.0.' + i)).toBeNull();
+    expect(accessRules.addRule(t, true, false, '10.0.1.1')).toMatch(/Too many/);
   });
 });
 
@@ -92,7 +93,7 @@ describe('deny lines alone, the mode-6 default, malformed prefix lengths', () =>
   it('accheck after `deny 203.0.113.0/24` on a board without rules: 127.0.0.9 allowed (208)', () => {
     const app = { ntpAccess: access.create(), cmdAccess: access.create() } as unknown as Appliance;
     expect(accesscmd.run(app, 'accheck', ['127.0.0.9'])).toBe('208 Access allowed\n');
-    expect(access.addRule(app.ntpAccess, false, false, '203.0.113.0/24')).toBeNull();
+    expect(accessRules.addRule(app.ntpAccess, false, false, '203.0.113.0/24')).toBeNull();
     expect(accesscmd.run(app, 'accheck', ['127.0.0.9'])).toBe('208 Access allowed\n');
     expect(accesscmd.run(app, 'accheck', ['203.0.113.7'])).toBe('209 Access denied\n');
   });
@@ -102,7 +103,7 @@ describe('deny lines alone, the mode-6 default, malformed prefix lengths', () =>
       const parsed = configuration.parse(text);
       expect(parsed.errors).toEqual([]);
       const t = access.create();
-      for (const d of parsed.config.cmdAccess) expect(access.addRule(t, d.allow, d.all, d.subnet)).toBeNull();
+      for (const d of parsed.config.cmdAccess) expect(accessRules.addRule(t, d.allow, d.all, d.subnet)).toBeNull();
       return t;
     };
     const byDefault = cmd('');
@@ -122,10 +123,10 @@ describe('deny lines alone, the mode-6 default, malformed prefix lengths', () =>
 
   const BAD_PREFIXES = ['1e1', '0x8', '+8', '8.0', '08', '', '33', '-0', ' 8', '8 ', '1_0', '００', '0008', '32.', '.5'];
   it.each(BAD_PREFIXES)('refuses the prefix length "/%s"', (bits) => {
-    expect(access.parseSubnet('1.2.3.4/' + bits)).toBeNull();
+    expect(accessRules.parseSubnet('1.2.3.4/' + bits)).toBeNull();
   });
   it('accepts plain decimal prefix lengths 0..32', () => {
-    for (let bits = 0; bits <= 32; bits++) expect(access.parseSubnet('10.0.0.0/' + bits)?.[1]).toBe(bits);
+    for (let bits = 0; bits <= 32; bits++) expect(accessRules.parseSubnet('10.0.0.0/' + bits)?.[1]).toBe(bits);
   });
   it('refuses them in allow, deny, cmdallow and cmddeny with a line-numbered error, and on the console', () => {
     for (const directive of ['allow', 'deny', 'cmdallow', 'cmddeny']) {

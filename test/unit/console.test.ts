@@ -10,6 +10,7 @@ import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as syncManager from '../../src/sync/manager';
 import * as access from '../../src/serve/access';
+import * as accessRules from '../../src/serve/accessrules';
 import * as statistics from '../../src/stats/statistics';
 import { fakeClock, fakePlatform, recordingSocket, shaDigest } from './fakes';
 import { CONSOLE_GROUPS, moduleUse } from './modules';
@@ -309,7 +310,7 @@ describe('console access control', () => {
   it('accheck follows allow/deny added at run time', () => {
     const app = appliance('allow 192.168.1\n');
     app.ntpAccess = access.create();
-    access.addRule(app.ntpAccess, true, false, '192.168.1');
+    accessRules.addRule(app.ntpAccess, true, false, '192.168.1');
     expect(commands.run(app, 'accheck 192.168.1.9')).toBe('208 Access allowed\n');
     expect(commands.run(app, 'accheck 10.0.0.1')).toBe('209 Access denied\n');
     expect(commands.run(app, 'allow 10')).toBe('200 OK\n');
