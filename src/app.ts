@@ -17,6 +17,8 @@ import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
   const app = load(platform, Module.Boot).create(platform);
+  // The boot code and what it loaded are let go before the services start: boot's peak is lower.
+  platform.release();
   // Its callbacks (the rate limit's classes) are made here, resident, not in the boot module.
   policy.apply(app);
   app.sync.onClockChange = function () {
@@ -64,6 +66,9 @@ function startNetwork(app: Appliance): void {
     port = startNtpService(app);
     bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
+    const config = app.config;
+    // The sync manager is loaded only when there is something for it to start.
+    if (config.servers.length === 0 && config.pools.length === 0 && (refclockStarted || config.refclock === null)) return;
     try {
       if (refclockStarted) load(app.platform, Module.Sync).startServers(app.sync);
       else load(app.platform, Module.Sync).start(app.sync);
@@ -74,7 +79,7 @@ function startNetwork(app: Appliance): void {
   app.network = net;
   wifi.start(net);
   if (net.state !== wifi.CONNECTED) {
-    load(app.platform, Module.Sync).startRefclock(app.sync);
+    if (app.config.refclock !== null) load(app.platform, Module.Sync).startRefclock(app.sync);
     refclockStarted = true;
   }
 }
@@ -125,7 +130,7 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   app.responder.socket = socket;
   // Symmetric peers send from this socket, with our clock state in their packets.
   app.sync.ntpSocket = socket;
-  if (attemptsLeft < BIND_ATTEMPTS) {
+  if (attemptsLeft < BIND_ATTEMPTS && app.sync.sources.length > 0) {
     try {
       load(platform, Module.Sync).rebindSockets(app.sync);
     } finally {

@@ -20,6 +20,7 @@ import * as clientLog from './serve/clientlog';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
 import type { Sync } from './sync/manager';
+import * as syncSetup from './sync/setup';
 
 export function create(platform: Platform): Appliance {
   const chosen = loadConfig(platform);
@@ -43,7 +44,7 @@ export function create(platform: Platform): Appliance {
     statistics: statistics.create(),
   };
   // app.ts sets the clock-change handler: a callback made here would keep this module in memory.
-  app.sync = load(platform, Module.Sync).create(platform, clock, config, null as unknown as () => void);
+  app.sync = syncSetup.create(platform, clock, config, null as unknown as () => void);
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
   return app;

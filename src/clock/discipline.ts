@@ -16,6 +16,9 @@ const MAX_FREQ = 0.2;
 const MIN_SLEW_SECONDS = 1;
 const MAX_SLEW_SECONDS = 512;
 
+/** The drift file in Storage: the crystal's frequency and skew, as chrony's driftfile. */
+export const DRIFT_FILE = 'ntp.drift';
+
 export interface Discipline {
   updates: number;
   lastUpdateTime: number;

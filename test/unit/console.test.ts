@@ -9,6 +9,7 @@ import * as shell from '../../src/console/shell';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as syncManager from '../../src/sync/manager';
+import * as syncSetup from '../../src/sync/setup';
 import * as access from '../../src/serve/access';
 import * as accessRules from '../../src/serve/accessrules';
 import * as statistics from '../../src/stats/statistics';
@@ -22,7 +23,7 @@ function appliance(configText: string): Appliance {
   const service = responder.create(clock, clientLog.create(8), () => 0.5);
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
-  const sync = syncManager.create(platform, clock, parsed.config, () => responder.refresh(service));
+  const sync = syncSetup.create(platform, clock, parsed.config, () => responder.refresh(service));
   return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create(), network: null };
 }
 
