@@ -69,12 +69,8 @@ function startNetwork(app: Appliance): void {
     const config = app.config;
     // The sync manager is loaded only when there is something for it to start.
     if (config.servers.length === 0 && config.pools.length === 0 && (refclockStarted || config.refclock === null)) return;
-    try {
-      if (refclockStarted) load(app.platform, Module.Sync).startServers(app.sync);
-      else load(app.platform, Module.Sync).start(app.sync);
-    } finally {
-      app.platform.release();
-    }
+    if (refclockStarted) load(app.platform, Module.Sync).startServers(app.sync);
+    else load(app.platform, Module.Sync).start(app.sync);
   });
   app.network = net;
   wifi.start(net);
@@ -131,11 +127,7 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   // Symmetric peers send from this socket, with our clock state in their packets.
   app.sync.ntpSocket = socket;
   if (attemptsLeft < BIND_ATTEMPTS && app.sync.sources.length > 0) {
-    try {
-      load(platform, Module.Sync).rebindSockets(app.sync);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).rebindSockets(app.sync);
   }
 }
 
@@ -176,20 +168,12 @@ function startNtpService(app: Appliance): NtpPort {
   const service = app.responder;
   if (app.config.broadcastClient) {
     service.onBroadcast = function (msg, from, rawArrival) {
-      try {
-        load(app.platform, Module.Sync).receiveBroadcast(app.sync, msg, from, rawArrival);
-      } finally {
-        app.platform.release();
-      }
+      load(app.platform, Module.Sync).receiveBroadcast(app.sync, msg, from, rawArrival);
     };
   }
-  // A request with a MAC: the MAC code is loaded for it, and let go after.
+  // A request with a MAC: the MAC code is loaded for it (and let go at the end of the event).
   service.onAuthenticated = function (socket, msg, trailer, first, from, receive) {
-    try {
-      load(app.platform, Module.Auth).answer(service, socket, msg, trailer, first, from, receive);
-    } finally {
-      app.platform.release();
-    }
+    load(app.platform, Module.Auth).answer(service, socket, msg, trailer, first, from, receive);
   };
   app.sync.header = function (mode, pollLog2) {
     return responder.header(service, mode, pollLog2);
@@ -198,11 +182,7 @@ function startNtpService(app: Appliance): NtpPort {
   for (let i = 0; i < app.config.servers.length; i++) peers = peers || app.config.servers[i].peer;
   if (peers) {
     service.onSymmetric = function (msg, from, rawArrival) {
-      try {
-        load(app.platform, Module.Sync).receiveSymmetric(app.sync, msg, from, rawArrival);
-      } finally {
-        app.platform.release();
-      }
+      load(app.platform, Module.Sync).receiveSymmetric(app.sync, msg, from, rawArrival);
     };
   }
   return {
@@ -222,11 +202,7 @@ function startControl(app: Appliance): void {
   const platform = app.platform;
   const control = mode6State.create(app);
   app.responder.onControl = function (msg, from) {
-    try {
-      load(platform, Module.Mode6).handle(control, msg, from);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Mode6).handle(control, msg, from);
   };
   const clockChanged = app.sync.onClockChange;
   app.sync.onClockChange = function () {
@@ -263,7 +239,8 @@ function startConsole(app: Appliance): void {
       }));
       return;
     }
-    // The commands are loaded for each line, and let go once it has been answered.
+    // The commands are loaded for each line, and let go once it has been answered: not only at
+    // the end of the event, since a pasted chunk runs several lines in one.
     let result;
     try {
       result = load(platform, Module.Console).dispatch(app, line);

@@ -106,10 +106,15 @@ export interface Platform {
   callbackErrors(): { count: number; last: string };
   /**
    * An on-demand module (src/modules.ts names them): its exports, loaded from Storage the first
-   * time (Espruino's require) and kept until release().
+   * time (Espruino's require) and kept until release(). The board releases at the end of every
+   * callback it calls in which a module was loaded, so an event's modules go with the event.
    */
   load(name: string): unknown;
-  /** Lets go of every on-demand module loaded since the last release, so its functions stop taking memory once nothing uses them. */
+  /**
+   * Lets go of every on-demand module loaded so far, so its functions stop taking memory once
+   * nothing uses them: at once, for code that keeps a peak down inside one event (boot, a pasted
+   * chunk of console lines, help).
+   */
   release(): void;
   /** Restarts the firmware from flash (what `reboot` does). */
   reboot(): void;

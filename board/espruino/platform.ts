@@ -55,6 +55,16 @@ export function createPlatform(): Platform {
   // Every callback Espruino calls is a boundary: an error there would be an uncaught exception
   // on a console nobody reads, and an outage. It is counted, logged, and the service goes on.
   const faults = { count: 0, last: '' };
+  // On-demand modules loaded in this event: let go at its end (see release below).
+  let loaded = false;
+  const release = function (): void {
+    loaded = false;
+    // Forgetting a module frees its functions once nothing still refers to them.
+    const cached = Modules.getCached();
+    for (let i = 0; i < cached.length; i++) {
+      if (cached[i].indexOf(ON_DEMAND_PREFIX) === 0) Modules.removeCached(cached[i]);
+    }
+  };
   const fault = function (where: string, error: unknown): void {
     faults.count++;
     faults.last = where + ': ' + error;
@@ -67,6 +77,7 @@ export function createPlatform(): Platform {
       } catch (error) {
         fault(where, error);
       }
+      if (loaded) release();
     };
   };
   /**
@@ -82,6 +93,7 @@ export function createPlatform(): Platform {
       } catch (error) {
         fault(where, error);
       }
+      if (loaded) release();
     });
   };
   return {
@@ -126,14 +138,14 @@ export function createPlatform(): Platform {
     random: Math.random,
     resolve: function (host, callback) {
       if (parseIpv4(host) >= 0) {
-        setTimeout(function () {
+        setTimeout(guard('DNS', function () {
           callback(host);
-        }, 0);
+        }), 0);
         return;
       }
-      require('Wifi').getHostByName(host, function (address) {
+      require('Wifi').getHostByName(host, guard('DNS', function (address: string | undefined) {
         callback(address && parseIpv4(address) >= 0 ? address : null);
-      });
+      }));
     },
     consoleWrite: function (text) {
       CONSOLE_PORT.write(text);
@@ -177,6 +189,7 @@ export function createPlatform(): Platform {
           }
           res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
           res.end(answer.body);
+          if (loaded) release();
         }).listen(port);
       } catch (error) {
         onError('' + error);
@@ -236,14 +249,9 @@ export function createPlatform(): Platform {
       return faults;
     },
     load: function (name) {
+      loaded = true;
       return require(name);
     },
-    release: function () {
-      // Forgetting a module frees its functions once nothing still refers to them.
-      const cached = Modules.getCached();
-      for (let i = 0; i < cached.length; i++) {
-        if (cached[i].indexOf(ON_DEMAND_PREFIX) === 0) Modules.removeCached(cached[i]);
-      }
-    },
+    release: release,
   };
 }

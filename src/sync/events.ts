@@ -3,7 +3,8 @@
  * The manager itself (sync/manager.ts and what it uses) is an on-demand module: on the device it
  * is loaded for each event (a poll, a reply, a lookup) and let go after, so its functions take
  * memory only while one runs. A callback made inside it would keep the whole module alive, so
- * every callback that outlives an event is made here, and calls into the module by name.
+ * every callback that outlives an event is made here, and calls into the module by name. The board
+ * lets go of the module at the end of the event (Platform.release).
  */
 import { load, Module } from '../modules';
 import type { Sync } from './manager';
@@ -18,11 +19,7 @@ export function schedulePoll(sync: Sync, source: Source, seconds: number): void 
   const platform = sync.platform;
   platform.cancelTimer(source.timer);
   source.timer = platform.after(seconds * 1000, function () {
-    try {
-      load(platform, Module.Sync).poll(sync, source);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).poll(sync, source);
   });
 }
 
@@ -32,11 +29,7 @@ export function bindSource(sync: Sync, source: Source, attempts: number): void {
   source.localPort = 1024 + Math.floor(platform.random() * 64512);
   let failure = '';
   const socket = platform.udpBind(source.localPort, function (msg, from, rawArrival) {
-    try {
-      load(platform, Module.Sync).receive(sync, source, msg, from, rawArrival);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).receive(sync, source, msg, from, rawArrival);
   }, function (message) {
     failure = message;
     if (source.socket !== socket) return; // the bind itself failed: handled below
@@ -57,11 +50,7 @@ function retryBind(sync: Sync, source: Source, attempts: number, message: string
 export function resolveSource(sync: Sync, source: Source): void {
   const platform = sync.platform;
   platform.resolve(source.options.host, function (address) {
-    try {
-      load(platform, Module.Sync).resolved(sync, source, address);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).resolved(sync, source, address);
   });
 }
 
@@ -71,11 +60,7 @@ export function resolvePool(sync: Sync, pool: Pool): void {
   pool.resolving = true;
   platform.resolve(pool.options.server.host, function (address) {
     pool.resolving = false;
-    try {
-      load(platform, Module.Sync).poolResolved(sync, pool, address);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).poolResolved(sync, pool, address);
   });
 }
 
@@ -84,11 +69,7 @@ export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newR
   const platform = sync.platform;
   pool.timer = platform.after(seconds * 1000, function () {
     pool.timer = -1;
-    try {
-      load(platform, Module.Sync).poolTimer(sync, pool, newRound);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).poolTimer(sync, pool, newRound);
   });
 }
 
@@ -96,10 +77,6 @@ export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newR
 export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number): void {
   const platform = sync.platform;
   source.timer = platform.every(Math.pow(2, pollLog2) * 1000, function () {
-    try {
-      load(platform, Module.Sync).refclockPoll(sync, source);
-    } finally {
-      platform.release();
-    }
+    load(platform, Module.Sync).refclockPoll(sync, source);
   });
 }

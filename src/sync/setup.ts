@@ -12,19 +12,18 @@ import type { LocalClock } from '../clock/local';
 import type { Config } from '../config/types';
 import { Leap } from '../ntp/header';
 import type { Platform } from '../platform';
-import { DRIFT_FILE } from '../clock/discipline';
 import type { Sync } from './manager';
 import * as manual from './manual';
 
 export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
   let skew = 1e-3; // unknown frequency: the first estimate is taken whole
-  const stored = platform.storageRead(DRIFT_FILE);
+  const stored = platform.storageRead(discipline.DRIFT_FILE);
   const drift = stored === undefined ? null : discipline.parseDrift(stored);
   if (drift) {
     localClock.setFrequency(clock, drift.freq);
     skew = drift.skew;
   } else if (stored !== undefined) {
-    platform.log(DRIFT_FILE + ': not a frequency, ignored');
+    platform.log(discipline.DRIFT_FILE + ': not a frequency, ignored');
   }
   return {
     platform: platform,

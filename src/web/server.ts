@@ -1,6 +1,6 @@
 /**
  * The status page's HTTP service: listens on `httpport` and hands each request
- * to web/pages.ts, loaded for it and let go after (src/modules.ts).
+ * to web/pages.ts, loaded for it (the board lets go of it after; src/modules.ts).
  */
 import type { Appliance } from '../appliance';
 import { load, Module } from '../modules';
@@ -11,11 +11,7 @@ export function start(app: Appliance): void {
   const platform = app.platform;
   if (port === 0) return;
   platform.httpServe(port, function (method, url) {
-    try {
-      return load(platform, Module.Web).handle(app, method, url);
-    } finally {
-      platform.release();
-    }
+    return load(platform, Module.Web).handle(app, method, url);
   }, function (message) {
     platform.log('HTTP port ' + port + ': ' + message);
   });
