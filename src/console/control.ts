@@ -11,6 +11,7 @@ import { parseInteger, parseNumber } from '../text/parse';
 import type { ServerOptions } from '../config/types';
 import * as refid from '../ntp/refid';
 import * as syncManager from '../sync/manager';
+import { SourceField } from '../sync/source';
 import type { Later, Output } from './commands';
 
 const OK = '200 OK\n';
@@ -116,7 +117,7 @@ function burst(app: Appliance, args: string[]): string | null {
   for (let i = 0; i < indexes.length; i++) {
     syncManager.burst(app.sync, indexes[i]);
     const source = app.sync.sources[indexes[i]];
-    if (counts !== null && source.burstLeft > 0) source.burstLeft = counts[1];
+    if (counts !== null && source.state[SourceField.BurstLeft] > 0) source.state[SourceField.BurstLeft] = counts[1];
   }
   return OK;
 }

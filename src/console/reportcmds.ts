@@ -15,6 +15,9 @@ import * as clientLog from '../serve/clientlog';
 import * as responderModule from '../serve/responder';
 import { Counter } from '../serve/responder';
 import * as sourcestats from '../sync/sourcestats';
+import { StatsField } from '../sync/sourcestats';
+import { SourceField } from '../sync/source';
+import { LastPacketField, testsText } from '../sync/lastpacket';
 import * as syncManager from '../sync/manager';
 import type { Source } from '../sync/source';
 import type { Output } from './commands';
@@ -73,10 +76,11 @@ function selectdata(app: Appliance, verbose: boolean, all: boolean): string {
   for (let i = 0; i < list.length; i++) {
     const source = list[i];
     const options = selectOptions(source);
-    const ago = source.stats.count > 0 ? now - Math.floor(source.lastSampleTime) : 0;
-    text += source.selectState + ' ' + padRight(sourceName(source), 25) + ' ' + (source.options.keyId > 0 ? 'Y' : 'N') + ' ' +
-      options + ' ' + options + ' ' + age(ago) + ' ' + padLeft(source.selectScore.toFixed(1), 5) + ' ' +
-      signedDuration(source.selectLow) + ' ' + signedDuration(source.selectHigh) + '  ' + 'N+-?'.charAt(source.leap & 3) + '\n';
+    const state = source.state;
+    const ago = sourcestats.count(source.stats) > 0 ? now - Math.floor(source.lastSampleTime) : 0;
+    text += String.fromCharCode(state[SourceField.SelectState]) + ' ' + padRight(sourceName(source), 25) + ' ' + (source.options.keyId > 0 ? 'Y' : 'N') + ' ' +
+      options + ' ' + options + ' ' + age(ago) + ' ' + padLeft(state[SourceField.SelectScore].toFixed(1), 5) + ' ' +
+      signedDuration(state[SourceField.SelectLow]) + ' ' + signedDuration(state[SourceField.SelectHigh]) + '  ' + 'N+-?'.charAt(state[SourceField.Leap] & 3) + '\n';
   }
   return text;
 }
@@ -115,11 +119,12 @@ function refclocks(app: Appliance): string {
 }
 
 /** Runs of equal-signed residuals about the fit (chrony's NR); 0 below three samples. */
-function residualRuns(stats: sourcestats.SourceStats): number {
-  if (stats.count < 3) return 0;
+function residualRuns(stats: sourcestats.SourceStats | undefined): number {
+  const n = sourcestats.count(stats);
+  if (!stats || n < 3) return 0;
   let runs = 0;
   let previous = false;
-  for (let i = 0; i < stats.count; i++) {
+  for (let i = 0; i < n; i++) {
     const point = sourcestats.sample(stats, i);
     const positive = point.offset - sourcestats.predictOffset(stats, point.time) >= 0;
     if (i === 0 || positive !== previous) runs++;
@@ -143,18 +148,19 @@ function sourcestatsReport(app: Appliance, verbose: boolean, all: boolean): stri
   const list = listed(app, all);
   for (let i = 0; i < list.length; i++) {
     const stats = list[i].stats;
-    const n = stats.count;
+    const n = sourcestats.count(stats);
     let span = 0;
     let offset = 0;
-    if (n > 1) {
+    if (stats && n > 1) {
       span = Math.floor(sourcestats.lastTime(stats) - sourcestats.sample(stats, 0).time + 0.5);
       offset = n > 3 ? sourcestats.predictOffset(stats, now) : sourcestats.sample(stats, n - 1).offset;
     }
     // Signs as chrony's: offset is local minus source, frequency is how fast our clock runs against it.
     // (An empty window's slope only carries the clock's corrections since: shown as 0, as chrony does.)
     text += padRight(sourceName(list[i]), 25) + ' ' + padLeft('' + n, 3) + ' ' + padLeft('' + residualRuns(stats), 3) + '  ' +
-      age(span) + ' ' + ppm(n > 0 ? -stats.slope * 1e6 : 0, true) + ' ' + ppm(stats.skew * 1e6, false) + '  ' +
-      signedDuration(-offset) + '  ' + duration(stats.stdDev) + '\n';
+      age(span) + ' ' + ppm(n > 0 ? -sourcestats.value(stats, StatsField.Slope) * 1e6 : 0, true) + ' ' +
+      ppm(sourcestats.value(stats, StatsField.Skew) * 1e6, false) + '  ' + signedDuration(-offset) + '  ' +
+      duration(sourcestats.value(stats, StatsField.StdDev)) + '\n';
   }
   return text;
 }
@@ -168,8 +174,8 @@ function activity(app: Appliance): string {
     const source = app.sync.sources[i];
     if (source.refclock) continue;
     if (source.address === '') unresolved++;
-    else if (source.offline || source.stoppedBy !== '') offline++;
-    else if (source.burstLeft > 0) burst++;
+    else if (source.state[SourceField.Offline] !== 0 || source.state[SourceField.StoppedBy] !== 0) offline++;
+    else if (source.state[SourceField.BurstLeft] > 0) burst++;
     else online++;
   }
   return '200 OK\n' + online + ' sources online\n' + offline + ' sources offline\n' +
@@ -180,41 +186,42 @@ function activity(app: Appliance): string {
 /** chronyc's ntpdata for one source: what its last reply said and how it was judged. */
 function ntpdata(app: Appliance, source: Source): string {
   const last = source.lastPacket;
+  const state = source.state;
   const width = 16;
   const remote = refid.parseIpv4(source.address);
-  const leap = last ? last.leap : 0;
-  const poll = last ? last.pollLog2 : 0;
-  const precision = last ? last.precisionLog2 : 0;
-  const stratum = last ? last.stratum : 0;
-  const referenceId = last ? last.referenceId : 0;
+  const leap = last ? last[LastPacketField.Leap] : 0;
+  const poll = last ? last[LastPacketField.PollLog2] : 0;
+  const precision = last ? last[LastPacketField.PrecisionLog2] : 0;
+  const stratum = last ? last[LastPacketField.Stratum] : 0;
+  const referenceId = last ? last[LastPacketField.ReferenceId] : 0;
   const modes = ['Invalid', 'Symmetric active', 'Symmetric passive', 'Invalid', 'Server'];
   return field('Remote address', width, source.address + ' (' + refid.toHex(remote < 0 ? 0 : remote) + ')') +
     field('Remote port', width, '' + source.options.port) +
     field('Local address', width, '0.0.0.0 (00000000)') +
     field('Leap status', width, leapStatus(leap)) +
-    field('Version', width, '' + (last ? last.version : 0)) +
-    field('Mode', width, last && last.mode < modes.length ? modes[last.mode] : 'Invalid') +
+    field('Version', width, '' + (last ? last[LastPacketField.Version] : 0)) +
+    field('Mode', width, last && last[LastPacketField.Mode] < modes.length ? modes[last[LastPacketField.Mode]] : 'Invalid') +
     field('Stratum', width, '' + stratum) +
     field('Poll interval', width, poll + ' (' + Math.pow(2, poll).toFixed(0) + ' seconds)') +
     field('Precision', width, precision + ' (' + Math.pow(2, precision).toFixed(9) + ' seconds)') +
-    field('Root delay', width, (last ? last.rootDelay : 0).toFixed(6) + ' seconds') +
-    field('Root dispersion', width, (last ? last.rootDispersion : 0).toFixed(6) + ' seconds') +
+    field('Root delay', width, (last ? last[LastPacketField.RootDelay] : 0).toFixed(6) + ' seconds') +
+    field('Root dispersion', width, (last ? last[LastPacketField.RootDispersion] : 0).toFixed(6) + ' seconds') +
     field('Reference ID', width, refid.toHex(referenceId) + ' (' + (stratum <= 1 ? referenceText(referenceId) : '') + ')') +
-    field('Reference time', width, utcDateTime(last ? last.referenceTime : 0)) +
-    field('Offset', width, signedFixed(last ? last.offset : 0, 9) + ' seconds') +
-    field('Peer delay', width, (last ? last.delay : 0).toFixed(9) + ' seconds') +
-    field('Peer dispersion', width, (last ? last.dispersion : 0).toFixed(9) + ' seconds') +
-    field('Response time', width, (last ? last.transmitTime - last.receiveTime : 0).toFixed(9) + ' seconds') +
+    field('Reference time', width, utcDateTime(last ? last[LastPacketField.ReferenceTime] : 0)) +
+    field('Offset', width, signedFixed(last ? last[LastPacketField.Offset] : 0, 9) + ' seconds') +
+    field('Peer delay', width, (last ? last[LastPacketField.Delay] : 0).toFixed(9) + ' seconds') +
+    field('Peer dispersion', width, (last ? last[LastPacketField.Dispersion] : 0).toFixed(9) + ' seconds') +
+    field('Response time', width, (last ? last[LastPacketField.TransmitTime] - last[LastPacketField.ReceiveTime] : 0).toFixed(9) + ' seconds') +
     'Jitter asymmetry: +0.00\n' +
-    field('NTP tests', width, last ? last.tests : '000 000 0000') +
+    field('NTP tests', width, last ? testsText(last[LastPacketField.Tests]) : '000 000 0000') +
     field('Interleaved', width, 'No') +
-    field('Authenticated', width, last && last.authenticated ? 'Yes' : 'No') +
+    field('Authenticated', width, last && last[LastPacketField.Authenticated] ? 'Yes' : 'No') +
     field('TX timestamping', width, 'Daemon') +
     field('RX timestamping', width, 'Daemon') +
-    field('Total TX', width, '' + source.sent) +
-    field('Total RX', width, '' + source.received) +
-    field('Total valid RX', width, '' + source.valid) +
-    field('Total good RX', width, '' + source.valid) +
+    field('Total TX', width, '' + state[SourceField.Sent]) +
+    field('Total RX', width, '' + state[SourceField.Received]) +
+    field('Total valid RX', width, '' + state[SourceField.Valid]) +
+    field('Total good RX', width, '' + state[SourceField.Valid]) +
     field('Total kernel TX', width, '0') +
     field('Total kernel RX', width, '0') +
     field('Total HW TX', width, '0') +

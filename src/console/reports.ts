@@ -7,7 +7,10 @@
 import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import * as sourcestats from '../sync/sourcestats';
+import { StatsField } from '../sync/sourcestats';
 import type { Source } from '../sync/source';
+import { SourceField } from '../sync/source';
+import { LastPacketField } from '../sync/lastpacket';
 import { padLeft, padRight } from './fields';
 import { age, duration, signedDuration } from './format';
 import { referenceText } from './tracking';
@@ -25,7 +28,7 @@ export function header(text: string): string {
 /** A source's name in the tables: its address, or the configured name (cut to 25, as chronyc cuts names). */
 export function sourceName(source: Source): string {
   // A reference clock goes by its reference id, as chronyc shows it.
-  const name = source.refclock ? referenceText(source.referenceId) : source.address !== '' ? source.address : source.options.host;
+  const name = source.refclock ? referenceText(source.state[SourceField.ReferenceId]) : source.address !== '' ? source.address : source.options.host;
   return name.length > 25 ? name.substring(0, 24) + '>' : name;
 }
 
@@ -63,21 +66,22 @@ export function sources(app: Appliance, verbose: boolean, all: boolean): string 
 /** One line of chronyc's sources table. */
 export function sourceLine(source: Source, now: number): string {
   const stats = source.stats;
+  const state = source.state;
   let ago = NaN;
   let adjusted = 0;
   let measured = 0;
   let error = 0;
   let stratum = 0;
-  if (stats.count > 0) {
+  if (stats && stats[StatsField.Count] > 0) {
     // chrony shows "local minus source": the opposite sign of our offsets.
-    adjusted = -sourcestats.sample(stats, stats.count - 1).offset;
+    adjusted = -sourcestats.sample(stats, stats[StatsField.Count] - 1).offset;
     const last = source.lastPacket;
-    measured = last !== null && last.arrival === source.lastSampleTime ? -last.offset : adjusted;
-    error = (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion;
+    measured = last && last[LastPacketField.Arrival] === source.lastSampleTime ? -last[LastPacketField.Offset] : adjusted;
+    error = (state[SourceField.RootDelay] + state[SourceField.Delay]) / 2 + state[SourceField.RootDispersion] + state[SourceField.Dispersion];
     ago = now - Math.floor(source.lastSampleTime);
-    stratum = source.stratum;
+    stratum = state[SourceField.Stratum];
   }
-  return (source.refclock ? '#' : source.peerMode !== 0 ? '=' : '^') + source.status + ' ' + padRight(sourceName(source), 27) + '  ' +
-    padLeft('' + stratum, 2) + '  ' + padLeft('' + source.pollLog2, 2) + '   ' + padLeft(source.reach.toString(8), 3) + '  ' + age(ago) + '  ' +
+  return (source.refclock ? '#' : state[SourceField.PeerMode] !== 0 ? '=' : '^') + source.status + ' ' + padRight(sourceName(source), 27) + '  ' +
+    padLeft('' + stratum, 2) + '  ' + padLeft('' + state[SourceField.PollLog2], 2) + '   ' + padLeft(state[SourceField.Reach].toString(8), 3) + '  ' + age(ago) + '  ' +
     signedDuration(adjusted) + '[' + signedDuration(measured) + '] +/- ' + duration(error) + '\n';
 }

@@ -7,6 +7,7 @@ import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import * as refid from '../ntp/refid';
 import * as syncManager from '../sync/manager';
+import { SourceField } from '../sync/source';
 
 /** Printable characters of a reference id, as chronyc shows a non-address reference ("" for local). */
 export function referenceText(referenceId: number): string {
@@ -24,7 +25,7 @@ export function referenceName(app: Appliance): string {
   if (!syncManager.synchronisedToSource(clock)) return referenceText(clock.referenceId);
   const sources = app.sync.sources;
   for (let i = 0; i < sources.length; i++) {
-    if (sources[i].referenceId !== clock.referenceId) continue;
+    if (sources[i].state[SourceField.ReferenceId] !== clock.referenceId) continue;
     // A reference clock's id is its name (chronyc: "50505300 (PPS)").
     if (sources[i].refclock) return referenceText(clock.referenceId);
     if (sources[i].address !== '') return sources[i].address;

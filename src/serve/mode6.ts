@@ -27,6 +27,9 @@ import * as timestamp from '../ntp/timestamp';
 import type { Peer } from '../platform';
 import * as sourcestats from '../sync/sourcestats';
 import type { Source } from '../sync/source';
+import { SourceField } from '../sync/source';
+import { StatsField } from '../sync/sourcestats';
+import { LastPacketField, TestBit } from '../sync/lastpacket';
 import * as access from './access';
 import * as clientLog from './clientlog';
 import type { ControlServer } from './mode6state';
@@ -200,7 +203,7 @@ function systemStatus(server: ControlServer): number {
   let source = SOURCE_UNSPECIFIED;
   if (clock.leap !== Leap.Unsynchronised) {
     if (clock.referenceId === refid.LOCAL_REFERENCE_ID) source = SOURCE_LOCAL;
-    else if (selected !== null && selected.refclock) source = selected.referenceId === PPS_REFERENCE_ID ? SOURCE_PPS : SOURCE_UHF_RADIO;
+    else if (selected !== null && selected.refclock) source = selected.state[SourceField.ReferenceId] === PPS_REFERENCE_ID ? SOURCE_PPS : SOURCE_UHF_RADIO;
     else if (selected !== null) source = SOURCE_NTP;
   }
   return (clock.leap << 14) | (source << 8) | (server.systemEvents << 4) | server.lastSystemEvent;
@@ -212,14 +215,15 @@ function systemStatus(server: ControlServer): number {
  * source event log is kept, so the count is 0).
  */
 function peerStatus(server: ControlServer, source: Source): number {
-  let flags = source.peerMode === 2 || source.broadcast ? 0 : PEER_CONFIGURED;
+  const state = source.state;
+  let flags = state[SourceField.PeerMode] === 2 || source.broadcast ? 0 : PEER_CONFIGURED;
   if (source.options.keyId > 0) flags |= PEER_AUTH_ENABLED;
-  if (source.lastPacket !== null && source.lastPacket.authenticated) flags |= PEER_AUTHENTIC;
-  if (source.reach !== 0) flags |= PEER_REACHABLE;
+  if (source.lastPacket && source.lastPacket[LastPacketField.Authenticated]) flags |= PEER_AUTHENTIC;
+  if (state[SourceField.Reach] !== 0) flags |= PEER_REACHABLE;
   const selection = SELECTION_CHARS.indexOf(source.status);
   if (selection > 0) flags |= selection;
-  const event = source.status === '*' ? EVENT_SYSTEM_PEER : source.reach !== 0 ? EVENT_REACHABLE :
-    source.sent > 0 ? EVENT_UNREACHABLE : EVENT_MOBILIZE;
+  const event = source.status === '*' ? EVENT_SYSTEM_PEER : state[SourceField.Reach] !== 0 ? EVENT_REACHABLE :
+    state[SourceField.Sent] > 0 ? EVENT_UNREACHABLE : EVENT_MOBILIZE;
   return (flags << 8) | event;
 }
 
@@ -318,7 +322,7 @@ const SYSTEM_VARIABLES: VariableTable = {
   'peer': function (q) { return '' + associationId(q.server, selectedSource(q.server)); },
   'tc': function (q) {
     const selected = selectedSource(q.server);
-    return '' + (selected !== null ? selected.pollLog2 : minimumPollLog2(q.server));
+    return '' + (selected !== null ? selected.state[SourceField.PollLog2] : minimumPollLog2(q.server));
   },
   'mintc': function (q) { return '' + minimumPollLog2(q.server); },
   // Offsets in ntpd's sense: what the clock is being corrected by (positive: it was behind).
@@ -326,7 +330,7 @@ const SYSTEM_VARIABLES: VariableTable = {
   'frequency': function (q) { return (clockOf(q).baseFreq * 1e6).toFixed(3); },
   'sys_jitter': function (q) {
     const selected = selectedSource(q.server);
-    return milliseconds(selected !== null ? selected.stats.stdDev : 0, 6);
+    return milliseconds(selected !== null ? sourcestats.value(selected.stats, StatsField.StdDev) : 0, 6);
   },
   'clk_jitter': function (q) { return milliseconds(q.server.host.sync.discipline.rmsOffset, 6); },
   'clk_wander': function (q) { return (q.server.host.sync.discipline.freqSkew * 1e6).toFixed(3); },
@@ -342,15 +346,16 @@ function minimumPollLog2(server: ControlServer): number {
   return smallest;
 }
 
-/** ntpd's flash bits for the RFC 5905 tests the last packet failed (1, 2, 3, 5, 6, 7), from chrony's test string. */
-const FLASH_TESTS = [0, 1, 2, 8, 9, 10];
+/** ntpd's flash bits for the RFC 5905 tests the last packet failed (1, 2, 3, 5, 6, 7), from chrony's test bits. */
+const FLASH_TESTS = [TestBit.Test1, TestBit.Test2, TestBit.Test3, TestBit.Test5, TestBit.Test6, TestBit.Test7];
 const FLASH_BITS = [0x1, 0x2, 0x4, 0x10, 0x20, 0x40];
 
 function flash(source: Source): number {
-  const tests = source.lastPacket === null ? '' : source.lastPacket.tests;
+  const last = source.lastPacket;
+  if (!last) return 0;
   let bits = 0;
   for (let i = 0; i < FLASH_TESTS.length; i++) {
-    if (tests.charAt(FLASH_TESTS[i]) === '0') bits |= FLASH_BITS[i];
+    if ((last[LastPacketField.Tests] & FLASH_TESTS[i]) === 0) bits |= FLASH_BITS[i];
   }
   return bits;
 }
@@ -358,8 +363,9 @@ function flash(source: Source): number {
 /** The last FILTER_SAMPLES samples, newest first, as ntpd's " %.2f" ms list. */
 function filterList(source: Source, pick: (sample: ReturnType<typeof sourcestats.sample>) => number): string {
   const stats = source.stats;
+  const count = sourcestats.count(stats);
   let text = '';
-  for (let i = stats.count - 1; i >= 0 && i >= stats.count - FILTER_SAMPLES; i--) {
+  for (let i = count - 1; stats && i >= 0 && i >= count - FILTER_SAMPLES; i--) {
     text += ' ' + milliseconds(pick(sourcestats.sample(stats, i)), 2);
   }
   return text;
@@ -377,7 +383,7 @@ function unreachablePolls(reach: number): number {
 }
 
 function hostMode(source: Source): number {
-  return source.peerMode !== 0 ? source.peerMode : source.broadcast ? 6 : 3;
+  return source.state[SourceField.PeerMode] !== 0 ? source.state[SourceField.PeerMode] : source.broadcast ? 6 : 3;
 }
 
 const PEER_VARIABLES: VariableTable = {
@@ -387,57 +393,57 @@ const PEER_VARIABLES: VariableTable = {
   },
   'srcport': function (q) { return '' + (sourceOf(q).refclock ? 123 : sourceOf(q).options.port); },
   // ntpq takes a name with parentheses for a refclock's, as ntpd's "NMEA(0)".
-  'srchost': function (q) { return '"' + (sourceOf(q).refclock ? 'NMEA(0)' : sourceOf(q).options.host) + '"'; },
+  'srchost': function (q) { return '"' + (sourceOf(q).refclock ? 'NMEA(0)' : sourceOf(q).pool ? sourceOf(q).address : sourceOf(q).options.host) + '"'; },
   'dstadr': function (q) { return sourceOf(q).refclock ? '127.0.0.1' : '0.0.0.0'; },
   'dstport': function (q) {
     const source = sourceOf(q);
-    return '' + (source.refclock || source.peerMode !== 0 ? 123 : source.localPort);
+    return '' + (source.refclock || source.state[SourceField.PeerMode] !== 0 ? 123 : source.localPort || 0);
   },
-  'leap': function (q) { return '' + sourceOf(q).leap; },
-  'stratum': function (q) { return '' + sourceOf(q).stratum; },
+  'leap': function (q) { return '' + sourceOf(q).state[SourceField.Leap]; },
+  'stratum': function (q) { return '' + sourceOf(q).state[SourceField.Stratum]; },
   'precision': function (q) {
     const source = sourceOf(q);
-    return '' + (source.refclock ? clockOf(q).precisionLog2 : source.precisionLog2);
+    return '' + (source.refclock ? clockOf(q).precisionLog2 : source.state[SourceField.PrecisionLog2]);
   },
-  'rootdelay': function (q) { return milliseconds(sourceOf(q).rootDelay, 3); },
-  'rootdisp': function (q) { return milliseconds(sourceOf(q).rootDispersion, 3); },
+  'rootdelay': function (q) { return milliseconds(sourceOf(q).state[SourceField.RootDelay], 3); },
+  'rootdisp': function (q) { return milliseconds(sourceOf(q).state[SourceField.RootDispersion], 3); },
   'refid': function (q) {
     const source = sourceOf(q);
-    if (source.refclock) return refid.toAscii(source.referenceId);
+    if (source.refclock) return refid.toAscii(source.state[SourceField.ReferenceId]);
     const last = source.lastPacket;
-    return last === null ? 'INIT' : referenceText(last.referenceId, last.stratum);
+    return !last ? 'INIT' : referenceText(last[LastPacketField.ReferenceId], last[LastPacketField.Stratum]);
   },
   'reftime': function (q) {
     const source = sourceOf(q);
-    return hexTime(source.refclock ? source.lastSampleTime : source.lastPacket !== null ? source.lastPacket.referenceTime : 0);
+    return hexTime(source.refclock ? source.lastSampleTime : source.lastPacket ? source.lastPacket[LastPacketField.ReferenceTime] : 0);
   },
   'rec': function (q) { return hexTime(sourceOf(q).lastSampleTime); },
-  'reach': function (q) { return '0x' + sourceOf(q).reach.toString(16); },
-  'unreach': function (q) { return '' + unreachablePolls(sourceOf(q).reach); },
+  'reach': function (q) { return '0x' + sourceOf(q).state[SourceField.Reach].toString(16); },
+  'unreach': function (q) { return '' + unreachablePolls(sourceOf(q).state[SourceField.Reach]); },
   'hmode': function (q) { return '' + hostMode(sourceOf(q)); },
   'pmode': function (q) {
     const source = sourceOf(q);
-    return '' + (source.refclock ? 4 : source.lastPacket !== null ? source.lastPacket.mode : 0);
+    return '' + (source.refclock ? 4 : source.lastPacket ? source.lastPacket[LastPacketField.Mode] : 0);
   },
-  'hpoll': function (q) { return '' + sourceOf(q).pollLog2; },
+  'hpoll': function (q) { return '' + sourceOf(q).state[SourceField.PollLog2]; },
   'ppoll': function (q) {
     const source = sourceOf(q);
-    return '' + (source.lastPacket !== null ? source.lastPacket.pollLog2 : source.pollLog2);
+    return '' + (source.lastPacket ? source.lastPacket[LastPacketField.PollLog2] : source.state[SourceField.PollLog2]);
   },
   'headway': function () { return '0'; },
   'flash': function (q) { return '0x' + flash(sourceOf(q)).toString(16); },
   'keyid': function (q) { return '' + sourceOf(q).options.keyId; },
   'offset': function (q) {
     const stats = sourceOf(q).stats;
-    return milliseconds(stats.count > 0 ? sourcestats.sample(stats, stats.count - 1).offset : 0, 6);
+    return milliseconds(stats && stats[StatsField.Count] > 0 ? sourcestats.sample(stats, stats[StatsField.Count] - 1).offset : 0, 6);
   },
-  'delay': function (q) { return milliseconds(sourceOf(q).delay, 6); },
+  'delay': function (q) { return milliseconds(sourceOf(q).state[SourceField.Delay], 6); },
   'dispersion': function (q) {
     const source = sourceOf(q);
     const age = source.lastSampleTime > 0 ? q.now - source.lastSampleTime : 0;
-    return milliseconds(source.dispersion + localClock.DISPERSION_RATE * (age > 0 ? age : 0), 6);
+    return milliseconds(source.state[SourceField.Dispersion] + localClock.DISPERSION_RATE * (age > 0 ? age : 0), 6);
   },
-  'jitter': function (q) { return milliseconds(sourceOf(q).stats.stdDev, 6); },
+  'jitter': function (q) { return milliseconds(sourcestats.value(sourceOf(q).stats, StatsField.StdDev), 6); },
   'xleave': function () { return '0.000'; },
   'filtdelay': function (q) { return filterList(sourceOf(q), function (sample) { return sample.delay; }); },
   'filtoffset': function (q) { return filterList(sourceOf(q), function (sample) { return sample.offset; }); },

@@ -10,6 +10,8 @@ import type { LocalClock } from '../clock/local';
 import type { Discipline } from '../clock/discipline';
 import * as refid from '../ntp/refid';
 import type { Source } from '../sync/source';
+import { SourceField } from '../sync/source';
+import { LastPacketField, testsText } from '../sync/lastpacket';
 import * as history from './history';
 import type { History } from './history';
 import * as textLog from './textlog';
@@ -75,20 +77,21 @@ export function exponent3(value: number): string {
 
 /** A source's name in the logs: its address, or a reference clock's id (PPS, GPS). */
 function sourceName(source: Source): string {
-  return source.refclock ? refid.toAscii(source.referenceId) : source.address;
+  return source.refclock ? refid.toAscii(source.state[SourceField.ReferenceId]) : source.address;
 }
 
 /** A measurements line for a source's new sample from a packet (chrony logs only NTP measurements there). */
 export function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit: number): void {
   const last = source.lastPacket;
-  if (source.refclock || last === null || last.arrival !== source.lastSampleTime) return;
+  if (source.refclock || !last || last[LastPacketField.Arrival] !== source.lastSampleTime) return;
   const score = scorePerUnit.toFixed(2);
-  textLog.append(statistics.measurements, logTime(last.arrival) + ' ' + padRight(source.address, 15) + ' ' +
-    LEAP_CODES.charAt(last.leap) + ' ' + padLeft('' + last.stratum, 2) + ' ' + last.tests + '  ' +
-    padLeft('' + source.pollLog2, 2) + ' ' + padLeft('' + last.pollLog2, 2) + ' ' + padLeft(score, 4) + ' ' +
-    exponent3(last.offset) + ' ' + exponent3(last.delay) + ' ' + exponent3(last.dispersion) + ' ' +
-    exponent3(last.rootDelay) + ' ' + exponent3(last.rootDispersion) + ' ' + refid.toHex(last.referenceId) + ' ' +
-    last.mode + 'B D D');
+  textLog.append(statistics.measurements, logTime(last[LastPacketField.Arrival]) + ' ' + padRight(source.address, 15) + ' ' +
+    LEAP_CODES.charAt(last[LastPacketField.Leap]) + ' ' + padLeft('' + last[LastPacketField.Stratum], 2) + ' ' +
+    testsText(last[LastPacketField.Tests]) + '  ' + padLeft('' + source.state[SourceField.PollLog2], 2) + ' ' +
+    padLeft('' + last[LastPacketField.PollLog2], 2) + ' ' + padLeft(score, 4) + ' ' +
+    exponent3(last[LastPacketField.Offset]) + ' ' + exponent3(last[LastPacketField.Delay]) + ' ' + exponent3(last[LastPacketField.Dispersion]) + ' ' +
+    exponent3(last[LastPacketField.RootDelay]) + ' ' + exponent3(last[LastPacketField.RootDispersion]) + ' ' +
+    refid.toHex(last[LastPacketField.ReferenceId]) + ' ' + last[LastPacketField.Mode] + 'B D D');
 }
 
 /**

@@ -13,7 +13,7 @@ import * as reference from '../clock/reference';
 export { synchronisedToSource } from '../clock/reference';
 import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config/types';
-import { copyServerOptions, defaultServerOptions, MAX_SERVERS } from '../config/types';
+import { defaultServerOptions, MAX_SERVERS } from '../config/types';
 import * as ntpHeader from '../ntp/header';
 import { Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
@@ -33,7 +33,9 @@ import type { ManualInput } from './manual';
 import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
+import { SourceField } from './source';
 import * as sourcestats from './sourcestats';
+import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
 import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
 
@@ -133,9 +135,9 @@ function poolWantsSources(sync: Sync, pool: Pool): boolean {
   return poolModule.members(pool, sync.sources) < pool.options.maxSources && sync.sources.length < MAX_SERVERS;
 }
 
-/** A pool's new address: a source with the pool's options, named by its address. */
+/** A pool's new address: a source with the pool's options (shared, not copied), named by its address. */
 function addPoolSource(sync: Sync, pool: Pool, address: string): void {
-  const source = sourceModule.create(copyServerOptions(pool.options.server, address));
+  const source = sourceModule.create(pool.options.server);
   source.pool = pool;
   sourceModule.setAddress(source, address);
   sync.sources.push(source);
@@ -146,7 +148,7 @@ function addPoolSource(sync: Sync, pool: Pool, address: string): void {
 
 /** A pool source unreachable or a falseticker for long: dropped, and its place looked up again. */
 function replacePoolSource(sync: Sync, source: Source, pool: Pool): void {
-  sync.platform.log('pool ' + pool.options.server.host + ': replacing ' + source.address + (source.reach === 0 ? ' (unreachable)' : ' (falseticker)'));
+  sync.platform.log('pool ' + pool.options.server.host + ': replacing ' + source.address + (source.state[SourceField.Reach] === 0 ? ' (unreachable)' : ' (falseticker)'));
   poolModule.noteDropped(pool, source.address);
   removeSource(sync, sync.sources.indexOf(source));
   // A fresh round at once, rather than at the end of a pause.
@@ -189,10 +191,11 @@ export function startRefclock(sync: Sync): void {
   sourceOptions.noselect = options.noselect;
   const source = sourceModule.create(sourceOptions);
   source.refclock = true;
-  source.stratum = 0;
-  source.leap = Leap.None;
-  source.delay = options.delay;
-  source.referenceId = refid.fromAscii('GPS');
+  const state = source.state;
+  state[SourceField.Stratum] = 0;
+  state[SourceField.Leap] = Leap.None;
+  state[SourceField.Delay] = options.delay;
+  state[SourceField.ReferenceId] = refid.fromAscii('GPS');
   sync.refclock = driver;
   sync.refclockSource = source;
   sync.sources.push(source);
@@ -204,33 +207,35 @@ export function startRefclock(sync: Sync): void {
 export function refclockPoll(sync: Sync, source: Source): void {
   const driver = sync.refclock as Gps;
   const gps = load(sync.platform, Module.Gps);
-  source.reach = (source.reach << 1) & 255;
-  source.sent++;
+  const state = source.state;
+  state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
+  state[SourceField.Sent]++;
   const index = sync.sources.indexOf(source);
   const name = gps.referenceName(driver);
   const sample = gps.takeSample(driver);
   if (sample === null) {
-    if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
+    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
     return;
   }
+  const stats = sourceModule.statsOf(source);
   // Pulse samples and sentence samples differ by orders of magnitude: a change of kind starts a new fit.
   const referenceId = refid.fromAscii(name);
-  if (referenceId !== source.referenceId) sourcestats.clear(source.stats);
-  source.referenceId = referenceId;
-  source.reach |= 1;
-  source.received++;
-  source.valid++;
-  source.dispersion = sample.dispersion;
+  if (referenceId !== state[SourceField.ReferenceId]) sourcestats.clear(stats);
+  state[SourceField.ReferenceId] = referenceId;
+  state[SourceField.Reach] |= 1;
+  state[SourceField.Received]++;
+  state[SourceField.Valid]++;
+  state[SourceField.Dispersion] = sample.dispersion;
   source.lastSampleTime = sample.time;
-  sourcestats.add(source.stats, sample.time, sample.offset, source.delay, sample.dispersion);
-  sourcestats.regress(source.stats, noiseFloor(sync));
+  sourcestats.add(stats, sample.time, sample.offset, state[SourceField.Delay], sample.dispersion);
+  sourcestats.regress(stats, noiseFloor(sync));
   runSelection(sync, index);
 }
 
 /** Adds and starts a source; returns null, or why it cannot be added. */
 export function addSource(sync: Sync, options: ServerOptions): string | null {
   for (let i = 0; i < sync.sources.length; i++) {
-    if (sync.sources[i].options.host === options.host && !sync.sources[i].refclock) return 'source ' + options.host + ' already exists';
+    if (sourceModule.hostOf(sync.sources[i]) === options.host && !sync.sources[i].refclock) return 'source ' + options.host + ' already exists';
   }
   const source = sourceModule.create(options);
   sync.sources.push(source);
@@ -243,7 +248,7 @@ export function resolved(sync: Sync, source: Source, address: string | null): vo
   if (sync.sources.indexOf(source) < 0) return; // deleted meanwhile
   if (address === null) {
     sync.platform.log('cannot resolve ' + source.options.host);
-    source.stoppedBy = 'DNS';
+    source.state[SourceField.StoppedBy] = refid.fromAscii('DNS');
     return;
   }
   sourceModule.setAddress(source, address);
@@ -268,28 +273,30 @@ export function removeSource(sync: Sync, index: number): void {
 export function findSource(sync: Sync, host: string): number {
   for (let i = 0; i < sync.sources.length; i++) {
     if (sync.sources[i].refclock) continue;
-    if (sync.sources[i].options.host === host || sync.sources[i].address === host) return i;
+    if (sourceModule.hostOf(sync.sources[i]) === host || sync.sources[i].address === host) return i;
   }
   return -1;
 }
 
 /** A source's poll (events.ts): a request, unless it is stopped, offline or only listened to; then the next poll. */
 export function poll(sync: Sync, source: Source): void {
-  if (source.stoppedBy !== '') return;
-  if (source.pool && !source.offline && poolModule.shouldReplace(source)) {
+  const state = source.state;
+  if (state[SourceField.StoppedBy] !== 0) return;
+  const offline = state[SourceField.Offline] !== 0;
+  if (source.pool && !offline && poolModule.shouldReplace(source)) {
     replacePoolSource(sync, source, source.pool);
     return;
   }
-  if (source.broadcast && source.burstLeft === 0) {
+  if (source.broadcast && state[SourceField.BurstLeft] === 0) {
     // Between calibrations a broadcast source is only listened to: a missed broadcast shows in reach.
-    source.reach = (source.reach << 1) & 255;
-    schedulePoll(sync, source, Math.pow(2, source.pollLog2));
+    state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
+    schedulePoll(sync, source, Math.pow(2, state[SourceField.PollLog2]));
     return;
   }
-  if (!source.offline && source.socket) {
-    if (source.options.burst && source.burstLeft === 0 && source.reach !== 0) source.burstLeft = sourceModule.BURST_COUNT;
+  if (!offline && source.socket) {
+    if (source.options.burst && state[SourceField.BurstLeft] === 0 && state[SourceField.Reach] !== 0) state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
     source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, sync.header || undefined), source.options.port, source.address);
-    if (source.reach === 0 && source.stats.count > 0) runSelection(sync, -1);
+    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
   }
   let interval = sourceModule.nextInterval(source);
   // Spread the polls of different sources a little, so they do not stay in step.
@@ -302,8 +309,8 @@ export function burst(sync: Sync, index: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
     if (index >= 0 && i !== index) continue;
     const source = sync.sources[i];
-    if (source.stoppedBy !== '' || source.offline || source.refclock) continue;
-    source.burstLeft = sourceModule.BURST_COUNT;
+    if (source.state[SourceField.StoppedBy] !== 0 || source.state[SourceField.Offline] !== 0 || source.refclock) continue;
+    source.state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
     schedulePoll(sync, source, 0);
   }
 }
@@ -313,8 +320,8 @@ export function setOffline(sync: Sync, index: number, offline: boolean): void {
     if (index >= 0 && i !== index) continue;
     const source = sync.sources[i];
     if (source.refclock) continue;
-    const wasOffline = source.offline;
-    source.offline = offline;
+    const wasOffline = source.state[SourceField.Offline] !== 0;
+    source.state[SourceField.Offline] = offline ? 1 : 0;
     // Back online: ask now rather than at the end of a long poll interval.
     if (wasOffline && !offline && source.socket) schedulePoll(sync, source, 0.1);
   }
@@ -323,25 +330,26 @@ export function setOffline(sync: Sync, index: number, offline: boolean): void {
 /** After a source's poll limits changed: clamp its interval, and let the next poll follow them at once. */
 export function pollLimitsChanged(sync: Sync, index: number): void {
   const source = sync.sources[index];
-  if (source.pollLog2 < source.options.minPollLog2) source.pollLog2 = source.options.minPollLog2;
-  if (source.pollLog2 > source.options.maxPollLog2) source.pollLog2 = source.options.maxPollLog2;
-  if (source.socket && source.stoppedBy === '') schedulePoll(sync, source, sourceModule.nextInterval(source));
+  const state = source.state;
+  if (state[SourceField.PollLog2] < source.options.minPollLog2) state[SourceField.PollLog2] = source.options.minPollLog2;
+  if (state[SourceField.PollLog2] > source.options.maxPollLog2) state[SourceField.PollLog2] = source.options.maxPollLog2;
+  if (source.socket && state[SourceField.StoppedBy] === 0) schedulePoll(sync, source, sourceModule.nextInterval(source));
 }
 
 /** A reply on a source's socket (events.ts), or a peer's packet: a sample, then selection. */
 export function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, sync.auth);
   if (outcome.kiss !== '') {
-    sync.platform.log('source ' + source.options.host + ' sent kiss-o\'-death ' + outcome.kiss);
-    if (source.stoppedBy !== '') sync.platform.cancelTimer(source.timer);
+    sync.platform.log('source ' + sourceModule.hostOf(source) + ' sent kiss-o\'-death ' + outcome.kiss);
+    if (source.state[SourceField.StoppedBy] !== 0) sync.platform.cancelTimer(source.timer);
     return;
   }
   const sample = outcome.sample;
   if (sample === null) return;
-  if (source.broadcast && sample.delay < source.calibratedDelay) source.calibratedDelay = sample.delay;
-  const stats = source.stats;
-  const predicted = stats.count > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
-  const noise = stats.noise;
+  if (source.broadcast && sample.delay < source.state[SourceField.CalibratedDelay]) source.state[SourceField.CalibratedDelay] = sample.delay;
+  const stats = sourceModule.statsOf(source);
+  const predicted = stats[StatsField.Count] > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
+  const noise = stats[StatsField.Noise];
   sourcestats.add(stats, sample.time, sample.offset, sample.delay, sample.dispersion);
   sourcestats.regress(stats, noiseFloor(sync));
   adaptPoll(source, Math.abs(sample.offset - predicted), noise);
@@ -357,9 +365,9 @@ export function receive(sync: Sync, source: Source, msg: string, from: { address
 export function receiveSymmetric(sync: Sync, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
     const source = sync.sources[i];
-    if (source.peerMode === 0 || source.address !== from.address || source.options.port !== from.port) continue;
+    if (source.state[SourceField.PeerMode] === 0 || source.address !== from.address || source.options.port !== from.port) continue;
     receive(sync, source, msg, from, rawArrival);
-    if (source.peerMode === 2 && (msg.charCodeAt(0) & 7) === Mode.SymmetricActive) answerPassive(sync, source);
+    if (source.state[SourceField.PeerMode] === 2 && (msg.charCodeAt(0) & 7) === Mode.SymmetricActive) answerPassive(sync, source);
     return;
   }
   if ((msg.charCodeAt(0) & 7) !== Mode.SymmetricActive || sync.sources.length >= MAX_SERVERS || !sync.ntpSocket) return;
@@ -370,7 +378,7 @@ export function receiveSymmetric(sync: Sync, msg: string, from: { address: strin
   options.peer = true;
   options.keyId = keyId > 0 ? keyId : 0;
   const source = sourceModule.create(options);
-  source.peerMode = 2;
+  source.state[SourceField.PeerMode] = 2;
   sourceModule.setAddress(source, from.address);
   source.socket = sync.ntpSocket;
   sync.sources.push(source);
@@ -404,25 +412,27 @@ function noiseFloor(sync: Sync): number {
  */
 function adaptPoll(source: Source, surprise: number, noise: number): void {
   const options = source.options;
-  const step = source.pollLog2 > 1 ? source.pollLog2 : 1;
-  if (source.stats.count >= 4 && surprise < POLL_GATE * noise) {
-    source.pollScore += step;
-    if (source.pollScore >= POLL_SCORE_LIMIT) {
-      source.pollScore = 0;
-      if (source.pollLog2 < options.maxPollLog2) source.pollLog2++;
+  const state = source.state;
+  const step = state[SourceField.PollLog2] > 1 ? state[SourceField.PollLog2] : 1;
+  const samples = sourcestats.count(source.stats);
+  if (samples >= 4 && surprise < POLL_GATE * noise) {
+    state[SourceField.PollScore] += step;
+    if (state[SourceField.PollScore] >= POLL_SCORE_LIMIT) {
+      state[SourceField.PollScore] = 0;
+      if (state[SourceField.PollLog2] < options.maxPollLog2) state[SourceField.PollLog2]++;
     }
-  } else if (source.stats.count >= 2) {
-    source.pollScore -= 2 * step;
-    if (source.pollScore <= -POLL_SCORE_LIMIT) {
-      source.pollScore = 0;
-      if (source.pollLog2 > options.minPollLog2) source.pollLog2--;
+  } else if (samples >= 2) {
+    state[SourceField.PollScore] -= 2 * step;
+    if (state[SourceField.PollScore] <= -POLL_SCORE_LIMIT) {
+      state[SourceField.PollScore] = 0;
+      if (state[SourceField.PollLog2] > options.minPollLog2) state[SourceField.PollLog2]--;
     }
   }
 }
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.onSample) sync.onSample(sync.sources[updatedIndex], sync.sources[updatedIndex].pollScore / POLL_SCORE_LIMIT);
+  if (updatedIndex >= 0 && sync.onSample) sync.onSample(sync.sources[updatedIndex], sync.sources[updatedIndex].state[SourceField.PollScore] / POLL_SCORE_LIMIT);
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -432,11 +442,12 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   const correction = correct(sync, now, selection.offset, selection.slope, selection.skew);
   const best = sync.sources[selection.selected];
   const cookedNow = localClock.now(clock);
-  clock.stratum = best.stratum + 1 < 16 ? best.stratum + 1 : 15;
-  clock.referenceId = best.referenceId;
+  const bestState = best.state;
+  clock.stratum = bestState[SourceField.Stratum] + 1 < 16 ? bestState[SourceField.Stratum] + 1 : 15;
+  clock.referenceId = bestState[SourceField.ReferenceId];
   clock.referenceTime = cookedNow;
-  clock.rootDelay = best.rootDelay + best.delay;
-  clock.rootDispersion = best.rootDispersion + best.dispersion + selection.offsetSd + Math.abs(correction.phase);
+  clock.rootDelay = bestState[SourceField.RootDelay] + bestState[SourceField.Delay];
+  clock.rootDispersion = bestState[SourceField.RootDispersion] + bestState[SourceField.Dispersion] + selection.offsetSd + Math.abs(correction.phase);
   sync.sourcesLeap = selection.leap;
   clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
   reference.scheduleLeap(sync);
@@ -454,7 +465,8 @@ function correct(sync: Sync, now: number, offset: number, slope: number, skew: n
   const correction = discipline.update(sync.discipline, sync.clock, now, offset, slope, skew,
     sync.config.makestepThreshold, sync.config.makestepLimit);
   for (let i = 0; i < sync.sources.length; i++) {
-    sourcestats.applyCorrection(sync.sources[i].stats, now, correction.phase, correction.freq);
+    const stats = sync.sources[i].stats;
+    if (stats) sourcestats.applyCorrection(stats, now, correction.phase, correction.freq);
   }
   if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
   manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
@@ -512,8 +524,8 @@ const CALIBRATION_REQUESTS = 4;
 const RECALIBRATE_FACTOR = 8;
 
 function calibrate(sync: Sync, source: Source): void {
-  source.calibratedDelay = Infinity;
-  source.burstLeft = CALIBRATION_REQUESTS;
+  source.state[SourceField.CalibratedDelay] = Infinity;
+  source.state[SourceField.BurstLeft] = CALIBRATION_REQUESTS;
   schedulePoll(sync, source, 0.1);
 }
 
@@ -558,20 +570,22 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     calibrate(sync, source);
     return;
   }
-  const transmit = msg.substr(40, 8);
-  if (transmit === source.lastBroadcastTransmit) return;
-  source.lastBroadcastTransmit = transmit;
-  source.reach |= 1;
-  if (source.calibratedDelay === Infinity) return; // still measuring the delay
+  const state = source.state;
+  if (reply.transmitTime.seconds === state[SourceField.BroadcastTransmitSeconds] &&
+    reply.transmitTime.fraction === state[SourceField.BroadcastTransmitFraction]) return;
+  state[SourceField.BroadcastTransmitSeconds] = reply.transmitTime.seconds;
+  state[SourceField.BroadcastTransmitFraction] = reply.transmitTime.fraction;
+  state[SourceField.Reach] |= 1;
+  if (state[SourceField.CalibratedDelay] === Infinity) return; // still measuring the delay
   const clock = sync.clock;
   const arrival = localClock.cook(clock, rawArrival);
   const pending = localClock.pendingCorrection(clock, rawArrival);
-  const delay = source.calibratedDelay;
+  const delay = state[SourceField.CalibratedDelay];
   const offset = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) + delay / 2 - pending;
   const time = arrival + pending;
-  const stats = source.stats;
-  if (stats.count >= 2) {
-    let noise = stats.stdDev > stats.noise ? stats.stdDev : stats.noise;
+  const stats = sourceModule.statsOf(source);
+  if (stats[StatsField.Count] >= 2) {
+    let noise = stats[StatsField.StdDev] > stats[StatsField.Noise] ? stats[StatsField.StdDev] : stats[StatsField.Noise];
     noise *= RECALIBRATE_FACTOR;
     if (Math.abs(offset - sourcestats.predictOffset(stats, time)) > (noise > 1e-3 ? noise : 1e-3)) {
       calibrate(sync, source);
@@ -579,7 +593,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     }
   }
   sourceModule.acceptSample(source, reply, delay, Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2), arrival);
-  sourcestats.add(stats, time, offset, delay, source.dispersion);
+  sourcestats.add(stats, time, offset, delay, state[SourceField.Dispersion]);
   sourcestats.regress(stats, noiseFloor(sync));
   runSelection(sync, index);
 }
@@ -597,7 +611,10 @@ export function makestepNow(sync: Sync): boolean {
   if (selection.result !== 'ok') return false;
   const offset = selection.offset;
   localClock.step(clock, offset);
-  for (let i = 0; i < sync.sources.length; i++) sourcestats.applyCorrection(sync.sources[i].stats, now, offset, 0);
+  for (let i = 0; i < sync.sources.length; i++) {
+    const stats = sync.sources[i].stats;
+    if (stats) sourcestats.applyCorrection(stats, now, offset, 0);
+  }
   if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, offset, 0);
   manual.applyCorrection(sync.manual, now, offset, 0);
   reference.scheduleSlewEnd(sync, 0);

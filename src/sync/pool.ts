@@ -12,6 +12,7 @@
  */
 import type { PoolOptions } from '../config/types';
 import type { Source } from './source';
+import { SelectState, SourceField } from './source';
 
 /** Seconds between the lookups of a round, and the pause before the first repeated round (doubling to the maximum). */
 export const LOOKUP_SPACING = 2;
@@ -61,9 +62,10 @@ export function acceptable(pool: Pool, sources: Source[], address: string): bool
 
 /** Called at each poll of a pool source: counts its falseticker polls; true when it should be replaced. */
 export function shouldReplace(source: Source): boolean {
-  source.falsetickerPolls = source.selectState === 'x' ? source.falsetickerPolls + 1 : 0;
-  const unreachable = source.reach === 0 && source.sent >= UNREACHABLE_POLLS;
-  return unreachable || source.falsetickerPolls >= FALSETICKER_POLLS;
+  const state = source.state;
+  state[SourceField.FalsetickerPolls] = state[SourceField.SelectState] === SelectState.Falseticker ? state[SourceField.FalsetickerPolls] + 1 : 0;
+  const unreachable = state[SourceField.Reach] === 0 && state[SourceField.Sent] >= UNREACHABLE_POLLS;
+  return unreachable || state[SourceField.FalsetickerPolls] >= FALSETICKER_POLLS;
 }
 
 /** Remembers a dropped address (bounded), so the next lookups pass over it. */

@@ -5,8 +5,10 @@
  * combined into one offset and frequency estimate.
  */
 import * as sourcestats from './sourcestats';
+import { StatsField } from './sourcestats';
 import type { Source } from './source';
 import * as sourceModule from './source';
+import { SelectState, SourceField } from './source';
 
 /** chrony's combinelimit: sources up to this many times the best distance are combined. */
 const COMBINE_LIMIT = 3;
@@ -76,10 +78,10 @@ function intersect(low: number[], high: number[], voters: number): number[] | nu
  * M no samples, S stale (unreachable, offline or stopped by a kiss), L a
  * peer not closer to a reference than we are (it may be following us).
  */
-function unselectableState(source: Source, loop: boolean): string {
-  if (source.options.noselect) return 'N';
-  if (source.stats.count === 0) return 'M';
-  return loop ? 'L' : 'S';
+function unselectableState(source: Source, loop: boolean): number {
+  if (source.options.noselect) return SelectState.Noselect;
+  if (sourcestats.count(source.stats) === 0) return SelectState.Missing;
+  return loop ? SelectState.Loop : SelectState.Stale;
 }
 
 /** Runs selection at ideal local time `now`; sets each source's status character. */
@@ -92,32 +94,36 @@ export function select(sources: Source[], now: number, previous: number, clockSk
   let starting = 0;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i];
+    const state = source.state;
     // A peer that is not closer to a reference than we are may be following us: never follow it back.
-    const loop = source.peerMode !== 0 && ourStratum < 16 && source.stratum >= ourStratum && sourceModule.selectable(source) &&
-      (previous < 0 || sources[previous] !== source);
-    source.selectLow = 0;
-    source.selectHigh = 0;
-    source.selectScore = 1;
+    const loop = state[SourceField.PeerMode] !== 0 && ourStratum < 16 && state[SourceField.Stratum] >= ourStratum &&
+      sourceModule.selectable(source) && (previous < 0 || sources[previous] !== source);
+    state[SourceField.SelectLow] = 0;
+    state[SourceField.SelectHigh] = 0;
+    state[SourceField.SelectScore] = 1;
     if (!sourceModule.selectable(source) || loop) {
-      source.status = source.options.noselect && source.stats.count > 0 && source.reach !== 0 ? '-' : '?';
-      source.selectState = unselectableState(source, loop);
+      source.status = source.options.noselect && sourcestats.count(source.stats) > 0 && state[SourceField.Reach] !== 0 ? '-' : '?';
+      state[SourceField.SelectState] = unselectableState(source, loop);
       if (sourceModule.starting(source)) starting++;
       continue;
     }
-    const offset = sourcestats.predictOffset(source.stats, now);
+    const offset = sourcestats.predictOffset(sourceModule.statsOf(source), now);
     const distance = sourceModule.rootDistance(source, now, clockSkew);
     candidates.push(i);
     distances.push(distance);
     low.push(offset - distance);
     high.push(offset + distance);
     // chrony's sign: local minus source.
-    source.selectLow = -offset - distance;
-    source.selectHigh = -offset + distance;
+    state[SourceField.SelectLow] = -offset - distance;
+    state[SourceField.SelectHigh] = -offset + distance;
   }
   if (candidates.length === 0) return selection;
   const agreed = intersect(low, high, candidates.length + starting);
   if (agreed === null) {
-    for (let c = 0; c < candidates.length; c++) sources[candidates[c]].status = sources[candidates[c]].selectState = 'x';
+    for (let c = 0; c < candidates.length; c++) {
+      sources[candidates[c]].status = 'x';
+      sources[candidates[c]].state[SourceField.SelectState] = SelectState.Falseticker;
+    }
     selection.result = 'no-majority';
     return selection;
   }
@@ -126,7 +132,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     const isTrue = low[c] <= agreed[1] && high[c] >= agreed[0];
     // A truechimer left out of the combination is chrony's 'D' (distant).
     sources[candidates[c]].status = isTrue ? '-' : 'x';
-    sources[candidates[c]].selectState = isTrue ? 'D' : 'x';
+    sources[candidates[c]].state[SourceField.SelectState] = isTrue ? SelectState.Distant : SelectState.Falseticker;
     if (isTrue) truechimers.push(c);
   }
   // The best truechimer: preferred sources first, then the smallest distance.
@@ -144,7 +150,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
       sources[candidates[c]].options.prefer === sources[candidates[best]].options.prefer;
     if (keep) best = c;
   }
-  for (let c = 0; c < candidates.length; c++) sources[candidates[c]].selectScore = distances[c] / distances[best];
+  for (let c = 0; c < candidates.length; c++) sources[candidates[c]].state[SourceField.SelectScore] = distances[c] / distances[best];
   let weightSum = 0;
   let offset = 0;
   let slope = 0;
@@ -155,15 +161,17 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     const c = truechimers[t];
     const source = sources[candidates[c]];
     if (c !== best && distances[c] > distances[best] * COMBINE_LIMIT) continue;
-    source.status = source.selectState = c === best ? '*' : '+';
+    source.status = c === best ? '*' : '+';
+    source.state[SourceField.SelectState] = c === best ? SelectState.Selected : SelectState.Combined;
+    const stats = sourceModule.statsOf(source);
     selection.combined.push(candidates[c]);
     const weight = 1 / distances[c];
     weightSum += weight;
-    offset += weight * sourcestats.predictOffset(source.stats, now);
-    slope += weight * source.stats.slope;
-    skew += weight * source.stats.skew;
+    offset += weight * sourcestats.predictOffset(stats, now);
+    slope += weight * stats[StatsField.Slope];
+    skew += weight * stats[StatsField.Skew];
     offsetSd += weight * sourceModule.fitError(source, now, clockSkew);
-    if (source.leap < 3) leapVotes[source.leap]++;
+    if (source.state[SourceField.Leap] < 3) leapVotes[source.state[SourceField.Leap]]++;
   }
   selection.result = 'ok';
   selection.selected = candidates[best];

@@ -19,7 +19,10 @@ import * as timestamp from '../ntp/timestamp';
 import type { Peer, UdpSocket } from '../platform';
 import * as sourcestats from './sourcestats';
 import type { SourceStats } from './sourcestats';
+import { StatsField } from './sourcestats';
 import type { Pool } from './pool';
+import type { LastPacket } from './lastpacket';
+import { LastPacketField, TestBit } from './lastpacket';
 
 /** RATE kisses alone never push the interval past 2^13 s (issue: "never above 2^13"). */
 export const MAX_KOD_POLL_LOG2 = 13;
@@ -29,180 +32,176 @@ export const BURST_INTERVAL = 2;
 export const IBURST_COUNT = 4;
 export const BURST_COUNT = 4;
 
-/** What the last reply said, for `ntpdata`. */
-export interface LastPacket {
-  leap: number;
-  version: number;
-  mode: number;
-  stratum: number;
-  pollLog2: number;
-  precisionLog2: number;
-  rootDelay: number;
-  rootDispersion: number;
-  referenceId: number;
-  referenceTime: number;
-  receiveTime: number; // server's t2, Unix seconds
-  transmitTime: number; // server's t3
-  offset: number;
-  delay: number;
-  dispersion: number;
-  /** chrony's "NTP tests" bits: "111 111 1111" when all passed. */
-  tests: string;
-  /** It carried a valid MAC under the source's key. */
-  authenticated: boolean;
-  /** Local cooked time it arrived. */
-  arrival: number;
-  length: number;
+/**
+ * A source's numbers, by index into Source.state (one Float64Array: 8 bytes a number on the
+ * device instead of a property of 1 to 3 blocks each).
+ */
+export const enum SourceField {
+  Reach = 0,
+  PollLog2 = 1,
+  /** Requests left to send 2 s apart before going back to the poll interval. */
+  BurstLeft = 2,
+  /** Poll adaptation score (ntpd's jiggle counter). */
+  PollScore = 3,
+  /** Symmetric mode: 1 active (configured `peer`), 2 passive (created by an incoming mode 1); 0 for a server. */
+  PeerMode = 4,
+  /** 1 while set `offline`. */
+  Offline = 5,
+  /** The kiss code (DENY, RSTR), or DNS when its name did not resolve, as a reference id, that stopped it; 0 while it runs. */
+  StoppedBy = 6,
+  ReferenceId = 7,
+  /** Values from the last valid reply. */
+  Stratum = 8,
+  Leap = 9,
+  RootDelay = 10,
+  RootDispersion = 11,
+  PrecisionLog2 = 12,
+  Delay = 13,
+  Dispersion = 14,
+  /**
+   * What the last selection made of it, for `selectdata`: chrony's state character (its
+   * char code), its correctness interval (offset ± root distance, chrony's sign: local minus
+   * source; 0 when it was no candidate), and its root distance relative to the selected
+   * source's (1 for that one).
+   */
+  SelectState = 15,
+  SelectLow = 16,
+  SelectHigh = 17,
+  SelectScore = 18,
+  /** Counters: requests sent, replies received, replies that passed all tests, KoDs. */
+  Sent = 19,
+  Received = 20,
+  Valid = 21,
+  Kisses = 22,
+  /** Replies that failed authentication (no MAC, crypto-NAK, wrong digest). */
+  AuthFailures = 23,
+  /** Polls in a row at which the last selection had it as a falseticker (pool sources are replaced after a few). */
+  FalsetickerPolls = 24,
+  /**
+   * 64-bit NTP timestamps, each as its seconds and fraction halves (seconds -1: none).
+   * The outstanding request's transmit time: the only origin a reply may carry.
+   */
+  OriginSeconds = 25,
+  OriginFraction = 26,
+  /** The server's last transmit time: a replay of it is a duplicate. */
+  ServerTransmitSeconds = 27,
+  ServerTransmitFraction = 28,
+  /** Symmetric mode: the peer's last transmit time and when we received it (cooked Unix seconds): our next packet's origin and receive fields. */
+  PeerTransmitSeconds = 29,
+  PeerTransmitFraction = 30,
+  PeerReceive = 31,
+  /** A broadcast server's last mode-5 transmit time, and the smallest round-trip delay of the last calibration exchange (Infinity while none). */
+  BroadcastTransmitSeconds = 32,
+  BroadcastTransmitFraction = 33,
+  CalibratedDelay = 34,
+  Size = 35,
 }
 
+/** chrony's selectdata state characters, as SourceField.SelectState holds them. */
+export const enum SelectState {
+  Selected = 42, // '*'
+  Combined = 43, // '+'
+  Distant = 68, // 'D'
+  Loop = 76, // 'L'
+  Missing = 77, // 'M'
+  Noselect = 78, // 'N'
+  Stale = 83, // 'S'
+  Falseticker = 120, // 'x'
+}
+
+/**
+ * One upstream source. Its numbers are in `state`; the properties are what cannot be a number
+ * (or what the tests and sync/events.ts read by name), the hot ones first: Espruino finds a
+ * property by walking them in creation order. The optional ones exist only on the sources that
+ * use them.
+ */
 export interface Source {
-  options: ServerOptions;
+  state: Float64Array;
   /** Dotted quad once resolved, '' before. */
   address: string;
-  referenceId: number;
-  socket: UdpSocket | null;
-  localPort: number;
-  pollLog2: number;
-  /** Poll adaptation score (ntpd's jiggle counter). */
-  pollScore: number;
-  reach: number;
-  /** Requests left to send 2 s apart before going back to the poll interval. */
-  burstLeft: number;
-  /** The 8 transmit bytes of the outstanding request ('' when none): the only origin a reply may carry. */
-  expectedOrigin: string;
-  /** The server's last transmit bytes: a replay of them is a duplicate. */
-  lastServerTransmit: string;
-  /** '' or the kiss code (DENY, RSTR) that stopped this source. */
-  stoppedBy: string;
-  offline: boolean;
+  /** chronyc's sources state character: '*', '+', '-', 'x' or '?'. */
   status: string;
-  /**
-   * What the last selection made of it, for `selectdata`: chrony's state
-   * character, its correctness interval (offset ± root distance, chrony's
-   * sign: local minus source; 0 when it was no candidate), and its root
-   * distance relative to the selected source's (1 for that one).
-   */
-  selectState: string;
-  selectLow: number;
-  selectHigh: number;
-  selectScore: number;
-  /** Values from the last valid reply. */
-  stratum: number;
-  leap: number;
-  rootDelay: number;
-  rootDispersion: number;
-  precisionLog2: number;
-  delay: number;
-  dispersion: number;
-  lastPacket: LastPacket | null;
+  options: ServerOptions;
+  /** Samples' statistics: from the first sample on. */
+  stats?: SourceStats;
   /** Cooked time of the last valid sample (0 = none). */
   lastSampleTime: number;
-  stats: SourceStats;
+  /** From the first reply on. */
+  lastPacket?: LastPacket;
+  /** Its socket and local port (sync/events.ts binds them); a peer's is the NTP port's socket. */
+  socket?: UdpSocket | null;
+  localPort?: number;
   timer: number;
-  /** Counters: requests sent, replies received, replies that passed all tests, KoDs. */
-  sent: number;
-  received: number;
-  valid: number;
-  kisses: number;
-  /** Replies that failed authentication (no MAC, crypto-NAK, wrong digest). */
-  authFailures: number;
   /** The GPS reference clock (samples from its driver, not from packets). */
-  refclock: boolean;
+  refclock?: boolean;
   /** A broadcast server we follow: polled only to measure the delay, sampled from its mode-5 packets. */
-  broadcast: boolean;
-  /** Symmetric mode: 1 active (configured `peer`), 2 passive (created by an incoming mode 1); 0 for a server. */
-  peerMode: number;
-  /** The peer's last transmit bytes and when we received them: our next packet's origin and receive fields. */
-  peerTransmit: string;
-  peerReceive: number;
-  /** Smallest round-trip delay of the last calibration exchange (Infinity while none). */
-  calibratedDelay: number;
-  lastBroadcastTransmit: string;
-  /** The `pool` this source's address came from (null: a server, peer, refclock or broadcast source). */
-  pool: Pool | null;
-  /** Polls in a row at which the last selection had it as a falseticker (pool sources are replaced after a few). */
-  falsetickerPolls: number;
+  broadcast?: boolean;
+  /** The `pool` this source's address came from (its options are the pool's). */
+  pool?: Pool;
 }
 
 export function create(options: ServerOptions): Source {
-  return {
-    options: options,
-    address: '',
-    referenceId: 0,
-    socket: null,
-    localPort: 0,
-    pollLog2: options.minPollLog2,
-    pollScore: 0,
-    reach: 0,
-    burstLeft: options.iburst ? IBURST_COUNT : 0,
-    expectedOrigin: '',
-    lastServerTransmit: '',
-    stoppedBy: '',
-    offline: false,
-    status: '?',
-    selectState: 'M',
-    selectLow: 0,
-    selectHigh: 0,
-    selectScore: 1,
-    stratum: 0,
-    leap: Leap.Unsynchronised,
-    rootDelay: 0,
-    rootDispersion: 0,
-    precisionLog2: 0,
-    delay: 0,
-    dispersion: 0,
-    lastPacket: null,
-    lastSampleTime: 0,
-    stats: sourcestats.create(),
-    timer: -1,
-    sent: 0,
-    received: 0,
-    valid: 0,
-    kisses: 0,
-    authFailures: 0,
-    refclock: false,
-    broadcast: false,
-    peerMode: options.peer ? 1 : 0,
-    peerTransmit: '',
-    peerReceive: 0,
-    calibratedDelay: Infinity,
-    lastBroadcastTransmit: '',
-    pool: null,
-    falsetickerPolls: 0,
-  };
+  const state = new Float64Array(SourceField.Size);
+  state[SourceField.PollLog2] = options.minPollLog2;
+  state[SourceField.BurstLeft] = options.iburst ? IBURST_COUNT : 0;
+  state[SourceField.PeerMode] = options.peer ? 1 : 0;
+  state[SourceField.Leap] = Leap.Unsynchronised;
+  state[SourceField.SelectState] = SelectState.Missing;
+  state[SourceField.SelectScore] = 1;
+  state[SourceField.OriginSeconds] = -1;
+  state[SourceField.ServerTransmitSeconds] = -1;
+  state[SourceField.PeerTransmitSeconds] = -1;
+  state[SourceField.BroadcastTransmitSeconds] = -1;
+  state[SourceField.CalibratedDelay] = Infinity;
+  return { state: state, address: '', status: '?', options: options, lastSampleTime: 0, timer: -1 };
+}
+
+/** Its samples' statistics, made at the first sample. */
+export function statsOf(source: Source): SourceStats {
+  if (!source.stats) source.stats = sourcestats.create();
+  return source.stats;
+}
+
+/** The name its log lines go by: a pool source's own address (its options name the pool). */
+export function hostOf(source: Source): string {
+  return source.pool ? source.address : source.options.host;
 }
 
 export function setAddress(source: Source, address: string): void {
   source.address = address;
   const value = refid.parseIpv4(address);
-  source.referenceId = value < 0 ? 0 : value;
+  source.state[SourceField.ReferenceId] = value < 0 ? 0 : value;
 }
 
 /** Seconds until the next request: 2 s inside a burst, else the poll interval. */
 export function nextInterval(source: Source): number {
-  return source.burstLeft > 0 ? BURST_INTERVAL : Math.pow(2, source.pollLog2);
+  return source.state[SourceField.BurstLeft] > 0 ? BURST_INTERVAL : Math.pow(2, source.state[SourceField.PollLog2]);
 }
+
+/** The first 24 bytes of a packet carrying our clock state (LI/VN/mode … reference time), for symmetric mode. */
+export type HeaderMaker = (mode: number, pollLog2: number) => string;
 
 /**
  * Builds and records the next request (client mode, NTPv4). Only the poll
  * and transmit fields are set, as RFC 9109 and data minimisation advise.
  */
-/** The first 24 bytes of a packet carrying our clock state (LI/VN/mode … reference time), for symmetric mode. */
-export type HeaderMaker = (mode: number, pollLog2: number) => string;
-
 export function makeRequest(source: Source, clock: LocalClock, auth: Authenticator | null, ourHeader?: HeaderMaker): string {
-  source.reach = (source.reach << 1) & 255;
-  if (source.burstLeft > 0) source.burstLeft--;
+  const state = source.state;
+  state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
+  if (state[SourceField.BurstLeft] > 0) state[SourceField.BurstLeft]--;
   const key = sourceKey(source, auth);
   const transmit = timestamp.encodeUnix(localClock.now(clock));
-  source.expectedOrigin = transmit;
-  source.sent++;
-  const request = source.peerMode !== 0 && ourHeader ?
+  state[SourceField.OriginSeconds] = timestamp.readUint32(transmit, 0);
+  state[SourceField.OriginFraction] = timestamp.readUint32(transmit, 4);
+  state[SourceField.Sent]++;
+  const peerMode = state[SourceField.PeerMode];
+  const request = peerMode !== 0 && ourHeader ?
     // Symmetric mode: our own clock state, and the peer's last transmit time and when it reached us.
-    ourHeader(source.peerMode === 1 ? Mode.SymmetricActive : Mode.SymmetricPassive, source.pollLog2) +
-      (source.peerTransmit === '' ? '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' :
-        source.peerTransmit + timestamp.encodeUnix(source.peerReceive)) + transmit :
-    String.fromCharCode((4 << 3) | Mode.Client, 0, source.pollLog2 & 255, 0) +
+    ourHeader(peerMode === 1 ? Mode.SymmetricActive : Mode.SymmetricPassive, state[SourceField.PollLog2]) +
+      (state[SourceField.PeerTransmitSeconds] < 0 ? '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' :
+        timestamp.writeUint32(state[SourceField.PeerTransmitSeconds]) + timestamp.writeUint32(state[SourceField.PeerTransmitFraction]) +
+        timestamp.encodeUnix(state[SourceField.PeerReceive])) + transmit :
+    String.fromCharCode((4 << 3) | Mode.Client, 0, state[SourceField.PollLog2] & 255, 0) +
       '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
   return key && auth ? request + mac.macTrailer(key.id, key.type, key.secret, request, auth.sha) : request;
 }
@@ -240,53 +239,55 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   const trailer = msg.length > 48 ? packet.parseTrailer(msg) : null;
   if (msg.length > 48 && trailer === null) return none;
   const reply = ntpHeader.decode(msg, 0);
+  const state = source.state;
   const symmetric = reply.mode === Mode.SymmetricActive || reply.mode === Mode.SymmetricPassive;
-  if (source.peerMode === 0 ? reply.mode !== Mode.Server : !symmetric) return none;
-  source.received++;
-  const transmit = msg.substr(40, 8);
+  if (state[SourceField.PeerMode] === 0 ? reply.mode !== Mode.Server : !symmetric) return none;
+  state[SourceField.Received]++;
+  const transmitSeconds = reply.transmitTime.seconds;
+  const transmitFraction = reply.transmitTime.fraction;
   if (symmetric) {
     // Whatever the tests say, our next packet answers this one.
-    source.peerTransmit = transmit;
-    source.peerReceive = localClock.cook(clock, rawArrival);
+    state[SourceField.PeerTransmitSeconds] = transmitSeconds;
+    state[SourceField.PeerTransmitFraction] = transmitFraction;
+    state[SourceField.PeerReceive] = localClock.cook(clock, rawArrival);
   }
-  const origin = msg.substr(24, 8);
   // Test 1: a replay of the last reply. Test 2: an origin that is not our outstanding request.
-  const test1 = transmit !== source.lastServerTransmit;
-  const test2 = source.expectedOrigin !== '' && origin === source.expectedOrigin;
+  const test1 = transmitSeconds !== state[SourceField.ServerTransmitSeconds] || transmitFraction !== state[SourceField.ServerTransmitFraction];
+  const test2 = state[SourceField.OriginSeconds] >= 0 && reply.originTime.seconds === state[SourceField.OriginSeconds] &&
+    reply.originTime.fraction === state[SourceField.OriginFraction];
   if (!test1 || !test2) return none;
-  source.expectedOrigin = '';
-  source.lastServerTransmit = transmit;
+  state[SourceField.OriginSeconds] = -1;
+  state[SourceField.ServerTransmitSeconds] = transmitSeconds;
+  state[SourceField.ServerTransmitFraction] = transmitFraction;
   // Test 5: with a key configured, the reply must carry a valid MAC under it (a crypto-NAK fails).
   const key = sourceKey(source, auth);
   const test5 = source.options.keyId === 0 || (key !== null && auth !== null && trailer !== null && trailer.macOffset >= 0 &&
     trailer.macDigestLength > 0 && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha));
-  if (!test5) source.authFailures++;
+  if (!test5) state[SourceField.AuthFailures]++;
   if (reply.stratum === 0) {
     // A kiss-o'-death, believed because its origin is ours (RFC 8633 5.4).
     if (!test5) return none;
-    source.kisses++;
-    const code = refid.toAscii(reply.referenceId);
+    state[SourceField.Kisses]++;
     if (reply.referenceId === refid.KISS_RATE) {
-      let pollLog2 = source.pollLog2 + 1;
+      let pollLog2 = state[SourceField.PollLog2] + 1;
       if (reply.pollLog2 > pollLog2) pollLog2 = reply.pollLog2;
       if (pollLog2 > MAX_KOD_POLL_LOG2) pollLog2 = MAX_KOD_POLL_LOG2;
-      if (pollLog2 > source.pollLog2) source.pollLog2 = pollLog2;
-      source.burstLeft = 0;
+      if (pollLog2 > state[SourceField.PollLog2]) state[SourceField.PollLog2] = pollLog2;
+      state[SourceField.BurstLeft] = 0;
     } else if (reply.referenceId === refid.KISS_DENY || reply.referenceId === refid.KISS_RSTR) {
-      source.stoppedBy = code;
+      state[SourceField.StoppedBy] = reply.referenceId;
     }
-    return { sample: null, kiss: code };
+    return { sample: null, kiss: refid.toAscii(reply.referenceId) };
   }
   const arrival = localClock.cook(clock, rawArrival);
-  const t1 = timestamp.toUnix(timestamp.decode(origin, 0), arrival);
+  const t1 = timestamp.toUnix(reply.originTime, arrival);
   // Test 3: the server's timestamps must be set.
   const test3 = !timestamp.isZero(reply.receiveTime) && !timestamp.isZero(reply.transmitTime);
-  source.reach |= 1;
+  state[SourceField.Reach] |= 1;
   // Differences of NTP timestamps are taken in their two halves: exact.
   // Without both server timestamps there is no measurement (and no later test can mean anything).
   const serverHold = test3 ? timestamp.difference(reply.transmitTime, reply.receiveTime) : 0;
-  const t1ntp = timestamp.decode(origin, 0);
-  const forward = test3 ? timestamp.difference(reply.receiveTime, t1ntp) : 0;
+  const forward = test3 ? timestamp.difference(reply.receiveTime, reply.originTime) : 0;
   const backward = test3 ? timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) : 0;
   const offset = (forward + backward) / 2;
   let delay = test3 ? arrival - t1 - serverHold : 0;
@@ -295,32 +296,36 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   const dispersion = precision + Math.pow(2, reply.precisionLog2) + PHI * (arrival - t1);
   const rootDistance = (reply.rootDelay + delay) / 2 + reply.rootDispersion + dispersion;
   const ratio = source.options.maxDelayRatio;
-  const testA = delay <= source.options.maxDelay && (ratio <= 0 || source.stats.count === 0 || delay <= ratio * source.stats.minDelay);
+  const stats = source.stats;
+  const testA = delay <= source.options.maxDelay &&
+    (ratio <= 0 || sourcestats.count(stats) === 0 || delay <= ratio * sourcestats.value(stats, StatsField.MinDelay));
   const test6 = reply.leap !== Leap.Unsynchronised && reply.stratum < 16;
   const test7 = rootDistance <= maxDistance;
   const valid = test3 && test5 && testA && test6 && test7;
-  const bit = (ok: boolean) => (ok ? '1' : '0');
-  source.lastPacket = {
-    leap: reply.leap,
-    version: reply.version,
-    mode: reply.mode,
-    stratum: reply.stratum,
-    pollLog2: reply.pollLog2,
-    precisionLog2: reply.precisionLog2,
-    rootDelay: reply.rootDelay,
-    rootDispersion: reply.rootDispersion,
-    referenceId: reply.referenceId,
-    referenceTime: timestamp.isZero(reply.referenceTime) ? 0 : timestamp.toUnix(reply.referenceTime, arrival),
-    receiveTime: timestamp.toUnix(reply.receiveTime, arrival),
-    transmitTime: timestamp.toUnix(reply.transmitTime, arrival),
-    offset: offset,
-    delay: delay,
-    dispersion: dispersion,
-    tests: bit(test1) + bit(test2) + bit(test3) + ' ' + bit(testA) + '11 ' + bit(test5) + bit(test6) + bit(test7) + '1',
-    authenticated: key !== null && test5,
-    arrival: arrival,
-    length: msg.length,
-  };
+  let last = source.lastPacket;
+  if (!last) last = source.lastPacket = new Float64Array(LastPacketField.Size);
+  last[LastPacketField.Leap] = reply.leap;
+  last[LastPacketField.Version] = reply.version;
+  last[LastPacketField.Mode] = reply.mode;
+  last[LastPacketField.Stratum] = reply.stratum;
+  last[LastPacketField.PollLog2] = reply.pollLog2;
+  last[LastPacketField.PrecisionLog2] = reply.precisionLog2;
+  last[LastPacketField.RootDelay] = reply.rootDelay;
+  last[LastPacketField.RootDispersion] = reply.rootDispersion;
+  last[LastPacketField.ReferenceId] = reply.referenceId;
+  last[LastPacketField.ReferenceTime] = timestamp.isZero(reply.referenceTime) ? 0 : timestamp.toUnix(reply.referenceTime, arrival);
+  last[LastPacketField.ReceiveTime] = timestamp.toUnix(reply.receiveTime, arrival);
+  last[LastPacketField.TransmitTime] = timestamp.toUnix(reply.transmitTime, arrival);
+  last[LastPacketField.Offset] = offset;
+  last[LastPacketField.Delay] = delay;
+  last[LastPacketField.Dispersion] = dispersion;
+  // Tests 1 and 2 passed to get here.
+  last[LastPacketField.Tests] = TestBit.Test1 | TestBit.Test2 | TestBit.FixedB | TestBit.FixedC | TestBit.FixedD |
+    (test3 ? TestBit.Test3 : 0) | (testA ? TestBit.TestA : 0) | (test5 ? TestBit.Test5 : 0) | (test6 ? TestBit.Test6 : 0) |
+    (test7 ? TestBit.Test7 : 0);
+  last[LastPacketField.Authenticated] = key !== null && test5 ? 1 : 0;
+  last[LastPacketField.Arrival] = arrival;
+  last[LastPacketField.Length] = msg.length;
   if (!valid) return none;
   acceptSample(source, reply, delay, dispersion, arrival);
   // Offsets are kept against the ideal clock: served time plus the correction still being slewed in.
@@ -330,16 +335,23 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
 
 /** A packet became a sample: what it said about the source's reference is now the source's. */
 export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: number, dispersion: number, arrival: number): void {
-  source.valid++;
+  const state = source.state;
+  state[SourceField.Valid]++;
   // `minstratum`: a source is never taken as closer to a reference than this.
-  source.stratum = reply.stratum > source.options.minStratum ? reply.stratum : source.options.minStratum;
-  source.leap = reply.leap;
-  source.rootDelay = reply.rootDelay;
-  source.rootDispersion = reply.rootDispersion;
-  source.precisionLog2 = reply.precisionLog2;
-  source.delay = delay;
-  source.dispersion = dispersion;
+  state[SourceField.Stratum] = reply.stratum > source.options.minStratum ? reply.stratum : source.options.minStratum;
+  state[SourceField.Leap] = reply.leap;
+  state[SourceField.RootDelay] = reply.rootDelay;
+  state[SourceField.RootDispersion] = reply.rootDispersion;
+  state[SourceField.PrecisionLog2] = reply.precisionLog2;
+  state[SourceField.Delay] = delay;
+  state[SourceField.Dispersion] = dispersion;
   source.lastSampleTime = arrival;
+}
+
+/** Its distance to the reference its last sample reported, without the age and the fit: root delay / 2 + root dispersion, plus its own delay and dispersion. */
+export function referenceDistance(source: Source): number {
+  const state = source.state;
+  return (state[SourceField.RootDelay] + state[SourceField.Delay]) / 2 + state[SourceField.RootDispersion] + state[SourceField.Dispersion];
 }
 
 /**
@@ -350,15 +362,15 @@ export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: 
  */
 export function rootDistance(source: Source, now: number, clockSkew: number): number {
   const age = now - source.lastSampleTime;
-  return (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion + PHI * (age > 0 ? age : 0) +
-    fitError(source, now, clockSkew);
+  return referenceDistance(source) + PHI * (age > 0 ? age : 0) + fitError(source, now, clockSkew);
 }
 
 /** How far off the source's fitted offset may be at `now` (one sample: only as far as our frequency can have drifted since). */
 export function fitError(source: Source, now: number, clockSkew: number): number {
-  const stats = source.stats;
-  return stats.count > 1 ? sourcestats.predictionError(stats, now) :
-    stats.offsetSd + clockSkew * (now - stats.referenceTime > 0 ? now - stats.referenceTime : 0);
+  const stats = statsOf(source);
+  const referenceTime = stats[StatsField.ReferenceTime];
+  return stats[StatsField.Count] > 1 ? sourcestats.predictionError(stats, now) :
+    stats[StatsField.OffsetSd] + clockSkew * (now - referenceTime > 0 ? now - referenceTime : 0);
 }
 
 /** Requests a source may go unanswered at start before it stops holding up the first selection. */
@@ -366,10 +378,14 @@ const STARTING_REQUESTS = 3;
 
 /** Not heard from yet, but not given up on: selection waits for it to have its say. */
 export function starting(source: Source): boolean {
-  return source.valid === 0 && source.sent < STARTING_REQUESTS && source.stoppedBy === '' && !source.offline && !source.options.noselect;
+  const state = source.state;
+  return state[SourceField.Valid] === 0 && state[SourceField.Sent] < STARTING_REQUESTS && state[SourceField.StoppedBy] === 0 &&
+    state[SourceField.Offline] === 0 && !source.options.noselect;
 }
 
 /** Usable for selection: reachable recently, with samples, not stopped or excluded. */
 export function selectable(source: Source): boolean {
-  return source.reach !== 0 && source.stats.count > 0 && !source.options.noselect && source.stoppedBy === '' && !source.offline;
+  const state = source.state;
+  return state[SourceField.Reach] !== 0 && sourcestats.count(source.stats) > 0 && !source.options.noselect &&
+    state[SourceField.StoppedBy] === 0 && state[SourceField.Offline] === 0;
 }

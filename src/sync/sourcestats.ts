@@ -15,75 +15,89 @@ const MAX_ASYMMETRY = 0.5;
 /** Standard errors the fitted asymmetry must exceed to be used. */
 const ASYMMETRY_SIGNIFICANCE = 3;
 
-export interface SourceStats {
-  /** Ideal local time of each sample, its offset (source − ideal local), delay and dispersion. */
-  times: Float64Array;
-  offsets: Float64Array;
-  delays: Float64Array;
-  dispersions: Float64Array;
-  /** Ring: index of the oldest sample, and how many there are. */
-  first: number;
-  count: number;
-  /** Results of the last regress(). */
-  referenceTime: number;
-  offset: number; // at referenceTime
-  slope: number; // d offset / d time: our clock's frequency error against the source
-  offsetSd: number; // standard error of `offset`
-  skew: number; // standard error of `slope`
-  stdDev: number; // residual standard deviation of one sample
-  minDelay: number;
+/**
+ * The statistics of one source live in one Float64Array (one block of memory on the device,
+ * not a property each): the fit's results at the StatsField indexes, then the sample window,
+ * SAMPLE_FIELDS numbers a sample from WINDOW_START on. It is created at the source's first
+ * sample (sync/source.ts), so a source never heard from holds none.
+ */
+export type SourceStats = Float64Array;
+
+export const enum StatsField {
+  /** Ring: slot of the oldest sample, and how many there are. */
+  First = 0,
+  Count = 1,
+  /** Results of the last regress(): the fit's reference time and the offset (source − ideal local) there. */
+  ReferenceTime = 2,
+  Offset = 3,
+  /** d offset / d time: our clock's frequency error against the source. */
+  Slope = 4,
+  /** Standard error of Offset. */
+  OffsetSd = 5,
+  /** Standard error of Slope. */
+  Skew = 6,
+  /** Residual standard deviation of one sample. */
+  StdDev = 7,
+  MinDelay = 8,
   /** Measurement noise the network alone explains: half the median excess delay. */
-  noise: number;
+  Noise = 9,
   /** Offset change per second of excess delay (path asymmetry of the queueing). */
-  asymmetry: number;
+  Asymmetry = 10,
+}
+
+/** Where the sample window starts, and a sample's numbers: ideal local time, offset (source − ideal local), delay, dispersion. */
+const WINDOW_START = 11;
+const SAMPLE_FIELDS = 4;
+const enum SampleField {
+  Time = 0,
+  Offset = 1,
+  Delay = 2,
+  Dispersion = 3,
 }
 
 export function create(): SourceStats {
-  return {
-    times: new Float64Array(MAX_SAMPLES),
-    offsets: new Float64Array(MAX_SAMPLES),
-    delays: new Float64Array(MAX_SAMPLES),
-    dispersions: new Float64Array(MAX_SAMPLES),
-    first: 0,
-    count: 0,
-    referenceTime: 0,
-    offset: 0,
-    slope: 0,
-    offsetSd: 0,
-    skew: 1,
-    stdDev: 0,
-    minDelay: 0,
-    noise: 0,
-    asymmetry: 0,
-  };
+  const stats = new Float64Array(WINDOW_START + MAX_SAMPLES * SAMPLE_FIELDS);
+  stats[StatsField.Skew] = 1;
+  return stats;
 }
 
+/** Samples held (none without statistics yet). */
+export function count(stats: SourceStats | undefined): number {
+  return stats ? stats[StatsField.Count] : 0;
+}
+
+/** One of the fit's results, or what a source without statistics shows (a skew of 1, else 0). */
+export function value(stats: SourceStats | undefined, field: StatsField): number {
+  return stats ? stats[field] : field === StatsField.Skew ? 1 : 0;
+}
+
+/** Index of the i-th sample (from the oldest): its time is there, its other numbers follow (SampleField). */
 function at(stats: SourceStats, i: number): number {
-  return (stats.first + i) % MAX_SAMPLES;
+  return WINDOW_START + ((stats[StatsField.First] + i) % MAX_SAMPLES) * SAMPLE_FIELDS;
 }
 
 export function clear(stats: SourceStats): void {
-  stats.first = 0;
-  stats.count = 0;
+  stats[StatsField.First] = 0;
+  stats[StatsField.Count] = 0;
 }
 
 /** Adds a sample, the oldest out when full. */
 export function add(stats: SourceStats, time: number, offset: number, delay: number, dispersion: number): void {
-  if (stats.count === MAX_SAMPLES) {
-    stats.first = (stats.first + 1) % MAX_SAMPLES;
-    stats.count--;
+  if (stats[StatsField.Count] === MAX_SAMPLES) {
+    stats[StatsField.First] = (stats[StatsField.First] + 1) % MAX_SAMPLES;
+    stats[StatsField.Count]--;
   }
-  const slot = at(stats, stats.count);
-  stats.times[slot] = time;
-  stats.offsets[slot] = offset;
-  stats.delays[slot] = delay;
-  stats.dispersions[slot] = dispersion;
-  stats.count++;
+  const slot = at(stats, stats[StatsField.Count]);
+  stats[slot] = time;
+  stats[slot + SampleField.Offset] = offset;
+  stats[slot + SampleField.Delay] = delay;
+  stats[slot + SampleField.Dispersion] = dispersion;
+  stats[StatsField.Count]++;
 }
 
 function dropOldest(stats: SourceStats): void {
-  stats.first = (stats.first + 1) % MAX_SAMPLES;
-  stats.count--;
+  stats[StatsField.First] = (stats[StatsField.First] + 1) % MAX_SAMPLES;
+  stats[StatsField.Count]--;
 }
 
 /**
@@ -92,21 +106,21 @@ function dropOldest(stats: SourceStats): void {
  * The scale is the median excess, so the weighting adapts to the network.
  */
 function weights(stats: SourceStats, floor: number): Float64Array {
-  const n = stats.count;
+  const n = stats[StatsField.Count];
   const result = new Float64Array(n);
   let minDelay = Infinity;
-  for (let i = 0; i < n; i++) if (stats.delays[at(stats, i)] < minDelay) minDelay = stats.delays[at(stats, i)];
+  for (let i = 0; i < n; i++) if (stats[at(stats, i) + SampleField.Delay] < minDelay) minDelay = stats[at(stats, i) + SampleField.Delay];
   const excess: number[] = [];
-  for (let i = 0; i < n; i++) excess.push(stats.delays[at(stats, i)] - minDelay);
+  for (let i = 0; i < n; i++) excess.push(stats[at(stats, i) + SampleField.Delay] - minDelay);
   excess.sort(function (a, b) { return a - b; });
   let scale = excess[n >> 1];
   if (scale < floor) scale = floor;
   for (let i = 0; i < n; i++) {
-    const e = (stats.delays[at(stats, i)] - minDelay) / scale;
+    const e = (stats[at(stats, i) + SampleField.Delay] - minDelay) / scale;
     result[i] = 1 / (1 + e * e);
   }
-  stats.minDelay = minDelay;
-  stats.noise = scale / 2 + floor;
+  stats[StatsField.MinDelay] = minDelay;
+  stats[StatsField.Noise] = scale / 2 + floor;
   return result;
 }
 
@@ -133,7 +147,7 @@ function tooFewRuns(residuals: Float64Array, n: number): boolean {
  */
 export function regress(stats: SourceStats, noiseFloor: number): boolean {
   for (;;) {
-    const n = stats.count;
+    const n = stats[StatsField.Count];
     if (n === 0) return false;
     const w = weights(stats, noiseFloor);
     let sumW = 0;
@@ -143,9 +157,9 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
     for (let i = 0; i < n; i++) {
       const slot = at(stats, i);
       sumW += w[i];
-      meanT += w[i] * stats.times[slot];
-      meanO += w[i] * stats.offsets[slot];
-      meanE += w[i] * (stats.delays[slot] - stats.minDelay);
+      meanT += w[i] * stats[slot];
+      meanO += w[i] * stats[slot + SampleField.Offset];
+      meanE += w[i] * (stats[slot + SampleField.Delay] - stats[StatsField.MinDelay]);
     }
     meanT /= sumW;
     meanO /= sumW;
@@ -157,9 +171,9 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
     let seo = 0;
     for (let i = 0; i < n; i++) {
       const slot = at(stats, i);
-      const dt = stats.times[slot] - meanT;
-      const de = stats.delays[slot] - stats.minDelay - meanE;
-      const dOffset = stats.offsets[slot] - meanO;
+      const dt = stats[slot] - meanT;
+      const de = stats[slot + SampleField.Delay] - stats[StatsField.MinDelay] - meanE;
+      const dOffset = stats[slot + SampleField.Offset] - meanO;
       stt += w[i] * dt * dt;
       sto += w[i] * dt * dOffset;
       ste += w[i] * dt * de;
@@ -174,8 +188,8 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
       let squares = 0;
       for (let i = 0; i < n; i++) {
         const slot = at(stats, i);
-        residuals[i] = stats.offsets[slot] - meanO - fitSlope * (stats.times[slot] - meanT) -
-          asymmetry * (stats.delays[slot] - stats.minDelay - meanE);
+        residuals[i] = stats[slot + SampleField.Offset] - meanO - fitSlope * (stats[slot] - meanT) -
+          asymmetry * (stats[slot + SampleField.Delay] - stats[StatsField.MinDelay] - meanE);
         squares += w[i] * residuals[i] * residuals[i];
       }
       return squares;
@@ -203,28 +217,28 @@ export function regress(stats: SourceStats, noiseFloor: number): boolean {
     // Residual variance of a unit-weight sample; with two points or fewer the
     // fit is exact, so fall back on what the delays say about the noise.
     let variance = n > 2 ? sumSquares / sumW * n / (n - 2) : 0;
-    const delayNoise = stats.minDelay / 4 + noiseFloor;
+    const delayNoise = stats[StatsField.MinDelay] / 4 + noiseFloor;
     if (variance < delayNoise * delayNoise) variance = delayNoise * delayNoise;
     const effectiveN = sumW; // weights are ≤ 1: the sum is how many good samples there are
-    stats.referenceTime = meanT;
-    stats.offset = meanO - asymmetry * meanE;
-    stats.slope = slope;
-    stats.asymmetry = asymmetry;
-    stats.stdDev = Math.sqrt(variance);
-    stats.offsetSd = Math.sqrt(variance / effectiveN);
-    stats.skew = n > 1 && stt > 0 ? Math.sqrt(variance / stt) : 1;
+    stats[StatsField.ReferenceTime] = meanT;
+    stats[StatsField.Offset] = meanO - asymmetry * meanE;
+    stats[StatsField.Slope] = slope;
+    stats[StatsField.Asymmetry] = asymmetry;
+    stats[StatsField.StdDev] = Math.sqrt(variance);
+    stats[StatsField.OffsetSd] = Math.sqrt(variance / effectiveN);
+    stats[StatsField.Skew] = n > 1 && stt > 0 ? Math.sqrt(variance / stt) : 1;
     return true;
   }
 }
 
 /** The fitted offset at `time`, and its standard error there. */
 export function predictOffset(stats: SourceStats, time: number): number {
-  return stats.offset + stats.slope * (time - stats.referenceTime);
+  return stats[StatsField.Offset] + stats[StatsField.Slope] * (time - stats[StatsField.ReferenceTime]);
 }
 
 export function predictionError(stats: SourceStats, time: number): number {
-  const dt = time - stats.referenceTime;
-  return Math.sqrt(stats.offsetSd * stats.offsetSd + stats.skew * stats.skew * dt * dt);
+  const dt = time - stats[StatsField.ReferenceTime];
+  return Math.sqrt(stats[StatsField.OffsetSd] * stats[StatsField.OffsetSd] + stats[StatsField.Skew] * stats[StatsField.Skew] * dt * dt);
 }
 
 /**
@@ -233,27 +247,27 @@ export function predictionError(stats: SourceStats, time: number): number {
  * window stays one consistent series (chrony's SST_SlewSamples).
  */
 export function applyCorrection(stats: SourceStats, now: number, phase: number, freq: number): void {
-  if (stats.count === 0) return; // nothing measured: no fit to carry over
+  if (stats[StatsField.Count] === 0) return; // nothing measured: no fit to carry over
   // Each past instant moves on the corrected clock's scale by the same amount
   // its offset shrinks: a large step would otherwise stretch the baseline.
-  for (let i = 0; i < stats.count; i++) {
+  for (let i = 0; i < stats[StatsField.Count]; i++) {
     const slot = at(stats, i);
-    const shift = phase + freq * (stats.times[slot] - now);
-    stats.offsets[slot] -= shift;
-    stats.times[slot] += shift;
+    const shift = phase + freq * (stats[slot] - now);
+    stats[slot + SampleField.Offset] -= shift;
+    stats[slot] += shift;
   }
-  const shift = phase + freq * (stats.referenceTime - now);
-  stats.offset -= shift;
-  stats.referenceTime += shift;
-  stats.slope = (stats.slope - freq) / (1 + freq);
+  const shift = phase + freq * (stats[StatsField.ReferenceTime] - now);
+  stats[StatsField.Offset] -= shift;
+  stats[StatsField.ReferenceTime] += shift;
+  stats[StatsField.Slope] = (stats[StatsField.Slope] - freq) / (1 + freq);
 }
 
 export function lastTime(stats: SourceStats): number {
-  return stats.count > 0 ? stats.times[at(stats, stats.count - 1)] : 0;
+  return stats[StatsField.Count] > 0 ? stats[at(stats, stats[StatsField.Count] - 1)] : 0;
 }
 
 /** The i-th sample from the oldest, for reports. */
 export function sample(stats: SourceStats, i: number): { time: number; offset: number; delay: number; dispersion: number } {
   const slot = at(stats, i);
-  return { time: stats.times[slot], offset: stats.offsets[slot], delay: stats.delays[slot], dispersion: stats.dispersions[slot] };
+  return { time: stats[slot], offset: stats[slot + SampleField.Offset], delay: stats[slot + SampleField.Delay], dispersion: stats[slot + SampleField.Dispersion] };
 }

@@ -12,6 +12,8 @@ import * as responder from '../../src/serve/responder';
 import { Counter } from '../../src/serve/responder';
 import * as sourceModule from '../../src/sync/source';
 import { fakeClock, recordingSocket, shaDigest } from './fakes';
+import { SourceField } from '../../src/sync/source';
+import { LastPacketField, testsText } from '../../src/sync/lastpacket';
 
 const KEYS = keys.parseKeys('1 MD5 HEX:00112233445566778899aabbccddeeff\n2 SHA1 shared-secret-two\n3 SHA256 HEX:' + 'ab'.repeat(32) + '\n');
 const AUTH: keys.Authenticator = { keys: KEYS.keys, sha: shaDigest };
@@ -142,8 +144,8 @@ describe('client authentication', () => {
     const body = replyTo(req.substring(0, 48), state.raw);
     const outcome = sourceModule.receive(s, clock, body + mac.macTrailer(2, key.type, key.secret, body, shaDigest), { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, AUTH);
     expect(outcome.sample).not.toBeNull();
-    expect(s.lastPacket!.authenticated).toBe(true);
-    expect(s.lastPacket!.tests).toBe('111 111 1111');
+    expect(s.lastPacket![LastPacketField.Authenticated]).toBe(1);
+    expect(testsText(s.lastPacket![LastPacketField.Tests])).toBe('111 111 1111');
   });
 
   it('rejects unsigned replies, crypto-NAKs and wrong keys (test 5)', () => {
@@ -153,8 +155,8 @@ describe('client authentication', () => {
       const req = sourceModule.makeRequest(s, clock, AUTH);
       const body = replyTo(req.substring(0, 48), state.raw);
       expect(sourceModule.receive(s, clock, sign(body), { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, AUTH).sample).toBeNull();
-      expect(s.lastPacket!.tests).toBe('111 111 0111');
-      expect(s.authFailures).toBe(1);
+      expect(testsText(s.lastPacket![LastPacketField.Tests])).toBe('111 111 0111');
+      expect(s.state[SourceField.AuthFailures]).toBe(1);
     }
   });
 });

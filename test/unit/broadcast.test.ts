@@ -10,6 +10,7 @@ import * as timestamp from '../../src/ntp/timestamp';
 import type { DatagramHandler, UdpSocket } from '../../src/platform';
 import * as responder from '../../src/serve/responder';
 import { fakePlatform } from './fakes';
+import { SourceField } from '../../src/sync/source';
 
 const CLIENT = { address: '192.0.2.7', port: 123 };
 /** The port our fake kernel gives the never-bound sender, as a real one picks an ephemeral port. */
@@ -158,13 +159,13 @@ describe('broadcast client: calibrates the way ntpd does', () => {
       receiveTime: timestamp.fromUnix(t1 + 0.001), transmitTime: timestamp.fromUnix(t1 + 0.0011),
     });
     b.state.raw = t1 + 0.002; // the clock is still uncorrected: raw time is its time
-    const localPort = source.localPort;
+    const localPort = source.localPort!;
     expect(b.handlers[localPort]).toBeDefined();
     b.handlers[localPort](answer, { address: server.address, port: 123 }, b.state.raw);
-    expect(source.valid).toBe(0); // from another port than the one asked: not the server's answer
+    expect(source.state[SourceField.Valid]).toBe(0); // from another port than the one asked: not the server's answer
     b.handlers[localPort](answer, server, b.state.raw);
-    expect(source.valid).toBe(1);
-    expect(source.calibratedDelay).toBeCloseTo(0.002 - 0.0001, 6);
+    expect(source.state[SourceField.Valid]).toBe(1);
+    expect(source.state[SourceField.CalibratedDelay]).toBeCloseTo(0.002 - 0.0001, 6);
   });
 
   it('a broadcast from another port of the same server (restarted, reconnected) moves the calibration there', () => {

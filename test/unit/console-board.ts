@@ -10,6 +10,7 @@ import * as refid from '../../src/ntp/refid';
 import * as timestamp from '../../src/ntp/timestamp';
 import type { DatagramHandler } from '../../src/platform';
 import { fakePlatform } from './fakes';
+import { SourceField } from '../../src/sync/source';
 
 export const START = 1_800_000_000.25;
 
@@ -119,7 +120,7 @@ export function answering(offset = 0.0005, rate = 0, delay = 0.004): Server {
 /** What a bad argument must leave alone. */
 export function snapshot(app: Appliance) {
   return JSON.stringify({
-    sources: app.sync.sources.map((s) => [s.options, s.address, s.offline, s.burstLeft, s.pollLog2, s.stoppedBy]),
+    sources: app.sync.sources.map((s) => [s.options, s.address, s.state[SourceField.Offline], s.state[SourceField.BurstLeft], s.state[SourceField.PollLog2], s.state[SourceField.StoppedBy]]),
     makestep: [app.config.makestepThreshold, app.config.makestepLimit],
     clock: [app.clock.offset, app.clock.baseFreq, app.clock.slewAmount],
     servers: app.config.servers,

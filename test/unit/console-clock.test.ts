@@ -9,6 +9,7 @@ import { commandNames } from './modules';
 import { logDateTime } from '../../src/console/format';
 import { parseTime } from '../../src/console/timeinput';
 import { answering, board, expectOneLineError } from './console-board';
+import { SourceField } from '../../src/sync/source';
 
 const SELECTDATA_HEADER = 'S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap\n' + '='.repeat(71) + '\n';
 // chrony's pattern for a line (110-chronyc), with our state characters.
@@ -32,9 +33,9 @@ describe('selectdata', () => {
     expect(lines[0].endsWith('  N')).toBe(true);
     // The interval holds the offset (local minus source, about 0 once the clock follows it) and is as wide as its root distance.
     const source = b.app.sync.sources[0];
-    expect(source.selectLow).toBeLessThan(0);
-    expect(source.selectHigh).toBeGreaterThan(0);
-    expect(source.selectScore).toBe(1);
+    expect(source.state[SourceField.SelectLow]).toBeLessThan(0);
+    expect(source.state[SourceField.SelectHigh]).toBeGreaterThan(0);
+    expect(source.state[SourceField.SelectScore]).toBe(1);
     // A source that never answered: chrony's line for one, with its 'M' (missing samples).
     expect(lines[1]).toBe('M 192.0.2.9                 N ----- -----    0   1.0    +0ns    +0ns  ?');
   });
@@ -90,13 +91,13 @@ describe('minstratum / maxdelay / maxdelayratio', () => {
   it('maxdelay refuses replies with a longer delay (test A of ntpdata)', () => {
     const b = synchronised();
     expect(b.type('maxdelay 192.0.2.1 0.001')).toBe('200 OK\n');
-    const valid = b.app.sync.sources[0].valid;
+    const valid = b.app.sync.sources[0].state[SourceField.Valid];
     b.advance(1100);
-    expect(b.app.sync.sources[0].valid).toBe(valid);
+    expect(b.app.sync.sources[0].state[SourceField.Valid]).toBe(valid);
     expect(b.type('ntpdata 192.0.2.1')).toContain('NTP tests       : 111 011 1111\n');
     expect(b.type('maxdelay 192.0.2.1 1')).toBe('200 OK\n');
     b.advance(1100);
-    expect(b.app.sync.sources[0].valid).toBeGreaterThan(valid);
+    expect(b.app.sync.sources[0].state[SourceField.Valid]).toBeGreaterThan(valid);
   });
 
   it('maxdelayratio refuses replies slower than the ratio times the fastest', () => {
@@ -105,12 +106,12 @@ describe('minstratum / maxdelay / maxdelayratio', () => {
     b.advance(600);
     expect(b.type('maxdelayratio 192.0.2.1 2')).toBe('200 OK\n');
     servers['192.0.2.1'].delay = 0.04; // ten times the delay of the samples so far
-    const valid = b.app.sync.sources[0].valid;
+    const valid = b.app.sync.sources[0].state[SourceField.Valid];
     b.advance(1100);
-    expect(b.app.sync.sources[0].valid).toBe(valid);
+    expect(b.app.sync.sources[0].state[SourceField.Valid]).toBe(valid);
     expect(b.type('maxdelayratio 192.0.2.1 0')).toBe('200 OK\n');
     b.advance(1100);
-    expect(b.app.sync.sources[0].valid).toBeGreaterThan(valid);
+    expect(b.app.sync.sources[0].state[SourceField.Valid]).toBeGreaterThan(valid);
   });
 
   it('refuse bad values and unknown sources', () => {

@@ -8,6 +8,8 @@ import * as localClock from '../../src/clock/local';
 import * as commands from '../../src/console/commands';
 import { duration, ppm, signedDuration, age } from '../../src/console/format';
 import { answering, board, expectOneLineError } from './console-board';
+import { SourceField } from '../../src/sync/source';
+import { StatsField } from '../../src/sync/sourcestats';
 // chronyc's layouts, as chrony's test suite pins them (110-chronyc), units widened to ns/us/ms.
 const SOURCES_HEADER = 'MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n' + '='.repeat(79) + '\n';
 const SOURCE_LINE = /^\^[*+\-x~?] [0-9.]+ +[0-9 ]{2}  [0-9 -]{2}   [0-7 ]{3}  [ 0-9]{3}[0-9smhdy ]  [0-9 +-]{5}[num]s\[[0-9 +-]{5}[num]s\] \+\/- [ 0-9]{4}[num]s$/;
@@ -115,7 +117,7 @@ describe('sources', () => {
     const line = b.type('sources').split('\n')[2];
     expect(line).toMatch(/ {4}\+0ns\[ -500us\] \+\/- [ 0-9]{4}us$/);
     const source = b.app.sync.sources[0];
-    const error = (source.rootDelay + source.delay) / 2 + source.rootDispersion + source.dispersion;
+    const error = (source.state[SourceField.RootDelay] + source.state[SourceField.Delay]) / 2 + source.state[SourceField.RootDispersion] + source.state[SourceField.Dispersion];
     expect(line.endsWith(' +/- ' + duration(error))).toBe(true);
     expect(line).toMatch(/^\^\* 192\.0\.2\.1 +1 +6 +1 +1 /); // LastRx counts from the sample's whole second, as chronyd does
   });
@@ -143,10 +145,10 @@ describe('sourcestats', () => {
     expect(text.startsWith(SOURCESTATS_HEADER)).toBe(true);
     const lines = text.slice(SOURCESTATS_HEADER.length).trimEnd().split('\n');
     expect(lines[0]).toMatch(SOURCESTATS_LINE);
-    const stats = b.app.sync.sources[0].stats;
-    expect(lines[0]).toMatch(new RegExp('^192\\.0\\.2\\.1 +' + stats.count + ' +[0-9]+ +'));
-    expect(lines[0]).toContain(ppm(-stats.slope * 1e6, true) + ' ' + ppm(stats.skew * 1e6, false) + '  ');
-    expect(lines[0].endsWith(duration(stats.stdDev))).toBe(true);
+    const stats = b.app.sync.sources[0].stats!;
+    expect(lines[0]).toMatch(new RegExp('^192\\.0\\.2\\.1 +' + stats[StatsField.Count] + ' +[0-9]+ +'));
+    expect(lines[0]).toContain(ppm(-stats[StatsField.Slope] * 1e6, true) + ' ' + ppm(stats[StatsField.Skew] * 1e6, false) + '  ');
+    expect(lines[0].endsWith(duration(stats[StatsField.StdDev]))).toBe(true);
     // No samples: zeros, with our "unknown" skew (100 %) instead of chrony's 2000 ppm placeholder.
     expect(lines[1]).toBe('192.0.2.9                   0   0     0     +0.000    1000000     +0ns     0ns');
   });
@@ -201,9 +203,9 @@ describe('ntpdata', () => {
     const text = b.type('ntpdata 192.0.2.1');
     expect(text).toMatch(NTPDATA);
     const source = b.app.sync.sources[0];
-    expect(text).toContain('Total TX        : ' + source.sent + '\n');
-    expect(text).toContain('Total RX        : ' + source.received + '\n');
-    expect(text).toContain('Poll interval   : ' + source.pollLog2 + ' (' + Math.pow(2, source.pollLog2) + ' seconds)\n');
+    expect(text).toContain('Total TX        : ' + source.state[SourceField.Sent] + '\n');
+    expect(text).toContain('Total RX        : ' + source.state[SourceField.Received] + '\n');
+    expect(text).toContain('Poll interval   : ' + source.state[SourceField.PollLog2] + ' (' + Math.pow(2, source.state[SourceField.PollLog2]) + ' seconds)\n');
   });
 
   it('without an address reports every source after a blank line', () => {
@@ -242,7 +244,7 @@ describe('add server / delete', () => {
     expect(b.app.sync.sources).toHaveLength(1);
     expect(b.app.sync.sources[0].options.minPollLog2).toBe(4);
     b.advance(10);
-    expect(b.app.sync.sources[0].reach).not.toBe(0);
+    expect(b.app.sync.sources[0].state[SourceField.Reach]).not.toBe(0);
     expect(b.type('sources').split('\n')[2]).toMatch(/^\^\* 192\.0\.2\.5 /);
   });
 
@@ -285,16 +287,16 @@ describe('burst', () => {
     const b = board('server 192.0.2.1\nserver 192.0.2.2\n', { '192.0.2.1': answering(), '192.0.2.2': answering() });
     b.advance(1);
     expect(b.type('burst')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.burstLeft)).toEqual([4, 4]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.BurstLeft])).toEqual([4, 4]);
     b.advance(20);
-    expect(b.app.sync.sources.map((s) => s.burstLeft)).toEqual([0, 0]);
-    const sent = b.app.sync.sources[1].sent;
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.BurstLeft])).toEqual([0, 0]);
+    const sent = b.app.sync.sources[1].state[SourceField.Sent];
     expect(b.type('burst 2/3 192.0.2.2')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.burstLeft)).toEqual([0, 3]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.BurstLeft])).toEqual([0, 3]);
     b.advance(10);
-    expect(b.app.sync.sources[1].sent).toBe(sent + 3);
+    expect(b.app.sync.sources[1].state[SourceField.Sent]).toBe(sent + 3);
     expect(b.type('burst 1/1 192.0.2.0/24')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.burstLeft)).toEqual([1, 1]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.BurstLeft])).toEqual([1, 1]);
   });
 
   it('refuses unknown sources and bad counts', () => {
@@ -420,11 +422,11 @@ describe('minpoll / maxpoll', () => {
     expect(b.app.config.servers[0].minPollLog2).toBe(6);
     expect(b.type('maxpoll 192.0.2.1 3')).toBe('200 OK\n');
     const options = b.app.sync.sources[0].options;
-    expect([options.minPollLog2, options.maxPollLog2, b.app.sync.sources[0].pollLog2]).toEqual([3, 3, 3]);
+    expect([options.minPollLog2, options.maxPollLog2, b.app.sync.sources[0].state[SourceField.PollLog2]]).toEqual([3, 3, 3]);
     expect(b.type('minpoll 192.0.2.1 8')).toBe('200 OK\n');
     expect([options.minPollLog2, options.maxPollLog2]).toEqual([3, 3]); // a copy was replaced, not edited
     const now = b.app.sync.sources[0].options;
-    expect([now.minPollLog2, now.maxPollLog2, b.app.sync.sources[0].pollLog2]).toEqual([8, 8, 8]);
+    expect([now.minPollLog2, now.maxPollLog2, b.app.sync.sources[0].state[SourceField.PollLog2]]).toEqual([8, 8, 8]);
   });
 
   it('refuse bad values and unknown sources', () => {
@@ -442,20 +444,20 @@ describe('offline / online', () => {
     const b = board('server 192.0.2.1\nserver 192.0.2.2\nserver 198.51.100.1\n', { '192.0.2.1': answering() });
     b.advance(1);
     expect(b.type('offline 192.0.2.1')).toBe('200 OK\n');
-    const sent = b.app.sync.sources[0].sent;
+    const sent = b.app.sync.sources[0].state[SourceField.Sent];
     b.advance(300);
-    expect(b.app.sync.sources[0].sent).toBe(sent);
+    expect(b.app.sync.sources[0].state[SourceField.Sent]).toBe(sent);
     expect(b.type('online 192.0.2.1')).toBe('200 OK\n');
     b.advance(300);
-    expect(b.app.sync.sources[0].sent).toBeGreaterThan(sent);
+    expect(b.app.sync.sources[0].state[SourceField.Sent]).toBeGreaterThan(sent);
     expect(b.type('offline 192.0.2.0/24')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.offline)).toEqual([true, true, false]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.Offline])).toEqual([1, 1, 0]);
     expect(b.type('online 255.255.255.0/192.0.2.7')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.offline)).toEqual([false, false, false]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.Offline])).toEqual([0, 0, 0]);
     expect(b.type('offline')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.offline)).toEqual([true, true, true]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.Offline])).toEqual([1, 1, 1]);
     expect(b.type('online')).toBe('200 OK\n');
-    expect(b.app.sync.sources.map((s) => s.offline)).toEqual([false, false, false]);
+    expect(b.app.sync.sources.map((s) => s.state[SourceField.Offline])).toEqual([0, 0, 0]);
   });
 
   it('refuse unknown sources and malformed subnets', () => {

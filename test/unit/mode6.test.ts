@@ -13,6 +13,7 @@ import type { Peer } from '../../src/platform';
 import { Counter } from '../../src/serve/responder';
 import { ntpBoard, shaDigest } from './fakes';
 import { prng } from './ntp-bytes';
+import { SourceField } from '../../src/sync/source';
 
 const START = 1_800_000_000.25;
 // Mode 6 answers localhost only by default (issue 16): ntpq on the board's own host.
@@ -165,13 +166,13 @@ describe('mode 6', () => {
     const cases: [string, number][] = [['*', 6], ['+', 4], ['-', 3], ['x', 1], ['?', 0]];
     for (const [status, code] of cases) {
       sources[1].status = status;
-      sources[1].reach = 0o377;
+      sources[1].state[SourceField.Reach] = 0o377;
       const word = associations(b)[1].status;
       expect((word >> 8) & 7).toBe(code);
       expect(word & 0x8000).toBe(0x8000); // configured
       expect(word & 0x1000).toBe(0x1000); // reachable
     }
-    sources[2].reach = 0;
+    sources[2].state[SourceField.Reach] = 0;
     expect(associations(b)[2].status & 0x1000).toBe(0);
     // Deleting a source keeps the others' ids; a new one gets a fresh id.
     expect(commands.dispatch(b.app, 'delete 192.0.2.1')).toMatch(/200 OK/);

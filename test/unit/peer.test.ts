@@ -9,6 +9,8 @@ import * as mac from '../../src/ntp/mac';
 import * as timestamp from '../../src/ntp/timestamp';
 import type { DatagramHandler } from '../../src/platform';
 import { fakePlatform, shaDigest } from './fakes';
+import { SourceField } from '../../src/sync/source';
+import { LastPacketField, testsText } from '../../src/sync/lastpacket';
 
 const PEER = { address: '192.0.2.50', port: 123 };
 
@@ -63,8 +65,8 @@ describe('symmetric peers', () => {
     expect(first.stratum).toBe(4);
     const theirs = active(ours.data, b.state.raw + 0.0005, 1);
     b.deliver(theirs);
-    expect(b.app.sync.sources[0].valid).toBe(1);
-    expect(b.app.sync.sources[0].lastPacket!.tests).toBe('111 111 1111');
+    expect(b.app.sync.sources[0].state[SourceField.Valid]).toBe(1);
+    expect(testsText(b.app.sync.sources[0].lastPacket![LastPacketField.Tests])).toBe('111 111 1111');
     // Our next packet (one poll later) answers theirs: its origin is their transmit.
     const before = b.sent.length;
     b.advance(70);
@@ -86,7 +88,7 @@ describe('symmetric peers', () => {
     const packet = active(null, b.state.raw);
     b.deliver(packet + mac.macTrailer(1, key.type, key.secret, packet, shaDigest));
     expect(b.app.sync.sources).toHaveLength(1);
-    expect(b.app.sync.sources[0].peerMode).toBe(2);
+    expect(b.app.sync.sources[0].state[SourceField.PeerMode]).toBe(2);
     expect(b.sent).toHaveLength(1);
     const answer = header.decode(b.sent[0].data, 0);
     expect(answer.mode).toBe(2);

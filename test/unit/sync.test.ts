@@ -9,6 +9,9 @@ import * as select from '../../src/sync/select';
 import * as sourceModule from '../../src/sync/source';
 import * as sourcestats from '../../src/sync/sourcestats';
 import { fakeClock } from './fakes';
+import { SourceField } from '../../src/sync/source';
+import { StatsField } from '../../src/sync/sourcestats';
+import { LastPacketField, testsText } from '../../src/sync/lastpacket';
 
 const SERVER = { address: '192.0.2.1', port: 123 };
 
@@ -41,8 +44,8 @@ describe('source on-wire tests', () => {
     expect(outcome.sample).not.toBeNull();
     expect(outcome.sample!.offset).toBeCloseTo(0.001, 6);
     expect(outcome.sample!.delay).toBeCloseTo(0.002, 6);
-    expect(source.reach).toBe(1);
-    expect(source.lastPacket!.tests).toBe('111 111 1111');
+    expect(source.state[SourceField.Reach]).toBe(1);
+    expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe('111 111 1111');
   });
 
   it('rejects a duplicate, a bogus origin, and replies from elsewhere', () => {
@@ -56,7 +59,7 @@ describe('source on-wire tests', () => {
     expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, null).sample).not.toBeNull();
     // The same reply again: a duplicate (and its origin is no longer outstanding).
     expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, null).sample).toBeNull();
-    expect(source.valid).toBe(1);
+    expect(source.state[SourceField.Valid]).toBe(1);
   });
 
   it('counts but does not use replies with zero timestamps, unsynchronised servers, or too much distance', () => {
@@ -70,7 +73,7 @@ describe('source on-wire tests', () => {
       const { source, clock, state } = newSource();
       const request = sourceModule.makeRequest(source, clock, null);
       expect(sourceModule.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3, null).sample).toBeNull();
-      expect(source.lastPacket!.tests).toBe(tests);
+      expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe(tests);
     }
   });
 
@@ -79,7 +82,7 @@ describe('source on-wire tests', () => {
     source.options.maxDelay = 0.001;
     const request = sourceModule.makeRequest(source, clock, null);
     expect(sourceModule.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3, null).sample).toBeNull();
-    expect(source.lastPacket!.tests).toBe('111 011 1111');
+    expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe('111 011 1111');
   });
 
   it('honours a RATE kiss with a valid origin, never past 2^13 s', () => {
@@ -90,8 +93,8 @@ describe('source on-wire tests', () => {
       expect(sourceModule.receive(source, clock, kiss, SERVER, state.raw, 3, null).kiss).toBe('RATE');
       state.raw += 1;
     }
-    expect(source.pollLog2).toBe(13);
-    expect(source.stoppedBy).toBe('');
+    expect(source.state[SourceField.PollLog2]).toBe(13);
+    expect(source.state[SourceField.StoppedBy]).toBe(0);
   });
 
   it('stops on DENY and RSTR, but only with a valid origin (RFC 8633 5.4)', () => {
@@ -100,19 +103,19 @@ describe('source on-wire tests', () => {
       const request = sourceModule.makeRequest(source, clock, null);
       const forged = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code, originTime: { seconds: 1, fraction: 2 } });
       expect(sourceModule.receive(source, clock, forged, SERVER, state.raw, 3, null).kiss).toBe('');
-      expect(source.stoppedBy).toBe('');
+      expect(source.state[SourceField.StoppedBy]).toBe(0);
       const real = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code });
       expect(sourceModule.receive(source, clock, real, SERVER, state.raw, 3, null).kiss).toBe(refid.toAscii(code));
-      expect(source.stoppedBy).toBe(refid.toAscii(code));
+      expect(source.state[SourceField.StoppedBy]).toBe(code);
       expect(sourceModule.selectable(source)).toBe(false);
     }
   });
 
   it('shifts the reach register on every request', () => {
     const { source, clock } = newSource();
-    source.reach = 0xff;
+    source.state[SourceField.Reach] = 0xff;
     for (let i = 0; i < 3; i++) sourceModule.makeRequest(source, clock, null);
-    expect(source.reach).toBe(0xf8);
+    expect(source.state[SourceField.Reach]).toBe(0xf8);
   });
 });
 
@@ -121,18 +124,18 @@ describe('sourcestats regression', () => {
     const stats = sourcestats.create();
     for (let i = 0; i < 10; i++) sourcestats.add(stats, 1000 + 64 * i, 0.01 + 2e-5 * 64 * i, 0.002, 1e-6);
     expect(sourcestats.regress(stats, 1e-6)).toBe(true);
-    expect(stats.slope).toBeCloseTo(2e-5, 12);
+    expect(stats[StatsField.Slope]).toBeCloseTo(2e-5, 12);
     expect(sourcestats.predictOffset(stats, 1000)).toBeCloseTo(0.01, 9);
     sourcestats.applyCorrection(stats, 1576, 0.01 + 2e-5 * 576, 2e-5);
     sourcestats.regress(stats, 1e-6);
-    expect(Math.abs(stats.slope)).toBeLessThan(1e-12);
+    expect(Math.abs(stats[StatsField.Slope])).toBeLessThan(1e-12);
     expect(Math.abs(sourcestats.predictOffset(stats, 1576))).toBeLessThan(1e-9);
   });
 
   it('keeps at most MAX_SAMPLES, oldest out', () => {
     const stats = sourcestats.create();
     for (let i = 0; i < 40; i++) sourcestats.add(stats, i, 0, 0.001, 0);
-    expect(stats.count).toBe(sourcestats.MAX_SAMPLES);
+    expect(stats[StatsField.Count]).toBe(sourcestats.MAX_SAMPLES);
     expect(sourcestats.sample(stats, 0).time).toBe(40 - sourcestats.MAX_SAMPLES);
   });
 
@@ -153,8 +156,8 @@ describe('sourcestats regression', () => {
       sourcestats.add(stats, t, i < 8 ? 0 : 1e-5 * (t - 448), 0.001, 0);
     }
     sourcestats.regress(stats, 1e-7);
-    expect(stats.count).toBeLessThan(16);
-    expect(stats.slope).toBeGreaterThan(0.5e-5);
+    expect(stats[StatsField.Count]).toBeLessThan(16);
+    expect(stats[StatsField.Slope]).toBeGreaterThan(0.5e-5);
   });
 });
 
@@ -162,13 +165,13 @@ describe('selection', () => {
   function sourceWith(address: string, offset: number, distanceSeconds: number) {
     const source = sourceModule.create(defaultServerOptions(address));
     sourceModule.setAddress(source, address);
-    source.reach = 0xff;
-    source.stratum = 1;
-    source.leap = 0;
+    source.state[SourceField.Reach] = 0xff;
+    source.state[SourceField.Stratum] = 1;
+    source.state[SourceField.Leap] = 0;
     source.lastSampleTime = 1000;
-    source.delay = distanceSeconds;
-    for (let i = 0; i < 4; i++) sourcestats.add(source.stats, 1000 - 64 * (3 - i), offset, distanceSeconds, 0);
-    sourcestats.regress(source.stats, 1e-6);
+    source.state[SourceField.Delay] = distanceSeconds;
+    for (let i = 0; i < 4; i++) sourcestats.add(sourceModule.statsOf(source), 1000 - 64 * (3 - i), offset, distanceSeconds, 0);
+    sourcestats.regress(sourceModule.statsOf(source), 1e-6);
     return source;
   }
 
@@ -202,10 +205,10 @@ describe('selection', () => {
 
   it('passes on the majority leap indicator of the combined sources', () => {
     const sources = [sourceWith('192.0.2.1', 0, 0.01), sourceWith('192.0.2.2', 0, 0.01), sourceWith('192.0.2.3', 0, 0.01)];
-    sources[0].leap = 1;
-    sources[1].leap = 1;
+    sources[0].state[SourceField.Leap] = 1;
+    sources[1].state[SourceField.Leap] = 1;
     expect(select.select(sources, 1000, -1, 1e-6, 16).leap).toBe(1);
-    sources[1].leap = 0;
+    sources[1].state[SourceField.Leap] = 0;
     expect(select.select(sources, 1000, -1, 1e-6, 16).leap).toBe(0);
   });
 });
