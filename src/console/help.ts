@@ -5,8 +5,9 @@
  */
 import type { Appliance } from '../appliance';
 import { ConsoleGroup } from '../modules';
-import type { Group, Output } from './commands';
+import type { Output } from './commands';
 import { REPL_COMMAND } from './shell';
+import type * as reportsGroup from './reportcmds';
 
 const HELP_COLUMN = 28;
 
@@ -39,7 +40,8 @@ export function run(app: Appliance, _name: string, args: string[]): Output {
     // Every on-demand module goes (this one and the dispatcher too, which keep running till
     // they return): the group loaded last is let go before the next is loaded.
     app.platform.release();
-    text += helpLines((app.platform.load(groups[i]) as Group).table());
+    // Typed as a module, not as Group: see dispatch (commands.ts).
+    text += helpLines((app.platform.load(groups[i]) as typeof reportsGroup).table());
   }
   return text + helpLine(REPL_COMMAND, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
 }
