@@ -48,6 +48,10 @@ export const ON_DEMAND = {
   'ntpd-boot': 'src/boot.ts',
   'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-auth': 'src/serve/authreply.ts',
+  'ntpd-shell': 'src/console/shell.ts',
+  'ntpd-request': 'src/serve/request.ts',
+  'ntpd-reference': 'src/clock/reference.ts',
+  'ntpd-broadcast': 'src/serve/broadcast.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
   'ntpk-gps': 'src/refclock/gps.ts',
 };

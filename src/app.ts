@@ -4,32 +4,28 @@
  * together, and resident: the callbacks it makes run for the board's whole life.
  */
 import type { Appliance } from './appliance';
-import * as reference from './clock/reference';
 import { load, Module } from './modules';
 import * as wifi from './net/wifi';
-import * as shell from './console/shell';
+import { ConsoleText } from './console/shell';
+import type { Shell } from './console/shell';
 import type { DatagramHandler, Platform, UdpSocket } from './platform';
-import * as broadcast from './serve/broadcast';
 import * as mode6State from './serve/mode6state';
-import * as policy from './serve/policy';
 import * as responder from './serve/responder';
 import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
-  const app = load(platform, Module.Boot).create(platform);
+  const app = load(platform, Module.Boot).create(platform, function () {
+    return load(platform, Module.Request);
+  });
   // The boot code and what it loaded are let go before the services start: boot's peak is lower.
   platform.release();
-  // Its callbacks (the rate limit's classes) are made here, resident, not in the boot module.
-  policy.apply(app);
   app.sync.onClockChange = function () {
-    responder.refresh(app.responder);
+    app.responder.requests().refresh(app.responder);
   };
   recordStatistics(app);
   startControl(app);
   updateReference(app);
-  platform.every(responder.REFRESH_INTERVAL * 1000, function () {
-    updateReference(app);
-  });
+  platform.every(responder.REFRESH_INTERVAL * 1000, updateReference, app);
   startNetwork(app);
   startConsole(app);
   web.start(app);
@@ -131,16 +127,17 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   }
 }
 
-/** Once a second: holdover bookkeeping, then a fresh reply header. */
+/** Every REFRESH_INTERVAL: holdover bookkeeping, then a fresh reply header (both code loaded for it). */
 function updateReference(app: Appliance): void {
-  reference.tick(app.sync);
-  responder.refresh(app.responder);
+  load(app.platform, Module.Reference).tick(app.sync);
+  app.responder.requests().refresh(app.responder);
 }
 
 /**
  * `broadcast INTERVAL ADDRESS`: multicasts from the NTP port; broadcasts from
  * one never-bound socket that answers mode 3 (see serve/broadcast), kept for
  * the link's lifetime, a fresh one after a reconnect; none while the link is down.
+ * The code that builds a round is loaded for it.
  */
 function startBroadcasts(app: Appliance, net: wifi.Network): void {
   const targets = app.config.broadcasts;
@@ -148,7 +145,7 @@ function startBroadcasts(app: Appliance, net: wifi.Network): void {
   let reconnects = net.reconnects;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i];
-    const fromNtpPort = broadcast.isMulticast(target.address);
+    const fromNtpPort = load(app.platform, Module.Broadcast).isMulticast(target.address);
     app.platform.every(target.interval * 1000, function () {
       if (net.state !== wifi.CONNECTED) return;
       if (reconnects !== net.reconnects) {
@@ -156,11 +153,22 @@ function startBroadcasts(app: Appliance, net: wifi.Network): void {
         sender = null;
         reconnects = net.reconnects;
       }
-      if (!fromNtpPort && !sender) sender = broadcast.openSender(app.platform, app.responder);
+      if (!fromNtpPort && !sender) sender = openSender(app);
       const socket = fromNtpPort ? app.responder.socket : sender;
-      if (socket) app.responder.counters[responder.Counter.BroadcastsSent] += broadcast.send(app.responder, socket, target);
+      if (socket) app.responder.counters[responder.Counter.BroadcastsSent] += load(app.platform, Module.Broadcast).send(app.responder, socket, target);
     });
   }
+}
+
+/**
+ * The never-bound socket broadcasts leave from, answering the mode-3 requests that arrive on
+ * its ephemeral port (a client's association is keyed on that port) as the NTP port does.
+ */
+function openSender(app: Appliance): UdpSocket {
+  const socket = app.platform.udpSender(function (msg, from, rawArrival) {
+    responder.handle(app.responder, msg, from, rawArrival, socket);
+  });
+  return socket;
 }
 
 /** The NTP port's service, set up once: what it routes where. The socket itself comes and goes with the link. */
@@ -176,7 +184,7 @@ function startNtpService(app: Appliance): NtpPort {
     load(app.platform, Module.Auth).answer(service, socket, msg, trailer, first, from, receive);
   };
   app.sync.header = function (mode, pollLog2) {
-    return responder.header(service, mode, pollLog2);
+    return service.requests().header(service, mode, pollLog2);
   };
   let peers = app.config.acceptPeers || app.auth.keys.length > 0;
   for (let i = 0; i < app.config.servers.length; i++) peers = peers || app.config.servers[i].peer;
@@ -223,7 +231,7 @@ function startConsole(app: Appliance): void {
   function finish(): void {
     stopRunning = null;
     platform.release();
-    platform.consoleWrite(shell.PROMPT);
+    platform.consoleWrite(ConsoleText.Prompt);
     const next = queued.shift();
     if (next !== undefined) execute(next);
   }
@@ -233,9 +241,9 @@ function startConsole(app: Appliance): void {
       if (queued.length < MAX_QUEUED_LINES) queued.push(line);
       return;
     }
-    if (line.trim() === shell.REPL_COMMAND) {
+    if (line.trim() === ConsoleText.ReplCommand) {
       platform.consoleWrite(platform.releaseConsole(function () {
-        platform.consoleWrite(shell.PROMPT);
+        platform.consoleWrite(ConsoleText.Prompt);
       }));
       return;
     }
@@ -248,7 +256,7 @@ function startConsole(app: Appliance): void {
       if (typeof result !== 'function') platform.release();
     }
     if (typeof result === 'string') {
-      platform.consoleWrite(result + shell.PROMPT);
+      platform.consoleWrite(result + ConsoleText.Prompt);
       const next = queued.shift();
       if (next !== undefined) execute(next);
       return;
@@ -265,13 +273,14 @@ function startConsole(app: Appliance): void {
     });
   }
 
-  const lineDiscipline = shell.create(platform.consoleEchoes, platform.consoleWrite, execute, function () {
+  // The line editor is loaded for each chunk typed; its state stays here.
+  const lineDiscipline: Shell = load(platform, Module.Shell).create(platform.consoleEchoes, platform.consoleWrite, execute, function () {
     queued.length = 0;
     if (stopRunning) stopRunning();
     stopRunning = null;
   });
   platform.onConsoleData(function (chunk) {
-    shell.feed(lineDiscipline, chunk);
+    load(platform, Module.Shell).feed(lineDiscipline, chunk);
   });
-  platform.consoleWrite('NTP appliance ready. Type help for commands.\n' + shell.PROMPT);
+  platform.consoleWrite('NTP appliance ready. Type help for commands.\n' + ConsoleText.Prompt);
 }

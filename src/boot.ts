@@ -11,18 +11,21 @@ import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
 import type { AccessDirective, Config } from './config/types';
 import { defaults as defaultConfig } from './config/types';
-import type { ConfigModule } from './modules';
+import type { ConfigModule, RequestModule } from './modules';
 import { load, Module } from './modules';
 import type { Platform } from './platform';
 import * as access from './serve/access';
 import * as accessRules from './serve/accessrules';
 import * as clientLog from './serve/clientlog';
+import * as policy from './serve/policy';
+import * as requests from './serve/request';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
 import type { Sync } from './sync/manager';
 import * as syncSetup from './sync/setup';
 
-export function create(platform: Platform): Appliance {
+/** `requestModule` gives the responder's general path (app.ts makes it: a callback made here would keep this module in memory). */
+export function create(platform: Platform, requestModule: () => RequestModule): Appliance {
   const chosen = loadConfig(platform);
   const configText = chosen.stored.text;
   const config = chosen.config;
@@ -34,7 +37,7 @@ export function create(platform: Platform): Appliance {
     configText: configText,
     storedConfig: chosen.stored,
     editedConfig: configText,
-    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random),
+    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random, requestModule),
     sync: null as unknown as Sync,
     ntpAccess: buildAccess(config.ntpAccess),
     cmdAccess: buildAccess(config.cmdAccess),
@@ -47,6 +50,8 @@ export function create(platform: Platform): Appliance {
   app.sync = syncSetup.create(platform, clock, config, null as unknown as () => void);
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
+  policy.apply(app);
+  requests.refresh(app.responder);
   return app;
 }
 

@@ -9,11 +9,15 @@
  * same modules; a test checks that the two lists agree.
  */
 import type * as consoleCommands from './console/commands';
+import type * as shell from './console/shell';
 import type * as configParse from './config/parse';
 import type { Platform } from './platform';
 import type * as mode6 from './serve/mode6';
 import type * as gpsDriver from './refclock/gps';
 import type * as authReply from './serve/authreply';
+import type * as requests from './serve/request';
+import type * as reference from './clock/reference';
+import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
 import type * as boot from './boot';
 import type * as statistics from './stats/statistics';
@@ -43,6 +47,14 @@ export const enum Module {
   Stats = 'ntpd-stats',
   /** The answer to a request with a MAC (serve/authreply.ts). */
   Auth = 'ntpd-auth',
+  /** The general request path (serve/request.ts): each datagram the responder's hot path does not take. */
+  Request = 'ntpd-request',
+  /** The reference state's upkeep (clock/reference.ts): holdover, leap seconds, the end of a slew. */
+  Reference = 'ntpd-reference',
+  /** The broadcast server (serve/broadcast.ts): each round of mode-5 packets. */
+  Broadcast = 'ntpd-broadcast',
+  /** The console's line editor (console/shell.ts), for each chunk the console receives. */
+  Shell = 'ntpd-shell',
   /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
   Gps = 'ntpk-gps',
 }
@@ -72,6 +84,10 @@ export type BootModule = typeof boot;
 export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
 export type AuthModule = typeof authReply;
+export type ShellModule = typeof shell;
+export type RequestModule = typeof requests;
+export type ReferenceModule = typeof reference;
+export type BroadcastModule = typeof broadcast;
 
 /** A module's exports, typed by its name (Platform.load loads it, or finds it loaded). */
 export function load(platform: Platform, name: Module.Console): ConsoleModule;
@@ -83,6 +99,10 @@ export function load(platform: Platform, name: Module.Boot): BootModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;
 export function load(platform: Platform, name: Module.Auth): AuthModule;
+export function load(platform: Platform, name: Module.Shell): ShellModule;
+export function load(platform: Platform, name: Module.Request): RequestModule;
+export function load(platform: Platform, name: Module.Reference): ReferenceModule;
+export function load(platform: Platform, name: Module.Broadcast): BroadcastModule;
 export function load(platform: Platform, name: Module): unknown {
   return platform.load(name);
 }

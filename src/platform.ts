@@ -55,9 +55,13 @@ export interface Platform {
    * `onDatagram` gets what arrives there (a broadcast client's calibration requests).
    */
   udpSender(onDatagram: DatagramHandler): UdpSocket;
-  /** Repeating timer; returns an id for cancelTimer. */
-  every(milliseconds: number, callback: () => void): number;
-  after(milliseconds: number, callback: () => void): number;
+  /**
+   * Repeating timer; returns an id for cancelTimer. `a` and `b` are handed to the callback, so that
+   * a resident function serves without a closure made for the timer (on the device a closure
+   * costs memory for as long as its timer runs).
+   */
+  every<A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B): number;
+  after<A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B): number;
   cancelTimer(id: number): void;
   /** SHA digests of a binary string, as binary strings (Espruino's crypto module); MD5 is the core's own. */
   digest(algorithm: 'SHA1' | 'SHA256', data: string): string;

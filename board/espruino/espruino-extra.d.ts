@@ -109,8 +109,9 @@ declare var Modules: {
 };
 
 
-declare function setInterval(callback: () => void, milliseconds: number): number;
-declare function setTimeout(callback: () => void, milliseconds: number): number;
+// Extra arguments are handed to the callback (Espruino's setTimeout/setInterval `args...`).
+declare function setInterval<A extends unknown[]>(callback: (...args: A) => void, milliseconds: number, ...args: A): number;
+declare function setTimeout<A extends unknown[]>(callback: (...args: A) => void, milliseconds: number, ...args: A): number;
 declare function clearTimeout(id: number): void;
 declare function clearInterval(id: number): void;
 

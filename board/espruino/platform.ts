@@ -3,7 +3,7 @@
  * touches getTime, dgram, Storage, timers and the serial console.
  */
 import { ON_DEMAND_PREFIX } from '../../src/modules';
-import { parseIpv4 } from '../../src/ntp/refid';
+import { parseIpv4 } from '../../src/net/ipv4';
 import type { DatagramHandler, HttpHandler, Platform, UdpSocket } from '../../src/platform';
 
 /** The console's port when the board names none (UART0 on ESP32 boards). */
@@ -70,15 +70,19 @@ export function createPlatform(): Platform {
     faults.last = where + ': ' + error;
     log('error in ' + faults.last + ' (' + faults.count + ' so far; still serving)');
   };
-  const guard = function <A extends unknown[]>(where: string, callback: (...args: A) => void): (...args: A) => void {
-    return function () {
-      try {
-        callback.apply(undefined, arguments as unknown as A);
-      } catch (error) {
-        fault(where, error);
-      }
-      if (loaded) release();
-    };
+  // Runs an event's callback: what it throws is counted, and what it loaded let go. Each handler
+  // Espruino holds calls this with its arguments: one closure per handler, not a wrapper's too.
+  const run = function <A, B>(where: string, callback: (a: A, b: B) => void, a: A, b: B): void {
+    try {
+      callback(a, b);
+    } catch (error) {
+      fault(where, error);
+    }
+    if (loaded) release();
+  };
+  // A timer's callback, with the arguments Espruino hands over (setTimeout's extra arguments): no closure per timer.
+  const fire = function <A, B>(callback: (a: A, b: B) => void, a: A, b: B): void {
+    run('timer', callback, a, b);
   };
   /**
    * A socket's datagrams, timestamped on arrival before anything else runs. The hot path: the
@@ -103,9 +107,9 @@ export function createPlatform(): Platform {
       const socket = require('dgram').createSocket('udp4');
       if (group) socket.addMembership(group);
       receiveOn(socket, 'UDP port ' + port, onDatagram);
-      socket.on('error', guard('UDP port ' + port, function (error: unknown) {
-        onError('' + error);
-      }));
+      socket.on('error', function (error: unknown) {
+        run('UDP port ' + port, onError, '' + error, undefined);
+      });
       try {
         socket.bind(port);
       } catch (error) {
@@ -122,11 +126,11 @@ export function createPlatform(): Platform {
       receiveOn(socket, 'UDP sender', onDatagram);
       return socket;
     },
-    every: function (milliseconds, callback) {
-      return setInterval(guard('timer', callback), milliseconds);
+    every: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
+      return setInterval(fire, milliseconds, callback, a as A, b as B);
     },
-    after: function (milliseconds, callback) {
-      return setTimeout(guard('timer', callback), milliseconds);
+    after: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
+      return setTimeout(fire, milliseconds, callback, a as A, b as B);
     },
     cancelTimer: function (id) {
       clearTimeout(id);
@@ -138,14 +142,12 @@ export function createPlatform(): Platform {
     random: Math.random,
     resolve: function (host, callback) {
       if (parseIpv4(host) >= 0) {
-        setTimeout(guard('DNS', function () {
-          callback(host);
-        }), 0);
+        setTimeout(run, 0, 'DNS', callback, host, undefined);
         return;
       }
-      require('Wifi').getHostByName(host, guard('DNS', function (address: string | undefined) {
-        callback(address && parseIpv4(address) >= 0 ? address : null);
-      }));
+      require('Wifi').getHostByName(host, function (address: string | undefined) {
+        run('DNS', callback, address && parseIpv4(address) >= 0 ? address : null, undefined);
+      });
     },
     consoleWrite: function (text) {
       CONSOLE_PORT.write(text);
@@ -154,7 +156,9 @@ export function createPlatform(): Platform {
       // Move the JavaScript REPL out of the way so typed lines reach us.
       LoopbackA.setConsole(true);
       forwardJavaScriptConsole(log);
-      CONSOLE_PORT.on('data', guard('console', callback));
+      CONSOLE_PORT.on('data', function (chunk: string) {
+        run('console', callback, chunk, undefined);
+      });
     },
     consoleEchoes: true,
     releaseConsole: function (reclaim) {
@@ -167,12 +171,14 @@ export function createPlatform(): Platform {
     },
     serialOpen: function (baud, rxPin, txPin, onData) {
       GPS_PORT.setup(baud, { rx: new Pin(rxPin || GPS_RX_PIN), tx: new Pin(txPin || GPS_TX_PIN) });
-      GPS_PORT.on('data', guard('GPS UART', onData));
+      GPS_PORT.on('data', function (chunk: string) {
+        run('GPS UART', onData, chunk, undefined);
+      });
     },
     watchPin: function (pin, edge, onEdge) {
-      return setWatch(guard('PPS pin', function (event: { time: number }) {
-        onEdge(event.time);
-      }), new Pin(pin || PPS_PIN), { edge: edge, repeat: true }) as unknown as number;
+      return setWatch(function (event: { time: number }) {
+        run('PPS pin', onEdge, event.time, undefined);
+      }, new Pin(pin || PPS_PIN), { edge: edge, repeat: true }) as unknown as number;
     },
     unwatchPin: function (id) {
       clearWatch(id);
@@ -198,9 +204,9 @@ export function createPlatform(): Platform {
     wifiConnect: function (ssid, password, done) {
       const options: EspruinoWifiConnectOptions = { password: password };
       if (dnsServer !== '') options.dnsServers = [dnsServer];
-      wifi.connect(ssid, options, guard('Wi-Fi connect', function (error: unknown) {
-        done(error ? '' + error : null);
-      }));
+      wifi.connect(ssid, options, function (error: unknown) {
+        run('Wi-Fi connect', done, error ? '' + error : null, undefined);
+      });
     },
     wifiSetIP: function (address, netmask, gateway, dns) {
       const settings: EspruinoWifiIP = { ip: address, netmask: netmask, gw: gateway };
@@ -217,12 +223,12 @@ export function createPlatform(): Platform {
       return { address: info.ip, netmask: info.netmask || '', gateway: info.gw || '' };
     },
     onWifiLink: function (callback) {
-      wifi.on('connected', guard('Wi-Fi event', function (details: EspruinoWifiIP) {
-        callback(true, details.ip || '');
-      }));
-      wifi.on('disconnected', guard('Wi-Fi event', function (details: EspruinoWifiDisconnect) {
-        callback(false, details.msg || 'reason ' + details.reason);
-      }));
+      wifi.on('connected', function (details: EspruinoWifiIP) {
+        run('Wi-Fi event', callback, true, details.ip || '');
+      });
+      wifi.on('disconnected', function (details: EspruinoWifiDisconnect) {
+        run('Wi-Fi event', callback, false, details.msg || 'reason ' + details.reason);
+      });
     },
     storageRead: function (name) {
       return storage.read(name);

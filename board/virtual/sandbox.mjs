@@ -116,12 +116,13 @@ export function createSandbox(host) {
     return Math.round(host.crystal.read() * 1e6) / 1e6;
   }
 
-  function addTimer(callback, milliseconds, repeat) {
+  // Espruino hands a timer's extra arguments to its callback, as browsers and Node do.
+  function addTimer(callback, milliseconds, repeat, args) {
     if (typeof callback !== 'function') throw new Error('Timer callback must be a function');
     const id = nextTimerId++;
     const run = guard(() => {
       if (!repeat) timers.delete(id);
-      callback();
+      callback(...args);
     });
     const delay = Math.max(0, +milliseconds || 0);
     timers.set(id, repeat ? setInterval(run, delay) : setTimeout(run, delay));
@@ -200,6 +201,8 @@ export function createSandbox(host) {
   const modules = { dgram, http: http.module, Storage: storage, Wifi: wifi, crypto: cryptoModule };
   /** Modules loaded from Storage files, as Espruino caches them (Modules.getCached/removeCached). */
   const storageModules = {};
+  /** Module texts compiled, by text (a rewritten Storage file compiles afresh). */
+  const compiledModules = new Map();
   /**
    * Espruino's require: a built-in module, or else the Storage file of that name run as a module
    * (its own scope, with exports and module), once, until it is removed from the cache.
@@ -211,7 +214,13 @@ export function createSandbox(host) {
     const text = storage.read(name);
     if (text === undefined) throw new Error('Module ' + name + ' not found');
     const module = { exports: {} };
-    const body = new vm.Script('(function (exports, module) {' + text + '\n})', { filename: name });
+    // Compiled once per text: V8's compilation is the sandbox's cost, not the board's. The body still
+    // runs at each load, making fresh functions, as Espruino's require does after removeCached.
+    let body = compiledModules.get(text);
+    if (body === undefined) {
+      body = new vm.Script('(function (exports, module) {' + text + '\n})', { filename: name });
+      compiledModules.set(text, body);
+    }
     body.runInContext(context).call(undefined, module.exports, module);
     storageModules[name] = module.exports;
     return module.exports;
@@ -233,8 +242,8 @@ export function createSandbox(host) {
       // ESP32 semantics: getTime steps; pending timers keep their delays.
       host.crystal.step(+seconds - getTime());
     },
-    setInterval: (callback, milliseconds) => addTimer(callback, milliseconds, true),
-    setTimeout: (callback, milliseconds) => addTimer(callback, milliseconds, false),
+    setInterval: (callback, milliseconds, ...args) => addTimer(callback, milliseconds, true, args),
+    setTimeout: (callback, milliseconds, ...args) => addTimer(callback, milliseconds, false, args),
     clearInterval: clearTimer,
     clearTimeout: clearTimer,
     Pin,

@@ -1,7 +1,7 @@
 /**
  * A leap-second list (chrony's `leapseclist`, the IETF leap-seconds.list format; the file is read
  * by clock/leapsecfile.ts): the coming leap seconds and the list's expiry, and what it announces
- * on a given day. Resident: the reference's upkeep asks it every second.
+ * on a given day. The reference's upkeep asks it at each tick.
  */
 import { Leap } from '../ntp/header';
 

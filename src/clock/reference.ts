@@ -1,9 +1,10 @@
 /**
- * The reference state's upkeep between updates, resident because it runs every second or from a
- * timer: holdover (the root distance grows until the clock is no longer synchronised), the leap
- * indicator that follows the leap-second list's day, the leap second itself at midnight, and the
- * end of a slew. Updates from the sources come from the sync manager (sync/manager.ts, loaded on
- * demand); both keep the state in the local clock and the Sync record.
+ * The reference state's upkeep between updates: holdover (the root distance grows until the clock
+ * is no longer synchronised), the leap indicator that follows the leap-second list's day, the leap
+ * second itself at midnight, and the end of a slew. An on-demand module (ntpd-reference), loaded
+ * for each tick (every REFRESH_INTERVAL) and timer; the timers' callbacks are resident, in
+ * sync/events.ts. Updates from the sources come from the sync manager (sync/manager.ts, on demand
+ * too); both keep the state in the local clock and the Sync record.
  */
 import * as calendar from './calendar';
 import * as leapSecondList from './leapseclist';
@@ -11,6 +12,7 @@ import * as localClock from './local';
 import type { LocalClock } from './local';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import * as events from '../sync/events';
 import type { Sync } from '../sync/manager';
 
 /** Past this root distance in holdover the clock tells the LAN it is unsynchronised (RFC 5905 MAXDIST). */
@@ -22,7 +24,7 @@ export function synchronisedToSource(clock: LocalClock): boolean {
 }
 
 /**
- * Once a second: holdover bookkeeping. Without an update the root distance
+ * Every REFRESH_INTERVAL: holdover bookkeeping. Without an update the root distance
  * grows at 15 ppm; past MAX_HOLDOVER_DISTANCE the clock is no longer
  * synchronised, and serves as `local` if configured, else as unsynchronised.
  * Then the leap indicator follows the list's day.
@@ -78,13 +80,18 @@ export function scheduleLeap(sync: Sync): void {
   const now = localClock.now(clock);
   if (sync.leapTimer >= 0 || !calendar.isLastDayOfMonth(now)) return;
   const midnight = (Math.floor(now / 86400) + 1) * 86400;
-  const insert = clock.leap === Leap.InsertSecond;
   // A deleted second is 23:59:59 itself: the clock jumps at its start.
-  const at = insert ? midnight : midnight - 1;
-  sync.leapTimer = sync.platform.after((at - now > 0 ? at - now : 0) * 1000, function () {
-    sync.leapTimer = -1;
-    applyLeap(sync, insert ? -1 : 1, midnight);
-  });
+  const at = clock.leap === Leap.InsertSecond ? midnight : midnight - 1;
+  sync.leapTimer = sync.platform.after((at - now > 0 ? at - now : 0) * 1000, events.leapSecondDue, sync, midnight);
+}
+
+/**
+ * The leap second's timer (sync/events.ts calls it): the one announced for `midnight`. The
+ * timer is cancelled whenever the announcement goes, so the clock's leap indicator still says which.
+ */
+export function leapSecondDue(sync: Sync, midnight: number): void {
+  sync.leapTimer = -1;
+  applyLeap(sync, sync.clock.leap === Leap.InsertSecond ? -1 : 1, midnight);
 }
 
 function applyLeap(sync: Sync, correction: number, midnight: number): void {
@@ -103,11 +110,14 @@ export function scheduleSlewEnd(sync: Sync, seconds: number): void {
   sync.platform.cancelTimer(sync.slewTimer);
   sync.slewTimer = -1;
   if (seconds <= 0) return;
-  sync.slewTimer = sync.platform.after(seconds * 1000, function () {
-    sync.slewTimer = -1;
-    // A late timer overshoots a little: slew the excess back rather than jump.
-    const left = localClock.endSlew(sync.clock);
-    if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
-    sync.onClockChange();
-  });
+  sync.slewTimer = sync.platform.after(seconds * 1000, events.slewDue, sync);
+}
+
+/** The slew's end (sync/events.ts calls it at its timer). */
+export function endSlew(sync: Sync): void {
+  sync.slewTimer = -1;
+  // A late timer overshoots a little: slew the excess back rather than jump.
+  const left = localClock.endSlew(sync.clock);
+  if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
+  sync.onClockChange();
 }

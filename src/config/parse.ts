@@ -4,7 +4,7 @@
  * number and skipped, so a typo cannot take the rest down with it. Loaded on
  * demand (at boot, and by the console's config commands).
  */
-import { parseIpv4 } from '../ntp/refid';
+import { parseIpv4 } from '../net/ipv4';
 import * as access from '../serve/access';
 import * as accessRules from '../serve/accessrules';
 import { parseInteger, parseNumber } from '../text/parse';

@@ -6,7 +6,7 @@
  */
 import type { Appliance } from '../appliance';
 import { parseAccess } from '../config/parse';
-import { parseIpv4 } from '../ntp/refid';
+import { parseIpv4 } from '../net/ipv4';
 import * as access from '../serve/access';
 import * as accessRules from '../serve/accessrules';
 import * as policy from '../serve/policy';

@@ -9,7 +9,7 @@ import * as configuration from '../config/parse';
 import { MAX_SERVERS } from '../config/types';
 import { parseInteger, parseNumber } from '../text/parse';
 import type { ServerOptions } from '../config/types';
-import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import * as syncManager from '../sync/manager';
 import { SourceField } from '../sync/source';
 import type { Later, Output } from './commands';
@@ -31,9 +31,9 @@ function matchSources(app: Appliance, word: string): number[] | null {
     const index = syncManager.findSource(app.sync, word);
     return index < 0 ? [] : [index];
   }
-  const left = refid.parseIpv4(word.substring(0, slash));
+  const left = ipv4.parseIpv4(word.substring(0, slash));
   const rightText = word.substring(slash + 1);
-  const right = refid.parseIpv4(rightText);
+  const right = ipv4.parseIpv4(rightText);
   if (left < 0) return null;
   let mask = left;
   let address = right;
@@ -45,7 +45,7 @@ function matchSources(app: Appliance, word: string): number[] | null {
   }
   const matched: number[] = [];
   for (let i = 0; i < sources.length; i++) {
-    const value = refid.parseIpv4(sources[i].address);
+    const value = ipv4.parseIpv4(sources[i].address);
     if (value >= 0 && ((value & mask) >>> 0) === ((address & mask) >>> 0)) matched.push(i);
   }
   return matched;

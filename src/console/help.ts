@@ -6,7 +6,7 @@
 import type { Appliance } from '../appliance';
 import { ConsoleGroup } from '../modules';
 import type { Output } from './commands';
-import { REPL_COMMAND } from './shell';
+import { ConsoleText } from './shell';
 import type * as reportsGroup from './reportcmds';
 
 const HELP_COLUMN = 28;
@@ -43,7 +43,7 @@ export function run(app: Appliance, _name: string, args: string[]): Output {
     // Typed as a module, not as Group: see dispatch (commands.ts).
     text += helpLines((app.platform.load(groups[i]) as typeof reportsGroup).table());
   }
-  return text + helpLine(REPL_COMMAND, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
+  return text + helpLine(ConsoleText.ReplCommand, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
 }
 
 /** This group's commands: usage, tab, summary (commands.ts, Group). */

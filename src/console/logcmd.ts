@@ -3,7 +3,7 @@
  * statistics log, with chrony's banner.
  */
 import type { Appliance } from '../appliance';
-import * as textLog from '../stats/textlog';
+import { LOG_LINES, logText } from '../stats/statistics';
 import type { Output } from './commands';
 
 const DEFAULT_LINES = 10;
@@ -11,14 +11,12 @@ const DEFAULT_LINES = 10;
 /** Runs `log` (commands.ts, Group): the group's one command. */
 export function run(app: Appliance, _name: string, args: string[]): Output {
   if (args.length < 1 || args.length > 2) return null;
-  const log = args[0] === 'measurements' ? app.statistics.measurements : args[0] === 'tracking' ? app.statistics.tracking : null;
-  if (log === null) return null;
   let lines = DEFAULT_LINES;
   if (args.length === 2) {
     lines = +args[1];
-    if (!(lines >= 0 && lines <= log.capacity && Math.floor(lines) === lines)) return null;
+    if (!(lines >= 0 && lines <= LOG_LINES && Math.floor(lines) === lines)) return null;
   }
-  return textLog.text(log, lines);
+  return logText(app.statistics, args[0], lines);
 }
 
 /** This group's commands: usage, tab, summary (commands.ts, Group). */

@@ -10,9 +10,10 @@ import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import * as gps from '../refclock/counters';
 import * as clientLog from '../serve/clientlog';
-import * as responderModule from '../serve/responder';
+import * as requests from '../serve/request';
 import { Counter } from '../serve/responder';
 import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
@@ -188,7 +189,7 @@ function ntpdata(app: Appliance, source: Source): string {
   const last = source.lastPacket;
   const state = source.state;
   const width = 16;
-  const remote = refid.parseIpv4(source.address);
+  const remote = ipv4.parseIpv4(source.address);
   const leap = last ? last[LastPacketField.Leap] : 0;
   const poll = last ? last[LastPacketField.PollLog2] : 0;
   const precision = last ? last[LastPacketField.PrecisionLog2] : 0;
@@ -251,7 +252,7 @@ function serverstats(app: Appliance): string {
     'Symmetric packets received', Counter.Symmetric,
   ];
   let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
-    field('NTP packets dropped', width, '' + responderModule.dropped(app.responder)) +
+    field('NTP packets dropped', width, '' + requests.dropped(app.responder)) +
     field('Command packets received', width, '' + counters[Counter.Control]) +
     field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +

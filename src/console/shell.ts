@@ -7,11 +7,16 @@
  * It redraws with backspaces and spaces only, so any terminal follows.
  * Without echo the terminal edits the line itself: only backspace at the
  * end is honoured and escape sequences are skipped.
+ * An on-demand module (ntpd-shell), loaded for each chunk the console receives: its state is
+ * the Shell record, which the resident console (app.ts) keeps.
  */
 
-export const PROMPT = 'ntp> ';
-/** Not a table command: it acts on the console itself (the resident console handles it). */
-export const REPL_COMMAND = 'repl';
+/** A const enum: the resident console uses them without loading this module. */
+export const enum ConsoleText {
+  Prompt = 'ntp> ',
+  /** Not a table command: it acts on the console itself (the resident console handles it). */
+  ReplCommand = 'repl',
+}
 const MAX_LINE = 200;
 /** Lines kept for up/down. */
 export const HISTORY_SIZE = 16;
@@ -156,7 +161,7 @@ function feedByte(shell: Shell, code: number): void {
     shell.cursor = 0;
     shell.browsing = shell.history.length;
     if (shell.interrupt) shell.interrupt();
-    shell.write((shell.echo ? '^C' : '') + '\r\n' + PROMPT);
+    shell.write((shell.echo ? '^C' : '') + '\r\n' + ConsoleText.Prompt);
   } else if (code === 27) {
     shell.escape = 1;
   } else if (shell.echo && code === 1) {

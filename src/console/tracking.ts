@@ -5,7 +5,7 @@
  */
 import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
-import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import * as syncManager from '../sync/manager';
 import { SourceField } from '../sync/source';
 
@@ -30,7 +30,7 @@ export function referenceName(app: Appliance): string {
     if (sources[i].refclock) return referenceText(clock.referenceId);
     if (sources[i].address !== '') return sources[i].address;
   }
-  return refid.toDottedQuad(clock.referenceId);
+  return ipv4.toDottedQuad(clock.referenceId);
 }
 
 /** Our clock against true time, in chronyc's senses. */

@@ -71,11 +71,7 @@ export function start(net: Network): void {
     if (up) linkUp(net);
     else linkDown(net, detail);
   });
-  platform.every(SUPERVISE_MS, function () {
-    const connected = platform.wifiAddress() !== null;
-    if (net.state === CONNECTED && !connected) linkDown(net, 'link lost');
-    else if (net.state === DISCONNECTED && net.options.ssid === '' && connected) linkUp(net);
-  });
+  platform.every(SUPERVISE_MS, supervise, net);
   if (net.options.hostname !== '') platform.wifiSetHostname(net.options.hostname);
   if (net.options.ssid !== '') {
     attempt(net);
@@ -83,6 +79,13 @@ export function start(net: Network): void {
   }
   if (platform.wifiAddress() !== null) linkUp(net);
   else fail(net, 'not connected, and no wifi line in the configuration');
+}
+
+/** Every SUPERVISE_MS: a link lost without an event, or one Espruino made itself. */
+function supervise(net: Network): void {
+  const connected = net.platform.wifiAddress() !== null;
+  if (net.state === CONNECTED && !connected) linkDown(net, 'link lost');
+  else if (net.state === DISCONNECTED && net.options.ssid === '' && connected) linkUp(net);
 }
 
 function attempt(net: Network): void {

@@ -11,7 +11,7 @@
  * no rule allows is denied, as in chrony. `deny all` (or a bare `deny`) still
  * denies everyone: it matches every address.
  */
-import { parseIpv4 } from '../ntp/refid';
+import { parseIpv4 } from '../net/ipv4';
 
 /** Rules are kept in a bounded list, oldest first. */
 export const MAX_RULES = 32;

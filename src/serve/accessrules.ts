@@ -3,7 +3,7 @@
  * and adding a rule to a table. Loaded with the code that reads them (boot, the configuration
  * parser, the console); the check itself is serve/access.ts, resident.
  */
-import { parseIpv4 } from '../ntp/refid';
+import { parseIpv4 } from '../net/ipv4';
 import { isDigits } from '../text/parse';
 import type { AccessTable } from './access';
 import { maskOf, MAX_RULES } from './access';

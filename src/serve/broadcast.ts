@@ -9,15 +9,17 @@
  * NTP port itself, as chronyd's and ntpd's do. Broadcasts cannot: Espruino
  * gives SO_BROADCAST only to a socket it never bound, so they leave from such
  * a socket's ephemeral port, and that socket answers mode-3 requests through
- * the same responder (access rules, rate limit, counters) as the NTP port.
+ * the same responder (access rules, rate limit, counters) as the NTP port
+ * (app.ts opens it; serve/request.ts answers there).
+ * An on-demand module (ntpd-broadcast), loaded for each round.
  */
 import type { BroadcastTarget } from '../config/types';
 import * as localClock from '../clock/local';
 import { Leap, Mode } from '../ntp/header';
 import * as timestamp from '../ntp/timestamp';
-import type { Peer, Platform, UdpSocket } from '../platform';
+import type { UdpSocket } from '../platform';
+import { refresh } from './request';
 import type { Responder } from './responder';
-import * as responderModule from './responder';
 
 /** ntpd's broadcast clients refuse a poll field under 3 (8 s). */
 const MIN_POLL_LOG2 = 3;
@@ -32,7 +34,7 @@ export function pollLog2(interval: number): number {
 /** One mode-5 packet: the reply header's fields, no origin or receive time, transmit time now. */
 export function packet(responder: Responder, target: BroadcastTarget): string {
   const clock = responder.clock;
-  if (localClock.now(clock) > responder.validUntil) responderModule.refresh(responder);
+  if (localClock.now(clock) > responder.validUntil) refresh(responder);
   const first = String.fromCharCode((clock.leap << 6) | (4 << 3) | Mode.Broadcast);
   const body = first + responder.stratumByte + String.fromCharCode(pollLog2(target.interval)) + responder.headerTail +
     '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0';
@@ -50,27 +52,4 @@ export function send(responder: Responder, socket: UdpSocket, target: BroadcastT
 export function isMulticast(address: string): boolean {
   const first = parseInt(address, 10);
   return first >= 224 && first <= 239;
-}
-
-/**
- * The never-bound socket broadcasts leave from, answering the mode-3 requests
- * that arrive on its ephemeral port. Kept while the link is up: a client's
- * association is keyed on that port.
- */
-export function openSender(platform: Platform, responder: Responder): UdpSocket {
-  const socket = platform.udpSender(function (msg, from, rawArrival) {
-    answer(responder, socket, msg, from, rawArrival);
-  });
-  return socket;
-}
-
-/** A datagram on the sender's port: client requests get the NTP port's answer, from this port; anything else is dropped. */
-export function answer(responder: Responder, socket: UdpSocket, msg: string, from: Peer, rawArrival: number): void {
-  if ((msg.charCodeAt(0) & 7) === Mode.Client) {
-    responderModule.handle(responder, msg, from, rawArrival, socket);
-    return;
-  }
-  // Not a request a broadcast client sends here (no control, no peers on this port): counted as the NTP port would.
-  responder.counters[responderModule.Counter.Received]++;
-  responder.counters[responderModule.Counter.DropMode]++;
 }

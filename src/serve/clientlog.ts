@@ -1,6 +1,7 @@
 /**
- * A bounded log of recent NTP clients (chronyc `clients`). Fixed capacity;
- * per-client figures, the address included (as a number), in typed arrays over
+ * A bounded log of recent NTP clients (chronyc `clients`). It starts small and doubles up to
+ * its limit as clients come (as chrony's does), so a board nobody asks yet holds almost none of
+ * it; per-client figures, the address included (as a number), in typed arrays over
  * one buffer. Lookup is one property search in a plain object (address → slot),
  * done natively by the interpreter.
  *
@@ -11,7 +12,9 @@
  * newcomer is counted against one shared record with the same limit, so a
  * flood of addresses shares one client's allowance.
  */
-import { parseIpv4, toDottedQuad } from '../ntp/refid';
+import { parseIpv4, toDottedQuad } from '../net/ipv4';
+import * as access from './access';
+import type { AccessTable } from './access';
 
 export interface ClientLog {
   // The rate limit first: Espruino finds a property by walking them in the order they were made.
@@ -35,8 +38,12 @@ export interface ClientLog {
   ipv4: Uint32Array;
   /** 1 where the client may be served, decided when its record is made (see classify). */
   allowed: Uint8Array;
-  classify: (address: string) => boolean;
+  /** The NTP access rules the records are classified by (null: every client is served). */
+  access: AccessTable | null;
+  /** Records allocated now (the arrays hold one more: the shared record, at index `capacity`). */
   capacity: number;
+  /** The most records it grows to (`clientloglimit`). */
+  limit: number;
   nextSlot: number;
   used: number;
   /** Records pushed out to make room (chronyc's "Client log records dropped"). */
@@ -48,32 +55,75 @@ export interface ClientLog {
 /** Bytes per record: two Float64, two Float32, three Uint32 and one Uint8 figures (in that order, each aligned). */
 const RECORD_BYTES = 37;
 
-export function create(capacity: number): ClientLog {
-  // One more record than the capacity: the shared one, at index `capacity`.
-  const records = capacity + 1;
-  const buffer = new ArrayBuffer(records * RECORD_BYTES);
-  return {
+/** Records a new log starts with. */
+const INITIAL_CAPACITY = 4;
+
+export function create(limit: number): ClientLog {
+  const log: ClientLog = {
     tokenInterval: 0,
     tokenBurst: 0,
     overLimit: false,
     slots: {},
-    lastSeen: new Float64Array(buffer, 0, records),
-    tokens: new Float64Array(buffer, records * 8, records),
-    averageInterval: new Float32Array(buffer, records * 16, records),
-    lastInterval: new Float32Array(buffer, records * 20, records),
-    ntpHits: new Uint32Array(buffer, records * 24, records),
-    ntpDrops: new Uint32Array(buffer, records * 28, records),
-    ipv4: new Uint32Array(buffer, records * 32, records),
-    allowed: new Uint8Array(buffer, records * 36, records),
-    classify: function () {
-      return true;
-    },
-    capacity: capacity,
+    // Their places, in the interface's order; allocate() fills them.
+    lastSeen: null!,
+    tokens: null!,
+    averageInterval: null!,
+    lastInterval: null!,
+    ntpHits: null!,
+    ntpDrops: null!,
+    ipv4: null!,
+    allowed: null!,
+    access: null,
+    capacity: 0,
+    limit: limit,
     nextSlot: 0,
     used: 0,
     evicted: 0,
     sharedRequests: 0,
   };
+  allocate(log, limit < INITIAL_CAPACITY ? limit : INITIAL_CAPACITY);
+  return log;
+}
+
+/**
+ * Gives the log `capacity` records, copying those it has (the shared one moves to the new last
+ * index). Whoever holds its arrays reads them again (the responder compares `lastSeen`).
+ */
+function allocate(log: ClientLog, capacity: number): void {
+  // One more record than the capacity: the shared one, at index `capacity`.
+  const records = capacity + 1;
+  const buffer = new ArrayBuffer(records * RECORD_BYTES);
+  const old = log.capacity > 0 ? log : null;
+  const lastSeen = new Float64Array(buffer, 0, records);
+  const tokens = new Float64Array(buffer, records * 8, records);
+  const averageInterval = new Float32Array(buffer, records * 16, records);
+  const lastInterval = new Float32Array(buffer, records * 20, records);
+  const ntpHits = new Uint32Array(buffer, records * 24, records);
+  const ntpDrops = new Uint32Array(buffer, records * 28, records);
+  const ipv4 = new Uint32Array(buffer, records * 32, records);
+  const allowed = new Uint8Array(buffer, records * 36, records);
+  if (old !== null) {
+    for (let slot = 0; slot <= old.capacity; slot++) {
+      const to = slot === old.capacity ? capacity : slot;
+      lastSeen[to] = old.lastSeen[slot];
+      tokens[to] = old.tokens[slot];
+      averageInterval[to] = old.averageInterval[slot];
+      lastInterval[to] = old.lastInterval[slot];
+      ntpHits[to] = old.ntpHits[slot];
+      ntpDrops[to] = old.ntpDrops[slot];
+      ipv4[to] = old.ipv4[slot];
+      allowed[to] = old.allowed[slot];
+    }
+  }
+  log.lastSeen = lastSeen;
+  log.tokens = tokens;
+  log.averageInterval = averageInterval;
+  log.lastInterval = lastInterval;
+  log.ntpHits = ntpHits;
+  log.ntpDrops = ntpDrops;
+  log.ipv4 = ipv4;
+  log.allowed = allowed;
+  log.capacity = capacity;
 }
 
 /** The address of a record's client, as dotted-quad text. */
@@ -83,7 +133,12 @@ export function address(log: ClientLog, slot: number): string {
 
 /** Access rules changed: decide again for every client already in the log. */
 export function reclassify(log: ClientLog): void {
-  for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = log.classify(address(log, slot)) ? 1 : 0;
+  for (let slot = 0; slot < log.used; slot++) log.allowed[slot] = classify(log, address(log, slot)) ? 1 : 0;
+}
+
+/** Whether the access rules let `address` be served. */
+function classify(log: ClientLog, address: string): boolean {
+  return log.access === null || access.isAllowedAddress(log.access, address);
 }
 
 /** True when `address` has a record of its own (it has asked before and was not pushed out since). */
@@ -124,6 +179,10 @@ function isProtected(log: ClientLog, slot: number, now: number): boolean {
 function insert(log: ClientLog, address: string, now: number): number {
   const ipv4 = parseIpv4(address);
   if (ipv4 < 0) return shared(log, address);
+  if (log.used === log.capacity && log.capacity < log.limit) {
+    allocate(log, log.capacity * 2 < log.limit ? log.capacity * 2 : log.limit);
+    log.nextSlot = log.used;
+  }
   let slot = log.nextSlot;
   if (log.used === log.capacity) {
     slot = -1;
@@ -149,7 +208,7 @@ function insert(log: ClientLog, address: string, now: number): number {
   log.lastSeen[slot] = 0;
   log.averageInterval[slot] = 0;
   log.lastInterval[slot] = 0;
-  log.allowed[slot] = log.classify(address) ? 1 : 0;
+  log.allowed[slot] = classify(log, address) ? 1 : 0;
   log.tokens[slot] = log.tokenBurst;
   return slot;
 }
@@ -161,7 +220,7 @@ function insert(log: ClientLog, address: string, now: number): number {
 function shared(log: ClientLog, address: string): number {
   log.sharedRequests++;
   if (log.lastSeen[log.capacity] === 0) log.tokens[log.capacity] = log.tokenBurst;
-  log.allowed[log.capacity] = log.classify(address) ? 1 : 0;
+  log.allowed[log.capacity] = classify(log, address) ? 1 : 0;
   return log.capacity;
 }
 

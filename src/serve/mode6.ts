@@ -23,6 +23,7 @@ import * as keys from '../ntp/keys';
 import type { Key } from '../ntp/keys';
 import * as mac from '../ntp/mac';
 import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import * as timestamp from '../ntp/timestamp';
 import type { Peer } from '../platform';
 import * as sourcestats from '../sync/sourcestats';
@@ -288,7 +289,7 @@ function hex8(value: number): string {
 /** A reference id as ntpd shows it: text at stratum 0-1 and 16 (kiss codes, refclock names), else an address. */
 function referenceText(referenceId: number, stratum: number): string {
   const text = refid.toAscii(referenceId);
-  return (stratum <= 1 || stratum >= 16) && text !== '' ? text : refid.toDottedQuad(referenceId);
+  return (stratum <= 1 || stratum >= 16) && text !== '' ? text : ipv4.toDottedQuad(referenceId);
 }
 
 function associationId(server: ControlServer, source: Source | null): number {

@@ -4,17 +4,13 @@
  * and whenever the console changes a rule.
  */
 import type { Appliance } from '../appliance';
-import * as access from './access';
 import * as clientLog from './clientlog';
 
 /** Access rules and rate limits as the responder and its client log apply them. */
 export function apply(app: Appliance): void {
   const service = app.responder;
   const log = service.clients;
-  const table = app.ntpAccess;
-  log.classify = function (address) {
-    return access.isAllowedAddress(table, address);
-  };
+  log.access = app.ntpAccess;
   clientLog.reclassify(log);
   const limit = app.config.rateLimit;
   log.tokenInterval = limit ? Math.pow(2, limit.intervalLog2) : 0;

@@ -3,17 +3,14 @@
  * The reply header is precomputed from the clock state by refresh(); per
  * request the hot path only copies the client's poll and transmit field and
  * writes two fresh timestamps. Everything it drops, it counts by reason.
+ * What the hot path does not take goes to the general path (serve/request.ts), an on-demand
+ * module that Responder.requests gives.
  */
-import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
-import { Leap, Mode } from '../ntp/header';
+import type { RequestModule } from '../modules';
 import type { Authenticator } from '../ntp/keys';
-import * as packet from '../ntp/packet';
-import * as refid from '../ntp/refid';
-import { ParseError } from '../ntp/packet';
-import * as timestamp from '../ntp/timestamp';
+import type * as packet from '../ntp/packet';
 import type { DatagramHandler, Peer, UdpSocket } from '../platform';
-import * as clientLog from './clientlog';
 import type { ClientLog } from './clientlog';
 
 export const enum Counter {
@@ -85,12 +82,22 @@ export interface Responder {
   onAuthenticated: AuthenticatedHandler | null;
   /** The NTP port's datagram handler (the hot path), made once by create(): what its socket is given. */
   receive: DatagramHandler;
+  /** The general request path (serve/request.ts): loaded on the device for each datagram the hot path does not take. */
+  requests: () => RequestModule;
+  /** The hot path takes the client log's arrays again (after the log may have grown outside it). */
+  reloadClients: () => void;
 }
 
-/** How far ahead refresh() computes root dispersion; refresh at least this often. */
-export const REFRESH_INTERVAL = 1;
+/**
+ * The header is rebuilt (serve/request.ts refresh()) every REFRESH_INTERVAL by a timer, and its
+ * root dispersion computed for REFRESH_VALIDITY ahead: longer, so that a timer a little late does
+ * not leave the rebuild to a request. Served root dispersion is an upper bound, high by at most
+ * 15 ppm of the validity (0.15 ms): the header is built off the hot path, in an on-demand module.
+ */
+export const REFRESH_INTERVAL = 8;
+export const REFRESH_VALIDITY = 10;
 
-export function create(clock: LocalClock, clients: ClientLog, random: () => number): Responder {
+export function create(clock: LocalClock, clients: ClientLog, random: () => number, requests: () => RequestModule): Responder {
   const responder: Responder = {
     firstByteTable: '',
     validUntil: 0,
@@ -111,35 +118,11 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     onControl: null,
     onAuthenticated: null,
     receive: null as unknown as DatagramHandler,
+    requests: requests,
+    reloadClients: null as unknown as () => void,
   };
   responder.receive = receiver(responder);
-  refresh(responder);
   return responder;
-}
-
-/** Rebuilds the precomputed header from the clock state. */
-export function refresh(responder: Responder): void {
-  const clock = responder.clock;
-  const now = localClock.now(clock);
-  const leap = clock.leap;
-  if (leap !== responder.firstByteLeap) {
-    let table = '';
-    for (let request = 0; request < 64; request++) {
-      const version = (request >> 3) & 7;
-      const isClient = (request & 7) === Mode.Client && version >= 1 && version <= 4;
-      table += String.fromCharCode(isClient ? (leap << 6) | (version << 3) | Mode.Server : 0);
-    }
-    responder.firstByteTable = table;
-    responder.firstByteLeap = leap;
-  }
-  const synchronised = leap !== Leap.Unsynchronised;
-  responder.stratumByte = String.fromCharCode(synchronised ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
-  responder.validUntil = now + REFRESH_INTERVAL;
-  responder.headerTail = String.fromCharCode(clock.precisionLog2 & 255) +
-    timestamp.encodeShort(synchronised ? clock.rootDelay : 0) +
-    timestamp.encodeShort(localClock.rootDispersionAt(clock, responder.validUntil)) +
-    timestamp.writeUint32(clock.referenceId) +
-    (clock.referenceTime > 0 ? timestamp.encodeUnix(clock.referenceTime) : '\0\0\0\0\0\0\0\0');
 }
 
 /**
@@ -148,15 +131,20 @@ export function refresh(responder: Responder): void {
  * client calibrates against).
  */
 export function handle(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
-  if (via) serve(responder, msg, from, rawArrival, via);
-  else responder.receive(msg, from, rawArrival);
+  if (via) {
+    responder.requests().serve(responder, msg, from, rawArrival, via);
+    // The request may have made the client log grow.
+    responder.reloadClients();
+  } else {
+    responder.receive(msg, from, rawArrival);
+  }
 }
 
 /**
  * The hot path: one closure for a 48-byte client request from a client with a record that may
  * be served. It does what serve() and clientLog.record() do for such a request, in the same
  * order, and calls nothing of ours while the request is served and not rate limited; anything
- * else goes to serve(). Espruino runs source text: what costs is the text lexed (all of the
+ * else goes to the general path (serve/request.ts serve()). Espruino runs source text: what costs is the text lexed (all of the
  * function's, skipped branches too) and each name read (a search, scope by scope, and the
  * module's scope holds hundreds of names). So everything it reads is in this small scope,
  * constants are written out, and it has few locals.
@@ -165,25 +153,43 @@ function receiver(responder: Responder): DatagramHandler {
   const clock = responder.clock;
   const counters = responder.counters;
   const log = responder.clients;
-  const lastSeen = log.lastSeen;
   const slots = log.slots;
-  const allowed = log.allowed;
-  const averageInterval = log.averageInterval;
-  const lastInterval = log.lastInterval;
-  const hits = log.ntpHits;
+  let lastSeen: Float64Array, allowed: Uint8Array, averageInterval: Float32Array, lastInterval: Float32Array, hits: Uint32Array;
+  // The log's arrays, read again where it may have grown (a new client is recorded on the general path) before the
+  // hot path writes to them: after the general path, after the broadcast sender's requests (handle()), and with each
+  // refresh. Not checked per request: that alone would cost the hot path about 2%.
+  function arrays(): void {
+    lastSeen = log.lastSeen;
+    allowed = log.allowed;
+    averageInterval = log.averageInterval;
+    lastInterval = log.lastInterval;
+    hits = log.ntpHits;
+  }
+  arrays();
+  responder.reloadClients = arrays;
+  // Out of the hot path's text, which Espruino lexes on every request, taken or not.
+  function refreshHeader(): void {
+    responder.requests().refresh(responder);
+    arrays();
+  }
+  function general(msg: string, from: Peer, rawArrival: number): void {
+    responder.requests().serve(responder, msg, from, rawArrival);
+    arrays();
+  }
   const takeToken = overLimit;
+  const refuseLimited = limited;
   const floor = Math.floor;
   const bytes = String.fromCharCode;
   return function (msg, from, rawArrival) {
     const slot = slots[from.address];
     const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
     if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
-      serve(responder, msg, from, rawArrival);
+      general(msg, from, rawArrival);
       return;
     }
     const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
     counters[Counter.Received]++;
-    if (receive > responder.validUntil) refresh(responder);
+    if (receive > responder.validUntil) refreshHeader();
     // clientLog.record() for a client with a record.
     let interval = receive - lastSeen[slot];
     let t = averageInterval[slot];
@@ -192,10 +198,7 @@ function receiver(responder: Responder): DatagramHandler {
     lastSeen[slot] = receive;
     hits[slot]++;
     const socket = responder.socket;
-    if (log.tokenInterval > 0 && takeToken(log, slot, interval)) {
-      finish(responder, socket, slot, msg, from, receive, first, null);
-      return;
-    }
+    if (log.tokenInterval > 0 && takeToken(log, slot, interval) && refuseLimited(responder, socket, slot, msg, from, receive)) return;
     if (!socket) {
       counters[Counter.DropNotServing]++;
       return;
@@ -217,85 +220,23 @@ function receiver(responder: Responder): DatagramHandler {
   };
 }
 
-/** clientLog.record()'s token bucket for the hot path: takes a token; true (and overLimit) when there is none. */
-function overLimit(log: ClientLog, slot: number, interval: number): boolean {
-  let tokens = log.tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
-  if (tokens > log.tokenBurst) tokens = log.tokenBurst;
-  log.overLimit = tokens < 1;
-  log.tokens[slot] = tokens < 1 ? tokens : tokens - 1;
-  return tokens < 1;
-}
-
-/** Every request the hot path does not take. */
-function serve(responder: Responder, msg: string, from: Peer, rawArrival: number, via?: UdpSocket): void {
-  const clock = responder.clock;
-  const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
+/**
+ * A request its client's token bucket refused: answered after all one time in 2^leakLog2 (false:
+ * the caller answers it; the leak keeps a client behind a shared address from being starved),
+ * else dropped, and kissed one time in 2^rateKissLog2 (the kiss is built off the hot path, in
+ * serve/request.ts). Resident, and loading nothing unless it kisses: a flood of rate-limited
+ * requests must stay cheap.
+ */
+export function limited(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number): boolean {
   const counters = responder.counters;
-  counters[Counter.Received]++;
-  let trailer: packet.Trailer | null = null;
-  if (msg.length !== 48) {
-    // Mode-6 requests are usually 12 bytes: tell them apart before the NTP length checks.
-    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.onControl !== null) {
-      counters[Counter.Control]++;
-      responder.onControl(msg, from, rawArrival);
-      return;
-    }
-    trailer = longRequestTrailer(responder, msg);
-    if (trailer === null) return;
+  if (oneIn(responder, responder.leakLog2)) {
+    counters[Counter.Leaked]++;
+    return false;
   }
-  const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
-  if (first === '\0') {
-    const mode = msg.charCodeAt(0) & 7;
-    if (mode === Mode.Broadcast && responder.onBroadcast !== null) {
-      counters[Counter.Broadcasts]++;
-      responder.onBroadcast(msg, from, rawArrival);
-      return;
-    }
-    if ((mode === Mode.SymmetricActive || mode === Mode.SymmetricPassive) && responder.onSymmetric !== null) {
-      counters[Counter.Symmetric]++;
-      responder.onSymmetric(msg, from, rawArrival);
-      return;
-    }
-    if (mode === Mode.Control && responder.onControl !== null) {
-      counters[Counter.Control]++;
-      responder.onControl(msg, from, rawArrival);
-      return;
-    }
-    counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
-    return;
-  }
-  if (receive > responder.validUntil) refresh(responder);
-  const slot = clientLog.record(responder.clients, from.address, receive);
-  finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
-}
-
-/** A recorded client request: refused, answered with a MAC, or answered. */
-function finish(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number, first: string,
-  trailer: packet.Trailer | null): void {
-  const log = responder.clients;
-  if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
-  if (trailer !== null && trailer.macOffset >= 0) {
-    // The MAC code is loaded for such a request (serve/authreply.ts): unwired, the request is not served.
-    if (responder.onAuthenticated) responder.onAuthenticated(socket, msg, trailer, first, from, receive);
-    else responder.counters[Counter.DropNotServing]++;
-    return;
-  }
-  if (!socket) {
-    responder.counters[Counter.DropNotServing]++;
-    return;
-  }
-  const clock = responder.clock;
-  const raw = clock.readRaw();
-  socket.send(first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
-    timestamp.encodeUnix(raw + clock.offset + clock.freq * (raw - clock.raw0)), from.port, from.address);
-  responder.counters[Counter.Replied]++;
-}
-
-/** The first 24 bytes of a packet in `mode` with our clock state: what symmetric peers send. */
-export function header(responder: Responder, mode: number, pollLog2: number): string {
-  if (localClock.now(responder.clock) > responder.validUntil) refresh(responder);
-  return String.fromCharCode((responder.clock.leap << 6) | (4 << 3) | mode) + responder.stratumByte +
-    String.fromCharCode(pollLog2 & 255) + responder.headerTail;
+  counters[Counter.DropRateLimited]++;
+  responder.clients.ntpDrops[slot]++;
+  if (oneIn(responder, responder.rateKissLog2) && socket) responder.requests().kiss(responder, socket, msg, from, receive, true);
+  return true;
 }
 
 /** True one time in 2^log2 (never when log2 < 0). */
@@ -303,56 +244,11 @@ function oneIn(responder: Responder, log2: number): boolean {
   return log2 >= 0 && responder.random() * Math.pow(2, log2) < 1;
 }
 
-/**
- * A denied or rate-limited client: silence, or a kiss-o'-death, as
- * configured. Returns false when the request is to be answered after all
- * (the leak that keeps a client behind a shared address from being starved).
- */
-function refuse(responder: Responder, socket: UdpSocket | null, slot: number, msg: string, from: Peer, receive: number): boolean {
-  const counters = responder.counters;
-  const log = responder.clients;
-  let kiss = 0;
-  if (!log.allowed[slot]) {
-    counters[Counter.DropDenied]++;
-    if (responder.denyKiss) kiss = refid.KISS_DENY;
-  } else {
-    if (oneIn(responder, responder.leakLog2)) {
-      counters[Counter.Leaked]++;
-      return false;
-    }
-    counters[Counter.DropRateLimited]++;
-    if (oneIn(responder, responder.rateKissLog2)) kiss = refid.KISS_RATE;
-  }
-  log.ntpDrops[slot]++;
-  if (kiss !== 0 && socket) {
-    // RFC 5905 7.4: LI=3, stratum 0, the kiss code as reference id; the request's version and poll.
-    const clock = responder.clock;
-    const raw = clock.readRaw();
-    socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
-      '\0\0\0\0\0\0\0\0' + timestamp.writeUint32(kiss) + '\0\0\0\0\0\0\0\0' + msg.substr(40, 8) + timestamp.encodeUnix(receive) +
-      timestamp.encodeUnix(localClock.cook(clock, raw)), from.port, from.address);
-    counters[kiss === refid.KISS_RATE ? Counter.KissRate : Counter.KissDeny]++;
-  }
-  return true;
-}
-
-/** Requests longer than the header: extension fields and MACs must be well formed. Null: dropped and counted. */
-function longRequestTrailer(responder: Responder, msg: string): packet.Trailer | null {
-  const error = packet.checkEnvelope(msg);
-  let counter = -1;
-  let trailer: packet.Trailer | null = null;
-  if (error === ParseError.Short) counter = Counter.DropShort;
-  else if (error === ParseError.Oversized) counter = Counter.DropOversized;
-  else if (error === ParseError.Version) counter = Counter.DropVersion;
-  else if (error !== ParseError.None || (trailer = packet.parseTrailer(msg)) === null) counter = Counter.DropFormat;
-  if (counter >= 0) responder.counters[counter]++;
-  return trailer;
-}
-
-
-export function dropped(responder: Responder): number {
-  const counters = responder.counters;
-  let total = 0;
-  for (let counter = Counter.DropShort; counter < Counter.DropsEnd; counter++) total += counters[counter];
-  return total;
+/** clientLog.record()'s token bucket for the hot path: takes a token; true (and overLimit) when there is none. */
+function overLimit(log: ClientLog, slot: number, interval: number): boolean {
+  let tokens = log.tokens[slot] + (interval > 0 ? interval : 0) / log.tokenInterval;
+  if (tokens > log.tokenBurst) tokens = log.tokenBurst;
+  log.overLimit = tokens < 1;
+  log.tokens[slot] = tokens < 1 ? tokens : tokens - 1;
+  return tokens < 1;
 }

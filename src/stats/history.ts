@@ -20,7 +20,7 @@ export interface History {
   /** Root distance (root delay / 2 + root dispersion), seconds. */
   distances: Float32Array;
   strata: Uint8Array;
-  /** Slots: the arrays are allocated with the first record (a board that never synchronises keeps none). */
+  /** Slots: the arrays (null before) are allocated with the first record (a board that never synchronises keeps none). */
   slots: number;
   /** Slot written last (-1: none yet). */
   newest: number;
@@ -28,12 +28,13 @@ export interface History {
 }
 
 export function create(slots: number): History {
+  // No arrays until the first record (a board that never synchronises keeps none); count says how many slots hold one.
   return {
-    times: new Uint32Array(0),
-    offsets: new Float32Array(0),
-    freqPpm: new Float32Array(0),
-    distances: new Float32Array(0),
-    strata: new Uint8Array(0),
+    times: null!,
+    offsets: null!,
+    freqPpm: null!,
+    distances: null!,
+    strata: null!,
     slots: slots,
     newest: -1,
     count: 0,
@@ -43,12 +44,14 @@ export function create(slots: number): History {
 /** Records one clock update; a later update within the same step replaces the earlier one. Time going backwards starts a new slot. */
 export function record(history: History, unixTime: number, offset: number, freqPpm: number, distance: number, stratum: number): void {
   const size = history.slots;
-  if (history.times.length === 0) {
-    history.times = new Uint32Array(size);
-    history.offsets = new Float32Array(size);
-    history.freqPpm = new Float32Array(size);
-    history.distances = new Float32Array(size);
-    history.strata = new Uint8Array(size);
+  if (history.times === null) {
+    // One buffer for all five, each array aligned (four-byte figures first).
+    const buffer = new ArrayBuffer(size * 17);
+    history.times = new Uint32Array(buffer, 0, size);
+    history.offsets = new Float32Array(buffer, size * 4, size);
+    history.freqPpm = new Float32Array(buffer, size * 8, size);
+    history.distances = new Float32Array(buffer, size * 12, size);
+    history.strata = new Uint8Array(buffer, size * 16, size);
   }
   let slot = history.newest;
   const sameStep = slot >= 0 && Math.floor(history.times[slot] / HISTORY_STEP) === Math.floor(unixTime / HISTORY_STEP);

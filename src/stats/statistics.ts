@@ -37,9 +37,16 @@ export interface Statistics {
 export function create(): Statistics {
   return {
     history: history.create(history.HISTORY_SLOTS),
-    measurements: textLog.create(MEASUREMENTS_HEADER, LOG_LINES),
-    tracking: textLog.create(TRACKING_HEADER, LOG_LINES),
+    measurements: textLog.create(LOG_LINES),
+    tracking: textLog.create(LOG_LINES),
   };
+}
+
+/** The `measurements` or `tracking` log with chrony's banner, its last `count` lines (all when count < 0); null for another name. */
+export function logText(statistics: Statistics, name: string, count: number): string | null {
+  if (name === 'measurements') return textLog.text(statistics.measurements, MEASUREMENTS_HEADER, count);
+  if (name === 'tracking') return textLog.text(statistics.tracking, TRACKING_HEADER, count);
+  return null;
 }
 
 function twoDigits(value: number): string {

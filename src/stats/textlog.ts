@@ -4,15 +4,15 @@
  */
 
 export interface TextLog {
-  header: string;
   lines: string[];
   capacity: number;
   /** Lines dropped because the log was full. */
   dropped: number;
 }
 
-export function create(header: string, capacity: number): TextLog {
-  return { header: header, lines: [], capacity: capacity, dropped: 0 };
+// Its header is not kept here: a string held in RAM on the device; text() is given it.
+export function create(capacity: number): TextLog {
+  return { lines: [], capacity: capacity, dropped: 0 };
 }
 
 export function append(log: TextLog, line: string): void {
@@ -24,10 +24,10 @@ export function append(log: TextLog, line: string): void {
 }
 
 /** chrony's banner (a rule, the column names, a rule) and the last `count` lines (all when count < 0). */
-export function text(log: TextLog, count: number): string {
+export function text(log: TextLog, header: string, count: number): string {
   let rule = '';
-  for (let i = 0; i < log.header.length; i++) rule += '=';
-  let result = rule + '\n' + log.header + '\n' + rule + '\n';
+  for (let i = 0; i < header.length; i++) rule += '=';
+  let result = rule + '\n' + header + '\n' + rule + '\n';
   const first = count < 0 || count > log.lines.length ? 0 : log.lines.length - count;
   for (let i = first; i < log.lines.length; i++) result += log.lines[i] + '\n';
   return result;

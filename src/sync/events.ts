@@ -18,9 +18,12 @@ export const BIND_ATTEMPTS = 5;
 export function schedulePoll(sync: Sync, source: Source, seconds: number): void {
   const platform = sync.platform;
   platform.cancelTimer(source.timer);
-  source.timer = platform.after(seconds * 1000, function () {
-    load(platform, Module.Sync).poll(sync, source);
-  });
+  source.timer = platform.after(seconds * 1000, poll, sync, source);
+}
+
+// The timers' callbacks take what they need as arguments: no closure per timer.
+function poll(sync: Sync, source: Source): void {
+  load(sync.platform, Module.Sync).poll(sync, source);
 }
 
 /** A fresh random source port per source (RFC 9109), another one if it is taken. */
@@ -66,17 +69,33 @@ export function resolvePool(sync: Sync, pool: Pool): void {
 
 /** A pool's next lookup after `seconds`; `newRound` when it starts a new round of lookups. */
 export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newRound: boolean): void {
-  const platform = sync.platform;
-  pool.timer = platform.after(seconds * 1000, function () {
-    pool.timer = -1;
-    load(platform, Module.Sync).poolTimer(sync, pool, newRound);
-  });
+  pool.timer = sync.platform.after(seconds * 1000, newRound ? poolRound : poolLookup, sync, pool);
+}
+
+function poolLookup(sync: Sync, pool: Pool): void {
+  pool.timer = -1;
+  load(sync.platform, Module.Sync).poolTimer(sync, pool, false);
+}
+
+function poolRound(sync: Sync, pool: Pool): void {
+  pool.timer = -1;
+  load(sync.platform, Module.Sync).poolTimer(sync, pool, true);
 }
 
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */
 export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number): void {
-  const platform = sync.platform;
-  source.timer = platform.every(Math.pow(2, pollLog2) * 1000, function () {
-    load(platform, Module.Sync).refclockPoll(sync, source);
-  });
+  source.timer = sync.platform.every(Math.pow(2, pollLog2) * 1000, refclockPoll, sync, source);
+}
+
+function refclockPoll(sync: Sync, source: Source): void {
+  load(sync.platform, Module.Sync).refclockPoll(sync, source);
+}
+
+/** The reference's timers (clock/reference.ts): the leap second at `midnight`, the end of a slew. */
+export function leapSecondDue(sync: Sync, midnight: number): void {
+  load(sync.platform, Module.Reference).leapSecondDue(sync, midnight);
+}
+
+export function slewDue(sync: Sync): void {
+  load(sync.platform, Module.Reference).endSlew(sync);
 }

@@ -15,6 +15,7 @@ import * as mac from '../ntp/mac';
 import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
 import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import * as timestamp from '../ntp/timestamp';
 import type { Peer, UdpSocket } from '../platform';
 import * as sourcestats from './sourcestats';
@@ -169,7 +170,7 @@ export function hostOf(source: Source): string {
 
 export function setAddress(source: Source, address: string): void {
   source.address = address;
-  const value = refid.parseIpv4(address);
+  const value = ipv4.parseIpv4(address);
   source.state[SourceField.ReferenceId] = value < 0 ? 0 : value;
 }
 

@@ -7,7 +7,7 @@
 import type { Appliance } from '../appliance';
 import type { HttpReply } from '../platform';
 import * as history from '../stats/history';
-import * as textLog from '../stats/textlog';
+import { logText } from '../stats/statistics';
 import { statusJson } from './status-json';
 
 /** The page, as the build writes it next to the bundle and the flash script uploads it. */
@@ -28,8 +28,7 @@ function route(app: Appliance, path: string): HttpReply | null {
   }
   if (path === '/status') return reply(200, 'application/json', statusJson(app));
   if (path === '/history') return reply(200, 'text/csv', history.toCsv(statistics.history));
-  if (path === '/log/measurements') return reply(200, TEXT, textLog.text(statistics.measurements, -1));
-  if (path === '/log/tracking') return reply(200, TEXT, textLog.text(statistics.tracking, -1));
+  if (path === '/log/measurements' || path === '/log/tracking') return reply(200, TEXT, logText(statistics, path.substring(5), -1) as string);
   return null;
 }
 

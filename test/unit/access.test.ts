@@ -9,6 +9,7 @@ import * as access from '../../src/serve/access';
 import * as accessRules from '../../src/serve/accessrules';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import { fakeClock, recordingSocket } from './fakes';
 
@@ -160,8 +161,8 @@ describe('responder with access control and rate limiting', () => {
     const { clock, state } = fakeClock();
     const t = table(options.rules ?? '');
     const log = clientLog.create(16);
-    const service = responder.create(clock, log, options.random ?? (() => 0.99));
-    log.classify = (address) => access.isAllowedAddress(t, address);
+    const service = responder.create(clock, log, options.random ?? (() => 0.99), () => requests);
+    log.access = t;
     if (options.rate) {
       log.tokenInterval = Math.pow(2, options.rate.intervalLog2);
       log.tokenBurst = options.rate.burst;
@@ -170,7 +171,7 @@ describe('responder with access control and rate limiting', () => {
     }
     service.denyKiss = options.denyKiss ?? false;
     localClockLocal(clock);
-    responder.refresh(service);
+    requests.refresh(service);
     const { sent, socket } = recordingSocket();
     service.socket = socket;
     let request = '\x23\x00\x06\xec';
@@ -193,7 +194,7 @@ describe('responder with access control and rate limiting', () => {
     expect(sent).toHaveLength(1);
     expect(service.counters[Counter.DropDenied]).toBe(1);
     expect(log.ntpDrops[log.slots['10.0.0.1']]).toBe(1);
-    expect(responder.dropped(service)).toBe(1);
+    expect(requests.dropped(service)).toBe(1);
   });
 
   it('sends a DENY kiss when configured: LI=3, stratum 0, the request origin', () => {
@@ -252,6 +253,39 @@ describe('responder with access control and rate limiting', () => {
     expect(Object.keys(log.slots)).toHaveLength(16);
     expect(log.sharedRequests).toBeGreaterThan(4000);
   });
+
+  it('starts small and doubles up to its limit, keeping every record and the shared one', () => {
+    const log = clientLog.create(20);
+    expect(log.capacity).toBe(4);
+    log.tokenInterval = 8;
+    log.tokenBurst = 2;
+    const seen: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const capacityBefore = log.capacity;
+      clientLog.record(log, '10.1.0.' + i, 100 + i);
+      if (log.capacity !== capacityBefore) seen.push(log.capacity);
+      // Each client asks twice: its figures survive every growth.
+      clientLog.record(log, '10.1.0.' + i, 101 + i);
+    }
+    expect(seen).toEqual([8, 16, 20]);
+    expect(log.lastSeen.length).toBe(21);
+    for (let i = 0; i < 20; i++) {
+      const slot = log.slots['10.1.0.' + i];
+      if (slot === undefined) continue;
+      expect(clientLog.address(log, slot)).toBe('10.1.0.' + i);
+      expect(log.ntpHits[slot]).toBe(2);
+      expect(log.lastSeen[slot]).toBe(101 + i);
+    }
+    expect(log.used).toBe(20);
+  });
+
+  it('the responder serves from the grown log: the hot path reads its new arrays', () => {
+    const { ask, log, state, sent } = setup({});
+    for (let i = 0; i < 12; i++) ask('10.2.0.' + i, state.raw + i);
+    for (let i = 0; i < 12; i++) ask('10.2.0.' + i, state.raw + 20 + i);
+    expect(sent).toHaveLength(24);
+    for (let i = 0; i < 12; i++) expect(log.ntpHits[log.slots['10.2.0.' + i]]).toBe(2);
+  });
 });
 
 /**
@@ -267,12 +301,12 @@ describe('client-log churn does not pay (issue 16)', () => {
   function run(rotating: number, options: { polite?: boolean; seconds?: number; floodFromMs?: number } = {}) {
     const { clock, state } = fakeClock();
     const log = clientLog.create(64);
-    const service = responder.create(clock, log, () => 0.99);
+    const service = responder.create(clock, log, () => 0.99, () => requests);
     log.tokenInterval = Math.pow(2, RATE.intervalLog2);
     log.tokenBurst = RATE.burst;
     clock.leap = 0;
     clock.stratum = 2;
-    responder.refresh(service);
+    requests.refresh(service);
     const { sent, socket } = recordingSocket();
     service.socket = socket;
     let request = '\x23\x00\x06\xec';

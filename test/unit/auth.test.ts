@@ -9,6 +9,7 @@ import * as timestamp from '../../src/ntp/timestamp';
 import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import * as sourceModule from '../../src/sync/source';
 import { fakeClock, recordingSocket, shaDigest } from './fakes';
@@ -28,11 +29,11 @@ function request(version = 4): string {
 function server() {
   const { clock, state } = fakeClock();
   localClock.holdLocalReference(clock, 2, localClock.now(clock));
-  const service = responder.create(clock, clientLog.create(8), () => 0.5);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
   service.auth = AUTH;
   // As app.ts wires it (there, the module is loaded for each such request).
   service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
-  responder.refresh(service);
+  requests.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;
   return { service, sent, state };

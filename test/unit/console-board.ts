@@ -7,6 +7,7 @@ import * as appModule from '../../src/app';
 import type { Appliance } from '../../src/appliance';
 import * as header from '../../src/ntp/header';
 import * as refid from '../../src/ntp/refid';
+import * as ipv4 from '../../src/net/ipv4';
 import * as timestamp from '../../src/ntp/timestamp';
 import type { DatagramHandler } from '../../src/platform';
 import { fakePlatform } from './fakes';
@@ -43,15 +44,15 @@ export function board(configText: string, servers: Record<string, Server> = {}) 
     timers.push({ id, at: state.raw + seconds, order: order++, run, every });
     return id;
   }
-  platform.after = (ms, run) => schedule(ms / 1000, run);
-  platform.every = (ms, run) => schedule(ms / 1000, run, ms / 1000);
+  platform.after = (ms, run, a, b) => schedule(ms / 1000, () => run(a as never, b as never));
+  platform.every = (ms, run, a, b) => schedule(ms / 1000, () => run(a as never, b as never), ms / 1000);
   platform.cancelTimer = (id) => {
     const i = timers.findIndex((t) => t.id === id);
     if (i >= 0) timers.splice(i, 1);
   };
   // Names resolve a moment later, as on the board; *.invalid never does.
   platform.resolve = (host, callback) => {
-    schedule(0.001, () => callback(host.endsWith('.invalid') ? null : refid.parseIpv4(host) >= 0 ? host : '192.0.2.200'));
+    schedule(0.001, () => callback(host.endsWith('.invalid') ? null : ipv4.parseIpv4(host) >= 0 ? host : '192.0.2.200'));
   };
   const sockets: { port: number; handler: DatagramHandler; closed: boolean; sent: number }[] = [];
   platform.udpBind = (port, handler) => {

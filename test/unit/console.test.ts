@@ -8,6 +8,7 @@ import { utcDateTime, age } from '../../src/console/format';
 import * as shell from '../../src/console/shell';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as requests from '../../src/serve/request';
 import * as syncManager from '../../src/sync/manager';
 import * as syncSetup from '../../src/sync/setup';
 import * as access from '../../src/serve/access';
@@ -20,10 +21,10 @@ function appliance(configText: string): Appliance {
   const { clock } = fakeClock();
   const parsed = configuration.parse(configText);
   if (parsed.config.localStratum > 0) localClock.holdLocalReference(clock, parsed.config.localStratum, localClock.now(clock));
-  const service = responder.create(clock, clientLog.create(8), () => 0.5);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
-  const sync = syncSetup.create(platform, clock, parsed.config, () => responder.refresh(service));
+  const sync = syncSetup.create(platform, clock, parsed.config, () => requests.refresh(service));
   return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create(), network: null };
 }
 

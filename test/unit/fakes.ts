@@ -51,8 +51,8 @@ export function fakeStation(randomValue = 0.5) {
   const platform: Platform = {
     ...base.platform,
     random: () => randomValue,
-    after: (ms, callback) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback }), nextId++),
-    every: (ms, callback) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback }), nextId++),
+    after: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback: () => callback(a as never, b as never) }), nextId++),
+    every: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback: () => callback(a as never, b as never) }), nextId++),
     cancelTimer: (id) => {
       const index = timers.findIndex((timer) => timer.id === id);
       if (index >= 0) timers.splice(index, 1);

@@ -9,6 +9,7 @@ import * as control from '../../src/ntp/control';
 import type { ControlMessage } from '../../src/ntp/control';
 import { computeMac, digestMatches } from '../../src/ntp/mac';
 import * as refid from '../../src/ntp/refid';
+import * as ipv4 from '../../src/net/ipv4';
 import type { Peer } from '../../src/platform';
 import { Counter } from '../../src/serve/responder';
 import { ntpBoard, shaDigest } from './fakes';
@@ -109,7 +110,7 @@ describe('mode 6', () => {
     expect(Object.keys(vars)).toEqual(expect.arrayContaining(SYSTEM_NAMES));
     expect(vars.stratum).toBe('10');
     expect(vars.leap).toBe('0');
-    expect(vars.refid).toBe(refid.toDottedQuad(refid.LOCAL_REFERENCE_ID));
+    expect(vars.refid).toBe(ipv4.toDottedQuad(refid.LOCAL_REFERENCE_ID));
     expect(vars.precision).toBe(String(b.app.clock.precisionLog2));
     expect(Number(vars.rootdelay)).toBeCloseTo(12.3, 3);
     expect(vars.clock).toMatch(/^0x[0-9a-f]{8}\.[0-9a-f]{8}$/);

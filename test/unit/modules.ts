@@ -10,8 +10,12 @@ import * as help from '../../src/console/help';
 import * as logcmd from '../../src/console/logcmd';
 import * as reportcmds from '../../src/console/reportcmds';
 import * as system from '../../src/console/system';
+import * as shell from '../../src/console/shell';
 import * as boot from '../../src/boot';
 import * as authReply from '../../src/serve/authreply';
+import * as requests from '../../src/serve/request';
+import * as reference from '../../src/clock/reference';
+import * as broadcast from '../../src/serve/broadcast';
 import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as statistics from '../../src/stats/statistics';
@@ -42,6 +46,10 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,
   [Module.Auth]: authReply,
+  [Module.Shell]: shell,
+  [Module.Request]: requests,
+  [Module.Reference]: reference,
+  [Module.Broadcast]: broadcast,
 };
 
 /** Every on-demand module's name (what rollup.config.js ON_DEMAND must list too). */

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as refid from '../../src/ntp/refid';
+import * as ipv4 from '../../src/net/ipv4';
 import * as header from '../../src/ntp/header';
 import { fromHex, prng } from './ntp-bytes';
 
@@ -96,7 +97,7 @@ describe('refid: toDottedQuad', () => {
     [0x01020304, '1.2.3.4'],
     [0x0a000001, '10.0.0.1'],
   ])('toDottedQuad(%d) = %s', (value, text) => {
-    expect(refid.toDottedQuad(value)).toBe(text);
+    expect(ipv4.toDottedQuad(value)).toBe(text);
   });
 });
 
@@ -109,7 +110,7 @@ describe('refid: parseIpv4', () => {
     ['192.168.1.1', 0xc0a80101],
     ['1.2.3.4', 0x01020304],
   ])('%s → %d', (text, value) => {
-    expect(refid.parseIpv4(text)).toBe(value);
+    expect(ipv4.parseIpv4(text)).toBe(value);
   });
 
   it.each([
@@ -139,28 +140,28 @@ describe('refid: parseIpv4', () => {
     '16909060', // the integer form inet_aton would accept
     '1.2.3.4/24',
   ])('%j → -1', (text) => {
-    expect(refid.parseIpv4(text)).toBe(-1);
+    expect(ipv4.parseIpv4(text)).toBe(-1);
   });
 
   // Leading zeros are refused, as glibc inet_pton and Node's net.isIPv4 do:
   // "010.0.0.1" is 8.0.0.1 to inet_aton and 10.0.0.1 to others, so neither guess is safe.
   it('refuses leading zeros: "01.2.3.4", "010.0.0.1"', () => {
-    expect(refid.parseIpv4('01.2.3.4')).toBe(-1);
-    expect(refid.parseIpv4('010.0.0.1')).toBe(-1);
-    expect(refid.parseIpv4('001.002.003.004')).toBe(-1);
-    expect(refid.parseIpv4('0.0.0.0')).toBe(0);
+    expect(ipv4.parseIpv4('01.2.3.4')).toBe(-1);
+    expect(ipv4.parseIpv4('010.0.0.1')).toBe(-1);
+    expect(ipv4.parseIpv4('001.002.003.004')).toBe(-1);
+    expect(ipv4.parseIpv4('0.0.0.0')).toBe(0);
   });
 
   it('parseIpv4(toDottedQuad(x)) === x for random uint32 x', () => {
     const rnd = prng(21);
     for (let i = 0; i < 2000; i++) {
       const x = Math.floor(rnd() * 4294967296);
-      expect(refid.parseIpv4(refid.toDottedQuad(x))).toBe(x);
+      expect(ipv4.parseIpv4(ipv4.toDottedQuad(x))).toBe(x);
     }
   });
 
   it('returns a uint32 (never negative) for every valid address', () => {
-    expect(refid.parseIpv4('128.0.0.0')).toBe(0x80000000);
-    expect(refid.parseIpv4('255.255.255.254')).toBe(4294967294);
+    expect(ipv4.parseIpv4('128.0.0.0')).toBe(0x80000000);
+    expect(ipv4.parseIpv4('255.255.255.254')).toBe(4294967294);
   });
 });

@@ -5,6 +5,7 @@ import * as timestamp from '../../src/ntp/timestamp';
 import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import { bytes, fakeClock, recordingSocket } from './fakes';
 
@@ -21,11 +22,11 @@ function request(firstByte: number, length = 48, poll = 6): string {
 
 function setup(localStratum: number | null) {
   const { state, clock } = fakeClock();
-  const service = responder.create(clock, clientLog.create(8), () => 0.5);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
   // As app.ts wires it (there, the MAC code is loaded for each such request).
   service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
   if (localStratum !== null) localClock.holdLocalReference(clock, localStratum, localClock.now(clock));
-  responder.refresh(service);
+  requests.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;
   return { state, clock, service, sent };
@@ -129,7 +130,7 @@ describe('responder', () => {
     expected[Counter.Received] = cases.length;
     for (const [, counter] of cases) expected[counter]++;
     expect(Array.from(service.counters)).toEqual(Array.from(expected));
-    expect(responder.dropped(service)).toBe(cases.length);
+    expect(requests.dropped(service)).toBe(cases.length);
   });
 
   it('records clients in a bounded log, oldest out', () => {
@@ -203,7 +204,7 @@ describe('responder', () => {
   it('keeps the root dispersion sent an upper bound as the clock ages', () => {
     const { state, service, sent, clock } = setup(2);
     clock.referenceTime = localClock.now(clock) - 1000; // a reference 1000 s old
-    responder.refresh(service);
+    requests.refresh(service);
     state.raw += 5; // later than the precomputed header is valid for
     responder.handle(service, request(0x23), FROM, state.raw);
     const reply = header.decode(sent[0].data, 0);

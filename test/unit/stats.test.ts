@@ -26,7 +26,7 @@ describe('history ring', () => {
 
   it('drops the oldest when full, keeps order, and never grows', () => {
     const h = history.create(5);
-    expect(h.times.length).toBe(0); // nothing allocated before the first record
+    expect(h.times).toBeNull(); // nothing allocated before the first record
     history.record(h, T0 - 64, 0, 0, 0, 0);
     const before = [h.times, h.offsets, h.freqPpm, h.distances, h.strata];
     for (let i = 0; i < 23; i++) history.record(h, T0 + i * 64, i * 1e-6, i, 0.001 * i, i % 16);
@@ -54,13 +54,13 @@ describe('history ring', () => {
 
 describe('text logs', () => {
   it('print chrony\'s banner and the last N lines, dropping the oldest past capacity', () => {
-    const log = textLog.create(TRACKING_HEADER, 3);
+    const log = textLog.create(3);
     for (let i = 1; i <= 5; i++) textLog.append(log, 'line ' + i);
     const rule = '='.repeat(TRACKING_HEADER.length);
-    expect(textLog.text(log, -1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 3\nline 4\nline 5\n`);
-    expect(textLog.text(log, 1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 5\n`);
-    expect(textLog.text(log, 0)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n`);
-    expect(textLog.text(log, 99).split('\n')).toHaveLength(3 + 3 + 1);
+    expect(textLog.text(log, TRACKING_HEADER, -1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 3\nline 4\nline 5\n`);
+    expect(textLog.text(log, TRACKING_HEADER, 1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 5\n`);
+    expect(textLog.text(log, TRACKING_HEADER, 0)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n`);
+    expect(textLog.text(log, TRACKING_HEADER, 99).split('\n')).toHaveLength(3 + 3 + 1);
     expect(log.lines).toHaveLength(3);
     expect(log.dropped).toBe(2);
   });
