@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Chronyd, createNetns, deleteNetns, ntpdig, ntpq, parseColon, REPO, requirePeer, run, sleep } from '../interop/peers';
+import { Chronyd, createNetns, deleteNetns, ntpdig, ntplibQuery, ntpq, parseColon, REPO, requirePeer, run, sleep } from '../interop/peers';
 import { BUDGET, DEVICE_VARS, Device, FAILURE_PATTERN, flash, memoryProbe, requireDevice, uploadPayload, wifiStandIn } from './device';
 
 /**
@@ -35,7 +35,7 @@ const SUMMARY = join(REPO, 'test/bench/out/device-memory.json');
 /** Seconds an interpreter may live, whatever happens (its console goes quiet when killed). */
 const DEVICE_LIFETIME_S = 240;
 
-const skip = requireDevice() ?? requirePeer('netns', 'chronyd', 'chronyc', 'ntpdig', 'ntpq');
+const skip = requireDevice() ?? requirePeer('netns', 'chronyd', 'chronyc', 'ntpdig', 'ntpq', 'ntplib');
 
 interface Memory { usage: number; peak: number; ballast: number; total: number; errors: string[] }
 interface Figures {
@@ -318,6 +318,17 @@ describe.skipIf(skip !== undefined)(`device scenarios (real interpreter, ${VARS}
         const dig = await ntpdig(['-j', '-t', '5', '127.0.0.1'], { netns: board.ns, timeoutS: 30 });
         expect(dig.code, dig.stderr + dig.stdout).toBe(0);
         const measured = JSON.parse(dig.stdout) as { offset: number; stratum: number; leap: string };
+        // One request is not a measurement of a board that stamps datagrams in its event loop: a
+        // reply that waited behind another event (a poll loading its code) is off by half the
+        // wait. As an NTP client does, several requests, and the one with the least delay judged
+        // within its own error bound (half its delay) plus the board's own error after a few samples.
+        const samples: { offset: number; delay: number }[] = [];
+        for (let i = 0; i < 6; i++) {
+          const sample = await ntplibQuery('127.0.0.1', 123, 4, board.ns);
+          samples.push({ offset: sample.offset, delay: sample.delay });
+          await sleep(700);
+        }
+        const best = samples.reduce((a, b) => (b.delay < a.delay ? b : a));
         // The status page's figures once there are clock updates to show (rows formatted on the device).
         let history = await httpGet(board.ns, '/history');
         for (let i = 0; i < 15 && history.status === 200 && history.body.trim().split('\n').length < 2; i++) {
@@ -326,12 +337,15 @@ describe.skipIf(skip !== undefined)(`device scenarios (real interpreter, ${VARS}
         }
         const status = await httpGet(board.ns, '/status');
         const rows = history.body.trim().split('\n').length - 1;
-        console.log(`[device] chronyd upstream: synchronised after ${synchronisedAfterS} s; ntpdig measured offset ${measured.offset} s, stratum ${measured.stratum}; /history ${history.status} with ${rows} rows`);
+        console.log(`[device] chronyd upstream: synchronised after ${synchronisedAfterS} s; ntpdig: stratum ${measured.stratum}, offset ${measured.offset} s (one request); ` +
+          `least-delay of ${samples.length} requests: offset ${(best.offset * 1000).toFixed(2)} ms, delay ${(best.delay * 1000).toFixed(2)} ms ` +
+          `(all: ${samples.map((s) => (s.offset * 1000).toFixed(1) + '/' + (s.delay * 1000).toFixed(1)).join(' ')} ms offset/delay); /history ${history.status} with ${rows} rows`);
         expect(measured.stratum).toBe(2);
         expect(Math.abs(measured.offset)).toBeLessThan(0.5);
+        expect(Math.abs(best.offset)).toBeLessThanOrEqual(best.delay / 2 + 0.05);
         expect(history.status, history.body).toBe(200);
         expect(status.status, status.body).toBe(200);
-        board.notes = { tracking: parseColon(tracking), synchronisedAfterS, ntpdig: measured, historyRows: rows, status: JSON.parse(status.body) };
+        board.notes = { tracking: parseColon(tracking), synchronisedAfterS, ntpdig: measured, samples, historyRows: rows, status: JSON.parse(status.body) };
       } finally {
         await chronyd.stop();
       }

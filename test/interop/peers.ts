@@ -319,9 +319,9 @@ keys = ['leap','version','mode','stratum','poll','precision','root_delay','root_
 print(json.dumps({k: getattr(r, k) for k in keys}))
 `;
 
-/** One ntplib request from /usr/bin/python3 (ntplib decodes, it does not judge). */
-export async function ntplibQuery(host: string, port: number, version = 3): Promise<NtplibStats> {
-  const r = await run(peerPath('ntplib')!, ['-c', NTPLIB_PY, host, String(port), String(version)], { timeoutS: 15 });
+/** One ntplib request from /usr/bin/python3 (ntplib decodes, it does not judge), in `netns` if given. */
+export async function ntplibQuery(host: string, port: number, version = 3, netns?: string): Promise<NtplibStats> {
+  const r = await run(peerPath('ntplib')!, ['-c', NTPLIB_PY, host, String(port), String(version)], { timeoutS: 15, netns });
   if (r.code !== 0) throw new Error(`ntplib query failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as NtplibStats;
 }
