@@ -2,12 +2,14 @@
 //
 // On the device, every function object the code creates costs JsVars, while the code itself
 // stays in flash. So the firmware is split the way the board rewards:
-//  - one resident module, `ntp-core`: everything the boot entry reaches (the responder, the clock,
-//    the console's line editor, network) and the modules rollup.config.js names RESIDENT (the
-//    callbacks on-demand code needs), in one module scope so that calls inside it stay direct;
+//  - one resident module, `ntp-core`: everything the boot entry reaches (the responder's hot path,
+//    the services' wiring, Wi-Fi, the board's Platform) and the modules rollup.config.js names
+//    RESIDENT (the callbacks on-demand code needs), in one module scope so that calls inside it
+//    stay direct;
 //  - `.bootcde`, the boot program, which only requires it;
-//  - on-demand modules (`ntpd-…`: boot, the sync manager, the console's commands, configuration
-//    parsing, ntpq, the status page's handlers, and chunks only they share), which the core
+//  - on-demand modules (`ntpd-…`: boot, the responder's general path, the reference's upkeep, the
+//    sync manager, the console's line editor and commands, configuration parsing, ntpq, the status
+//    page's handlers, and chunks only they share), which the core
 //    `require`s for one event and releases at its end (Modules.removeCached);
 //  - kept modules (`ntpk-…`: the GPS driver), loaded when the configuration needs them and
 //    never released.
