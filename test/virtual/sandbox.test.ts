@@ -109,6 +109,14 @@ describe('sandbox language', () => {
     expect(run('getTime()')).toBe(1_900_000_000.5);
   });
 
+  it('hands a timer its extra arguments, as Espruino does (the firmware\'s timers make no closure for them)', async () => {
+    const { run } = sandbox();
+    run('setTimeout(function (a, b) { global.once = a + b; }, 1, 2, 3); var id = setInterval(function (a) { global.every = a; clearInterval(id); }, 1, "x")');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(run('global.once')).toBe(5);
+    expect(run('global.every')).toBe('x');
+  });
+
   it('prints uncaught errors in timers and carries on', async () => {
     const { run, errors } = sandbox();
     run('setTimeout(function(){ throw new Error("boom"); }, 1); setTimeout(function(){ global.after = 1; }, 5)');
