@@ -64,6 +64,10 @@ export function createPlatform(): Platform {
     for (let i = 0; i < cached.length; i++) {
       if (cached[i].indexOf(ON_DEMAND_PREFIX) === 0) Modules.removeCached(cached[i]);
     }
+    // A module's functions and its scope refer to each other: only the garbage collector frees
+    // them, and left to itself it runs when memory has run out (LOW_MEMORY). process.memory()
+    // runs it now, while the board is between events.
+    process.memory();
   };
   const fault = function (where: string, error: unknown): void {
     faults.count++;
