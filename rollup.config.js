@@ -48,8 +48,9 @@ export const ON_DEMAND = {
   'ntpd-boot': 'src/boot.ts',
   'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-auth': 'src/serve/authreply.ts',
+  'ntpd-gps': 'src/refclock/gps.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
-  'ntpk-gps': 'src/refclock/gps.ts',
+  'ntpk-gps': 'src/refclock/receiver.ts',
 };
 
 /**

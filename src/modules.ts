@@ -43,8 +43,10 @@ export const enum Module {
   Stats = 'ntpd-stats',
   /** The answer to a request with a MAC (serve/authreply.ts). */
   Auth = 'ntpd-auth',
-  /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
-  Gps = 'ntpk-gps',
+  /** The GPS driver's setup and polls (refclock/gps.ts): loaded when a `refclock GPS` line starts it, and at each poll. */
+  Gps = 'ntpd-gps',
+  /** The GPS's serial data and pulses (refclock/receiver.ts): loaded with the driver, then kept. */
+  GpsReceiver = 'ntpk-gps',
 }
 
 /**

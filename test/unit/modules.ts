@@ -14,6 +14,7 @@ import * as boot from '../../src/boot';
 import * as authReply from '../../src/serve/authreply';
 import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
+import * as gpsReceiver from '../../src/refclock/receiver';
 import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
 import * as mode6 from '../../src/serve/mode6';
@@ -41,6 +42,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Boot]: boot,
   [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,
+  [Module.GpsReceiver]: gpsReceiver,
   [Module.Auth]: authReply,
 };
 
