@@ -126,20 +126,14 @@ export function pulse(gps: Gps, raw: number): void {
   if (!gps.fixValid && raw - gps.lastSentenceRaw < Pairing.SentenceTimeout) {
     dispersion += localClock.DISPERSION_RATE * (raw - values[DriverSlot.LastValidRaw]);
   }
-  addSample(gps, true, raw, gps.pulseLabel + gps.options.offset, dispersion);
-}
-
-function addSample(gps: Gps, isPulse: boolean, raw: number, referenceTime: number, dispersion: number): void {
-  const filter = gps.filter;
-  // Pulses and sentences differ by four orders of magnitude: never mix them in one filter.
-  if (filter.count > 0 && gps.filterHoldsPulses !== isPulse) {
-    if (!isPulse) return;
-    filter.count = 0;
-    filter.first = 0;
+  // Pulses and sentences differ by four orders of magnitude: never mix them in one filter (pulses win).
+  if (!gps.filterHoldsPulses) {
+    gps.filter.count = 0;
+    gps.filter.first = 0;
+    gps.filterHoldsPulses = true;
   }
-  gps.filterHoldsPulses = isPulse;
   const ideal = localClock.idealTime(gps.clock, raw);
-  addToFilter(filter, ideal, referenceTime - ideal, dispersion);
+  addToFilter(gps.filter, ideal, gps.pulseLabel + gps.options.offset - ideal, dispersion);
 }
 
 /** A sample into the filter (filter.ts `add`); a full filter drops its oldest. */
@@ -209,7 +203,11 @@ function sentence(gps: Gps): void {
     const learned = gps.learnedDelay;
     const known = learned === learned || configured === configured;
     const delay = configured === configured ? configured : learned === learned ? learned : 0;
-    addSample(gps, false, raw, second + delay, known ? Pairing.NmeaDispersion : Pairing.NmeaGuessDispersion);
+    // Pulse samples outweigh it: it joins only a filter without them.
+    if (gps.filterHoldsPulses && gps.filter.count > 0) return;
+    gps.filterHoldsPulses = false;
+    const ideal = localClock.idealTime(gps.clock, raw);
+    addToFilter(gps.filter, ideal, second + delay - ideal, known ? Pairing.NmeaDispersion : Pairing.NmeaGuessDispersion);
     return;
   }
   // Too long after the latest pulse to label it, yet pulses have not stopped: no sample.
