@@ -52,8 +52,9 @@ export const ON_DEMAND = {
   'ntpd-request': 'src/serve/request.ts',
   'ntpd-reference': 'src/clock/reference.ts',
   'ntpd-broadcast': 'src/serve/broadcast.ts',
+  'ntpd-gps': 'src/refclock/gps.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
-  'ntpk-gps': 'src/refclock/gps.ts',
+  'ntpk-gps': 'src/refclock/receiver.ts',
 };
 
 /**

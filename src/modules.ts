@@ -55,8 +55,10 @@ export const enum Module {
   Broadcast = 'ntpd-broadcast',
   /** The console's line editor (console/shell.ts), for each chunk the console receives. */
   Shell = 'ntpd-shell',
-  /** The GPS driver: loaded when a `refclock GPS` line starts it, then kept. */
-  Gps = 'ntpk-gps',
+  /** The GPS driver's setup and polls (refclock/gps.ts): loaded when a `refclock GPS` line starts it, and at each poll. */
+  Gps = 'ntpd-gps',
+  /** The GPS's serial data and pulses (refclock/receiver.ts): loaded with the driver, then kept. */
+  GpsReceiver = 'ntpk-gps',
 }
 
 /**

@@ -6,8 +6,11 @@
  * residuals rank outside the middle KEEP_FRACTION are dropped as outliers,
  * and the line is fitted again through the rest.
  *
- * Fixed memory: three typed arrays of `length` entries, reused.
+ * Fixed memory: three typed arrays of `length` entries over one buffer (the
+ * GPS driver's, or one of their own), reused. Samples are added on the GPS's
+ * hot path: `add` is receiver.ts's, in the kept module.
  */
+export { addToFilter as add } from './receiver';
 
 /** Share of the samples kept around the median residual (chrony keeps about 60%). */
 const KEEP_FRACTION = 0.6;
@@ -32,28 +35,27 @@ export interface FilteredSample {
   kept: number;
 }
 
-export function create(length: number): Filter {
-  return { times: new Float64Array(length), offsets: new Float64Array(length), dispersions: new Float64Array(length), count: 0, first: 0 };
+/** Bytes a filter of `length` samples takes in a buffer. */
+export function bytesFor(length: number): number {
+  return length * 24;
+}
+
+/** A filter of `length` samples, in `buffer` from `byteOffset` (a multiple of 8) when given. */
+export function create(length: number, buffer?: ArrayBuffer, byteOffset?: number): Filter {
+  const memory = buffer || new ArrayBuffer(bytesFor(length));
+  const start = byteOffset || 0;
+  return {
+    times: new Float64Array(memory, start, length),
+    offsets: new Float64Array(memory, start + length * 8, length),
+    dispersions: new Float64Array(memory, start + length * 16, length),
+    count: 0,
+    first: 0,
+  };
 }
 
 export function clear(filter: Filter): void {
   filter.count = 0;
   filter.first = 0;
-}
-
-export function add(filter: Filter, time: number, offset: number, dispersion: number): void {
-  const length = filter.times.length;
-  let slot: number;
-  if (filter.count < length) {
-    slot = (filter.first + filter.count) % length;
-    filter.count++;
-  } else {
-    slot = filter.first;
-    filter.first = (filter.first + 1) % length;
-  }
-  filter.times[slot] = time;
-  filter.offsets[slot] = offset;
-  filter.dispersions[slot] = dispersion;
 }
 
 /** The clock was corrected at `now` by `phase` and its rate by `freq`: re-express the samples against it (as sourcestats does). */

@@ -6,38 +6,86 @@
  * counted by reason in `reader.counts`, because a serial line delivers noise
  * and a time server must keep running through it.
  *
- * Memory is fixed: one line buffer of at most MAX_LINE_CHARS characters, one
- * counter array and one result object reused for every sentence.
+ * Memory is fixed: one line buffer of at most MAX_LINE_CHARS characters, and
+ * typed arrays for the counters and for the numbers of the last sentence read
+ * (ReaderSlot), reused for every sentence. On the device this file's reading
+ * functions are part of the GPS driver's kept module (receiver.ts), so they
+ * are few; `create` and `feed`, which hand each sentence over as a Fix
+ * object, are for tests and tools, and the firmware does not carry them.
  */
 import { daysFromCivil } from '../clock/calendar';
+import { NmeaCount } from './counters';
 
-/**
- * NMEA 0183 caps a sentence at 82 characters with `$` and CR LF, but real
- * receivers exceed it (Trimble RTK GGA: 91, SkyTraq PSTI: 99): allow more,
- * and drop longer lines as noise.
- */
-export const MAX_LINE_CHARS = 120;
-
-/** Indices of `reader.counts`. */
-export const ACCEPTED = 0; // RMC/ZDA/GGA delivered to onFix
-export const BAD_CHECKSUM = 1; // `*HH` present but wrong or not two hex digits
-export const NO_CHECKSUM = 2; // no `*`: rejected unless acceptNoChecksum (counted either way)
-export const TOO_LONG = 3; // more than MAX_LINE_CHARS before the line end
-export const UNKNOWN_TYPE = 4; // checksum good, but not RMC/ZDA/GGA (GSV, GSA, proprietary...)
-export const MALFORMED = 5; // bytes outside 0x20-0x7E, bad address, missing or non-numeric field
-export const INVALID_TIME = 6; // digits fine but out of range: 25:00, 31 February...
-import { NMEA_COUNTERS as COUNTERS } from './counters';
 export { NMEA_COUNTERS as COUNTERS, NMEA_COUNTER_NAMES as COUNTER_NAMES } from './counters';
 
-/** 1024 GPS weeks: the week-number rollover period. */
-export const GPS_ROLLOVER_SECONDS = 619315200;
-/**
- * Default floor for dates (2025-01-01): a date before it is taken to come from
- * a receiver hit by the week-number rollover and is moved on by 1024 weeks.
- * This code did not exist before then, so no true date is older; the
- * correction stays right until 1024 weeks after the floor (2044-08).
- */
-export const DEFAULT_ROLLOVER_FLOOR_UNIX = 1735689600;
+export const enum NmeaLimit {
+  /**
+   * NMEA 0183 caps a sentence at 82 characters with `$` and CR LF, but real
+   * receivers exceed it (Trimble RTK GGA: 91, SkyTraq PSTI: 99): allow more,
+   * and drop longer lines as noise.
+   */
+  MaxLineChars = 120,
+  /** 1024 GPS weeks: the week-number rollover period. */
+  RolloverSeconds = 619315200,
+  /**
+   * Default floor for dates (2025-01-01): a date before it is taken to come from
+   * a receiver hit by the week-number rollover and is moved on by 1024 weeks.
+   * This code did not exist before then, so no true date is older; the
+   * correction stays right until 1024 weeks after the floor (2044-08).
+   */
+  DefaultRolloverFloorUnix = 1735689600,
+}
+
+export const MAX_LINE_CHARS = NmeaLimit.MaxLineChars;
+export const GPS_ROLLOVER_SECONDS = NmeaLimit.RolloverSeconds;
+export const DEFAULT_ROLLOVER_FLOOR_UNIX = NmeaLimit.DefaultRolloverFloorUnix;
+
+/** Indices of `reader.counts` (counters.ts NmeaCount). */
+export const ACCEPTED = NmeaCount.Accepted;
+export const BAD_CHECKSUM = NmeaCount.BadChecksum;
+export const NO_CHECKSUM = NmeaCount.NoChecksum;
+export const TOO_LONG = NmeaCount.TooLong;
+export const UNKNOWN_TYPE = NmeaCount.UnknownType;
+export const MALFORMED = NmeaCount.Malformed;
+export const INVALID_TIME = NmeaCount.InvalidTime;
+
+/** A time-carrying sentence's type, as a number in ReaderSlot.Kind. */
+export const enum SentenceKind {
+  RMC = 0,
+  ZDA = 1,
+  GGA = 2,
+}
+
+/** The slots of `reader.values`: the reader's state and options, then the last sentence read. */
+export const enum ReaderSlot {
+  /** 0: between lines (skipping to `$`), 1: assembling, 2: line too long, skipping to its end. */
+  LineState = 0,
+  /** 1: accept sentences without `*HH` (see Options). */
+  AcceptNoChecksum = 1,
+  /** See NmeaLimit.DefaultRolloverFloorUnix; 0 turns the correction off. */
+  RolloverFloorUnix = 2,
+  /** The last sentence accepted (the Fix fields): SentenceKind. */
+  Kind = 3,
+  /** Its talker's two letters, as first char code × 256 + second. */
+  Talker = 4,
+  SecondsOfDay = 5,
+  UnixSeconds = 6,
+  /** 1 when valid, else 0. */
+  Valid = 7,
+  FixQuality = 8,
+  Satellites = 9,
+  /** Slots the reader uses: an owner may keep its own numbers after them in the same array. */
+  Count = 10,
+}
+
+/** What the reading functions use: the GPS driver's reader is only this. */
+export interface LineReader {
+  /** Characters after `$` of the line being assembled; never longer than MAX_LINE_CHARS. */
+  line: string;
+  counts: Uint32Array;
+  /** ReaderSlot numbers (an owner's may follow). */
+  values: Float64Array;
+}
 
 export type Kind = 'RMC' | 'ZDA' | 'GGA';
 
@@ -69,59 +117,82 @@ export interface Options {
   rolloverFloorUnix?: number;
 }
 
-export interface Reader {
-  /** Characters after `$` of the line being assembled; never longer than MAX_LINE_CHARS. */
-  line: string;
-  /** 0: between lines (skipping to `$`), 1: assembling, 2: line too long, skipping to its end. */
-  state: number;
-  counts: Uint32Array;
-  acceptNoChecksum: boolean;
-  rolloverFloorUnix: number;
+/** A reader that hands each sentence over as a Fix object (tests and tools). */
+export interface Reader extends LineReader {
   fix: Fix;
   onFix: (fix: Fix) => void;
 }
 
+const KINDS: Kind[] = ['RMC', 'ZDA', 'GGA'];
+
 export function create(onFix: (fix: Fix) => void, options?: Options): Reader {
-  const floor = options && options.rolloverFloorUnix !== undefined ? options.rolloverFloorUnix : DEFAULT_ROLLOVER_FLOOR_UNIX;
+  const values = new Float64Array(ReaderSlot.Count);
+  values[ReaderSlot.AcceptNoChecksum] = options && options.acceptNoChecksum ? 1 : 0;
+  values[ReaderSlot.RolloverFloorUnix] = options && options.rolloverFloorUnix !== undefined ? options.rolloverFloorUnix : DEFAULT_ROLLOVER_FLOOR_UNIX;
   return {
-    line: '', state: 0, counts: new Uint32Array(COUNTERS),
-    acceptNoChecksum: !!(options && options.acceptNoChecksum), rolloverFloorUnix: floor,
+    line: '', counts: new Uint32Array(NmeaCount.Count), values: values,
     fix: { kind: 'RMC', talker: '', secondsOfDay: NaN, unixSeconds: NaN, valid: false, fixQuality: -1, satellites: -1 },
     onFix: onFix,
   };
 }
 
+function deliverFix(reader: Reader): void {
+  const values = reader.values;
+  const fix = reader.fix;
+  const talker = values[ReaderSlot.Talker];
+  fix.kind = KINDS[values[ReaderSlot.Kind]];
+  fix.talker = String.fromCharCode(Math.floor(talker / 256), talker % 256);
+  fix.secondsOfDay = values[ReaderSlot.SecondsOfDay];
+  fix.unixSeconds = values[ReaderSlot.UnixSeconds];
+  fix.valid = values[ReaderSlot.Valid] === 1;
+  fix.fixQuality = values[ReaderSlot.FixQuality];
+  fix.satellites = values[ReaderSlot.Satellites];
+  reader.onFix(fix);
+}
+
+/** Feeds serial data (see readSentences); each accepted sentence goes to the reader's onFix. */
+export function feed(reader: Reader, chunk: string): void {
+  readSentences(reader, chunk, deliverFix, reader);
+}
+
 /**
- * Feeds serial data (a binary string, split anywhere). A line ends at CR, LF
+ * Feeds serial data (a binary string, split anywhere): each sentence accepted
+ * is left in `reader.values` and `onSentence(owner)` is called. A line ends at CR, LF
  * or the next `$` (a receiver that lost a line end still gets its sentence
  * checked). Bytes between lines are skipped. The scan jumps between
  * delimiters with indexOf, which is native, instead of stepping through
  * characters in interpreted code: at 9600 baud that is ~1000 steps a second
  * saved.
  */
-export function feed(reader: Reader, chunk: string): void {
+export function readSentences<T>(reader: LineReader, chunk: string, onSentence: (owner: T) => void, owner: T): void {
+  const values = reader.values;
   const length = chunk.length;
   let i = 0;
   while (i < length) {
     const dollar = chunk.indexOf('$', i);
-    if (reader.state === 0) {
+    if (values[ReaderSlot.LineState] === 0) {
       if (dollar < 0) return;
-      reader.state = 1;
+      values[ReaderSlot.LineState] = 1;
       reader.line = '';
       i = dollar + 1;
       continue;
     }
-    const end = lineEnd(chunk, i, dollar);
-    if (reader.state === 2) { // skipping the rest of a line that was too long
+    // The first CR, LF or `$` at or after i, or -1.
+    let end = dollar;
+    const cr = chunk.indexOf('\r', i);
+    if (cr >= 0 && (end < 0 || cr < end)) end = cr;
+    const lf = chunk.indexOf('\n', i);
+    if (lf >= 0 && (end < 0 || lf < end)) end = lf;
+    if (values[ReaderSlot.LineState] === 2) { // skipping the rest of a line that was too long
       if (end < 0) return;
-      reader.state = 0;
+      values[ReaderSlot.LineState] = 0;
       i = end; // a '$' there starts the next line, CR/LF is skipped as between lines
       continue;
     }
     const stop = end < 0 ? length : end;
-    if (reader.line.length + stop - i > MAX_LINE_CHARS) {
-      reader.counts[TOO_LONG]++;
-      reader.state = 2;
+    if (reader.line.length + stop - i > NmeaLimit.MaxLineChars) {
+      reader.counts[NmeaCount.TooLong]++;
+      values[ReaderSlot.LineState] = 2;
       reader.line = '';
       i = stop;
     } else if (end < 0) {
@@ -129,88 +200,12 @@ export function feed(reader: Reader, chunk: string): void {
       return;
     } else {
       const text = reader.line + chunk.substring(i, end);
-      reader.state = 0;
+      values[ReaderSlot.LineState] = 0;
       reader.line = '';
       i = end;
-      sentence(reader, text);
+      if (parseSentence(reader, text)) onSentence(owner);
     }
   }
-}
-
-/** Index of the first CR, LF or `$` (given as `dollar`) at or after `from`, or -1. */
-function lineEnd(chunk: string, from: number, dollar: number): number {
-  let end = dollar;
-  const cr = chunk.indexOf('\r', from);
-  if (cr >= 0 && (end < 0 || cr < end)) end = cr;
-  const lf = chunk.indexOf('\n', from);
-  if (lf >= 0 && (end < 0 || lf < end)) end = lf;
-  return end;
-}
-
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  c |= 32; // lower case
-  return c >= 97 && c <= 102 ? c - 87 : -1;
-}
-
-/** One line without `$` and line end: checksum, address, then the sentence's own parser. */
-function sentence(reader: Reader, text: string): void {
-  const star = text.lastIndexOf('*');
-  const end = star < 0 ? text.length : star;
-  let sum = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 32 || c > 126) { // binary noise inside the line
-      reader.counts[MALFORMED]++;
-      return;
-    }
-    sum ^= c;
-  }
-  if (star < 0) {
-    reader.counts[NO_CHECKSUM]++;
-    if (!reader.acceptNoChecksum) return;
-  } else {
-    const high = hexDigit(text.charCodeAt(star + 1));
-    const low = hexDigit(text.charCodeAt(star + 2));
-    if (text.length !== star + 3 || high < 0 || low < 0 || high * 16 + low !== sum) {
-      reader.counts[BAD_CHECKSUM]++;
-      return;
-    }
-  }
-  const fields = text.substring(0, end).split(',');
-  const address = fields[0];
-  const type = address.substring(2);
-  if (address.length !== 5 || address.charAt(0) === 'P' || (type !== 'RMC' && type !== 'ZDA' && type !== 'GGA')) {
-    reader.counts[UNKNOWN_TYPE]++;
-    return;
-  }
-  const talker = address.substring(0, 2);
-  if (!isUpper(talker.charCodeAt(0)) || !isUpper(talker.charCodeAt(1))) {
-    reader.counts[MALFORMED]++;
-    return;
-  }
-  const fix = reader.fix;
-  fix.talker = talker;
-  fix.fixQuality = -1;
-  fix.satellites = -1;
-  fix.unixSeconds = NaN;
-  let error: number;
-  if (type === 'RMC') error = rmc(fix, fields);
-  else if (type === 'ZDA') error = zda(fix, fields);
-  else error = gga(fix, fields);
-  if (error < 0 && fix.unixSeconds === fix.unixSeconds && reader.rolloverFloorUnix > 0 && fix.unixSeconds < reader.rolloverFloorUnix) {
-    fix.unixSeconds += Math.ceil((reader.rolloverFloorUnix - fix.unixSeconds) / GPS_ROLLOVER_SECONDS) * GPS_ROLLOVER_SECONDS;
-  }
-  if (error >= 0) {
-    reader.counts[error]++;
-    return;
-  }
-  reader.counts[ACCEPTED]++;
-  reader.onFix(fix);
-}
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
 }
 
 /** The integer written with exactly `count` digits at `start`, or -1. */
@@ -225,118 +220,147 @@ function digits(text: string, start: number, count: number): number {
 }
 
 /**
- * `hhmmss` or `hhmmss.f...` → seconds of day; -1 malformed, -2 out of range.
- * Second 60 is accepted: receivers show the leap second as 23:59:60, and its
- * Unix time repeats the next midnight (POSIX has no leap seconds).
- */
-function timeOfDay(text: string): number {
-  const hours = digits(text, 0, 2);
-  const minutes = digits(text, 2, 2);
-  const seconds = digits(text, 4, 2);
-  if (hours < 0 || minutes < 0 || seconds < 0) return -1;
-  let fraction = 0;
-  if (text.length > 6) {
-    if (text.charAt(6) !== '.' || digits(text, 7, text.length - 7) < 0) return -1;
-    fraction = text.length > 7 ? +text.substring(6) : 0;
-  }
-  if (hours > 23 || minutes > 59 || seconds > 60) return -2;
-  return hours * 3600 + minutes * 60 + seconds + fraction;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Day number of a checked date; -2 when out of range. */
-function checkedDays(year: number, month: number, day: number): number {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -2;
-  return daysFromCivil(year, month, day);
-}
-
-/**
- * Fills secondsOfDay (and unixSeconds from `days` when it is ≥ 0) from the
- * time field. Returns a counter index on error, else -1.
- */
-function fillTime(fix: Fix, text: string, days: number): number {
-  if (text === '') {
-    fix.secondsOfDay = NaN;
-    return -1;
-  }
-  const seconds = timeOfDay(text);
-  if (seconds === -1) return MALFORMED;
-  if (seconds === -2) return INVALID_TIME;
-  fix.secondsOfDay = seconds;
-  if (days >= 0) fix.unixSeconds = days * 86400 + seconds;
-  return -1;
-}
-
-/**
+ * One line without `$` and line end: checksum, address, then the sentence's
+ * fields. True when it was accepted (its numbers are in reader.values); a
+ * rejected line is counted by reason. One function for the three sentences,
+ * because on the device every function of the kept module costs memory for
+ * as long as the GPS runs.
+ *
  * $--RMC,hhmmss.ss,A,llll.ll,a,yyyyy.yy,a,x.x,x.x,ddmmyy,x.x,a[,m[,s]]
- * The two-digit year is read in 1980-2079: GPS time begins in 1980, and a
- * receiver hit by the 1024-week rollover (it shows 1999 in 2019) is then
- * still 1024 weeks early, which the rollover floor corrects; read as 2099 it
- * could not be. A field 13 (NMEA 4.1 navigational status, 'V' = not
- * provided) is ignored; mode 'N' (field 12, "data not valid") clears valid.
- */
-function rmc(fix: Fix, fields: string[]): number {
-  if (fields.length < 10) return MALFORMED;
-  fix.kind = 'RMC';
-  const status = fields[2];
-  if (status !== 'A' && status !== 'V') return MALFORMED;
-  let days = -1;
-  const date = fields[9];
-  if (date !== '') {
-    const day = digits(date, 0, 2);
-    const month = digits(date, 2, 2);
-    const yy = digits(date, 4, 2);
-    if (date.length !== 6 || day < 0 || month < 0 || yy < 0) return MALFORMED;
-    days = checkedDays(yy < 80 ? 2000 + yy : 1900 + yy, month, day);
-    if (days === -2) return INVALID_TIME;
-  }
-  const error = fillTime(fix, fields[1], days);
-  const mode = fields.length > 12 ? fields[12] : '';
-  fix.valid = status === 'A' && mode !== 'N' && fix.unixSeconds === fix.unixSeconds;
-  return error;
-}
-
-/** $--ZDA,hhmmss.ss,dd,mm,yyyy,zh,zm (the local zone fields are not needed). */
-function zda(fix: Fix, fields: string[]): number {
-  if (fields.length < 5) return MALFORMED;
-  fix.kind = 'ZDA';
-  let days = -1;
-  const dd = fields[2];
-  const mm = fields[3];
-  const yyyy = fields[4];
-  if (dd !== '' || mm !== '' || yyyy !== '') {
-    const day = digits(dd, 0, 2);
-    const month = digits(mm, 0, 2);
-    const year = digits(yyyy, 0, 4);
-    if (dd.length !== 2 || mm.length !== 2 || yyyy.length !== 4 || day < 0 || month < 0 || year < 0) return MALFORMED;
-    days = checkedDays(year, month, day);
-    if (days === -2) return INVALID_TIME;
-  }
-  const error = fillTime(fix, fields[1], days);
-  fix.valid = fix.unixSeconds === fix.unixSeconds;
-  return error;
-}
-
-/**
+ *   The two-digit year is read in 1980-2079: GPS time begins in 1980, and a
+ *   receiver hit by the 1024-week rollover (it shows 1999 in 2019) is then
+ *   still 1024 weeks early, which the rollover floor corrects; read as 2099 it
+ *   could not be. A field 13 (NMEA 4.1 navigational status, 'V' = not
+ *   provided) is ignored; mode 'N' (field 12, "data not valid") clears valid.
+ * $--ZDA,hhmmss.ss,dd,mm,yyyy,zh,zm (the local zone fields are not needed).
  * $--GGA,hhmmss.ss,llll.ll,a,yyyyy.yy,a,q,nn,... Quality 1-5 (GPS, DGPS,
- * PPS, RTK, float RTK) is a satellite fix; 6 (dead reckoning), 7 (manual)
- * and 8 (simulator) are not a time to serve.
+ *   PPS, RTK, float RTK) is a satellite fix; 6 (dead reckoning), 7 (manual)
+ *   and 8 (simulator) are not a time to serve.
+ * The time: `hhmmss` or `hhmmss.f...`. Second 60 is accepted: receivers show
+ * the leap second as 23:59:60, and its Unix time repeats the next midnight
+ * (POSIX has no leap seconds).
  */
-function gga(fix: Fix, fields: string[]): number {
-  if (fields.length < 8) return MALFORMED;
-  fix.kind = 'GGA';
-  const qualityText = fields[6];
-  const quality = qualityText.length === 1 ? digits(qualityText, 0, 1) : -1;
-  const satellitesText = fields[7];
-  const satellites = satellitesText === '' ? -1 : satellitesText.length <= 2 ? digits(satellitesText, 0, satellitesText.length) : -1;
-  if (quality < 0 || quality > 8 || (satellites < 0 && satellitesText !== '')) return MALFORMED;
-  fix.fixQuality = quality;
-  fix.satellites = satellites;
-  const error = fillTime(fix, fields[1], -1);
-  fix.valid = quality >= 1 && quality <= 5 && fix.secondsOfDay === fix.secondsOfDay;
-  return error;
+function parseSentence(reader: LineReader, text: string): boolean {
+  const counts = reader.counts;
+  const values = reader.values;
+  const star = text.lastIndexOf('*');
+  const end = star < 0 ? text.length : star;
+  let sum = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c > 126) { // binary noise inside the line
+      counts[NmeaCount.Malformed]++;
+      return false;
+    }
+    sum ^= c;
+  }
+  if (star < 0) {
+    counts[NmeaCount.NoChecksum]++;
+    if (values[ReaderSlot.AcceptNoChecksum] === 0) return false;
+  } else {
+    const high = '0123456789ABCDEF'.indexOf(text.charAt(star + 1).toUpperCase());
+    const low = '0123456789ABCDEF'.indexOf(text.charAt(star + 2).toUpperCase());
+    if (text.length !== star + 3 || high < 0 || low < 0 || high * 16 + low !== sum) {
+      counts[NmeaCount.BadChecksum]++;
+      return false;
+    }
+  }
+  const fields = text.substring(0, end).split(',');
+  const address = fields[0];
+  const type = address.substring(2);
+  const kind = type === 'RMC' ? SentenceKind.RMC : type === 'ZDA' ? SentenceKind.ZDA : type === 'GGA' ? SentenceKind.GGA : -1;
+  if (address.length !== 5 || address.charAt(0) === 'P' || kind < 0) {
+    counts[NmeaCount.UnknownType]++;
+    return false;
+  }
+  const talker0 = address.charCodeAt(0);
+  const talker1 = address.charCodeAt(1);
+  if (talker0 < 65 || talker0 > 90 || talker1 < 65 || talker1 > 90) { // not two upper-case letters
+    counts[NmeaCount.Malformed]++;
+    return false;
+  }
+  values[ReaderSlot.Kind] = kind;
+  values[ReaderSlot.Talker] = talker0 * 256 + talker1;
+  values[ReaderSlot.FixQuality] = -1;
+  values[ReaderSlot.Satellites] = -1;
+  values[ReaderSlot.UnixSeconds] = NaN;
+  // The fields before the time: a counter index when they are wrong, the date when there is one.
+  let error = -1;
+  let year = -1;
+  let month = -1;
+  let day = -1;
+  let quality = -1;
+  if (kind === SentenceKind.RMC) {
+    const date = fields.length < 10 ? '' : fields[9];
+    if (fields.length < 10 || (fields[2] !== 'A' && fields[2] !== 'V')) error = NmeaCount.Malformed;
+    else if (date !== '') {
+      day = digits(date, 0, 2);
+      month = digits(date, 2, 2);
+      year = digits(date, 4, 2);
+      if (date.length !== 6 || day < 0 || month < 0 || year < 0) error = NmeaCount.Malformed;
+      else year += year < 80 ? 2000 : 1900;
+    }
+  } else if (kind === SentenceKind.ZDA) {
+    if (fields.length < 5) error = NmeaCount.Malformed;
+    else if (fields[2] !== '' || fields[3] !== '' || fields[4] !== '') {
+      day = digits(fields[2], 0, 2);
+      month = digits(fields[3], 0, 2);
+      year = digits(fields[4], 0, 4);
+      if (fields[2].length !== 2 || fields[3].length !== 2 || fields[4].length !== 4 || day < 0 || month < 0 || year < 0) error = NmeaCount.Malformed;
+    }
+  } else if (fields.length < 8) {
+    error = NmeaCount.Malformed;
+  } else {
+    const qualityText = fields[6];
+    const satellitesText = fields[7];
+    quality = qualityText.length === 1 ? digits(qualityText, 0, 1) : -1;
+    const satellites = satellitesText === '' ? -1 : satellitesText.length <= 2 ? digits(satellitesText, 0, satellitesText.length) : -1;
+    if (quality < 0 || quality > 8 || (satellites < 0 && satellitesText !== '')) error = NmeaCount.Malformed;
+    values[ReaderSlot.FixQuality] = quality;
+    values[ReaderSlot.Satellites] = satellites;
+  }
+  let days = -1;
+  if (error < 0 && year >= 0) {
+    const monthDays = month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) :
+      month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    if (month < 1 || month > 12 || day < 1 || day > monthDays) error = NmeaCount.InvalidTime;
+    else days = daysFromCivil(year, month, day);
+  }
+  if (error < 0) {
+    const time = fields[1];
+    if (time === '') values[ReaderSlot.SecondsOfDay] = NaN;
+    else {
+      const hours = digits(time, 0, 2);
+      const minutes = digits(time, 2, 2);
+      const seconds = digits(time, 4, 2);
+      let fraction = 0;
+      if (hours < 0 || minutes < 0 || seconds < 0) error = NmeaCount.Malformed;
+      else if (time.length > 6) {
+        if (time.charAt(6) !== '.' || digits(time, 7, time.length - 7) < 0) error = NmeaCount.Malformed;
+        else fraction = time.length > 7 ? +time.substring(6) : 0;
+      }
+      if (error < 0 && (hours > 23 || minutes > 59 || seconds > 60)) error = NmeaCount.InvalidTime;
+      if (error < 0) {
+        const secondsOfDay = hours * 3600 + minutes * 60 + seconds + fraction;
+        values[ReaderSlot.SecondsOfDay] = secondsOfDay;
+        if (days >= 0) values[ReaderSlot.UnixSeconds] = days * 86400 + secondsOfDay;
+      }
+    }
+  }
+  if (error >= 0) {
+    counts[error]++;
+    return false;
+  }
+  const unixSeconds = values[ReaderSlot.UnixSeconds];
+  let valid: boolean;
+  if (kind === SentenceKind.RMC) valid = fields[2] === 'A' && (fields.length > 12 ? fields[12] : '') !== 'N' && unixSeconds === unixSeconds;
+  else if (kind === SentenceKind.ZDA) valid = unixSeconds === unixSeconds;
+  else valid = quality >= 1 && quality <= 5 && values[ReaderSlot.SecondsOfDay] === values[ReaderSlot.SecondsOfDay];
+  values[ReaderSlot.Valid] = valid ? 1 : 0;
+  const floor = values[ReaderSlot.RolloverFloorUnix];
+  if (unixSeconds === unixSeconds && floor > 0 && unixSeconds < floor) {
+    values[ReaderSlot.UnixSeconds] = unixSeconds + Math.ceil((floor - unixSeconds) / NmeaLimit.RolloverSeconds) * NmeaLimit.RolloverSeconds;
+  }
+  counts[NmeaCount.Accepted]++;
+  return true;
 }

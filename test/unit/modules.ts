@@ -18,6 +18,7 @@ import * as reference from '../../src/clock/reference';
 import * as broadcast from '../../src/serve/broadcast';
 import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
+import * as gpsReceiver from '../../src/refclock/receiver';
 import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
 import * as mode6 from '../../src/serve/mode6';
@@ -45,6 +46,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Boot]: boot,
   [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,
+  [Module.GpsReceiver]: gpsReceiver,
   [Module.Auth]: authReply,
   [Module.Shell]: shell,
   [Module.Request]: requests,
