@@ -11,7 +11,7 @@
 //    sync manager, the console's line editor and commands, configuration parsing, ntpq, the status
 //    page's handlers, and chunks only they share), which the core
 //    `require`s for one event and releases at its end (Modules.removeCached);
-//  - kept modules (`ntpk-…`: the GPS driver), loaded when the configuration needs them and
+//  - kept modules (`ntpk-…`: the GPS's receiver), loaded when the configuration needs them and
 //    never released.
 // The plugin checks that no on-demand entry ended up resident, rewrites the chunks' requires to
 // Storage names, shortens property names consistently across all of them, minifies each, and
