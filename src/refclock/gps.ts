@@ -41,17 +41,6 @@ import { NmeaLimit, ReaderSlot } from './nmea';
 import type { LineReader } from './nmea';
 import { DriverSlot, Pairing } from './receiver';
 
-// The counter indices (as counters.ts has them for the reports), from the const enum: re-exported
-// from counters.ts, they would make each poll load that module too.
-export const PULSES = GpsCount.Pulses;
-export const PAIRED = GpsCount.Paired;
-export const STALE = GpsCount.Stale;
-export const BAD_PULSES = GpsCount.BadPulses;
-export const UNLABELLED = GpsCount.Unlabelled;
-export const NMEA_ONLY = GpsCount.NmeaOnly;
-export const NO_FIX = GpsCount.NoFix;
-export const RELOCKS = GpsCount.Relocks;
-export const COUNTERS = GpsCount.Count;
 export { feed, pulse, start } from './receiver';
 
 /** Labels that must agree with the pulse count before the second count is locked. */

@@ -9,6 +9,7 @@ import { Leap } from '../../src/ntp/header';
 import * as localClock from '../../src/clock/local';
 import * as refid from '../../src/ntp/refid';
 import type { Appliance } from '../../src/appliance';
+import * as counters from '../../src/refclock/counters';
 import * as gps from '../../src/refclock/gps';
 import { runSimulation } from './engine';
 import type { RunResult, SimSpec } from './engine';
@@ -147,13 +148,13 @@ export function refclockScenarios(): RefclockScenario[] {
         const stratumOne = stratumOneFrom(trace);
         const settled = settledAt(run, trace);
         const worst = maxAbs(run.offsets, settled, n);
-        const figures = { stratumOne, settled, maxOffset: worst, worstEvent: trace.worstEventOffset, paired: trace.counts[gps.PAIRED], rejected: trace.counts[gps.STALE] };
+        const figures = { stratumOne, settled, maxOffset: worst, worstEvent: trace.worstEventOffset, paired: trace.counts[counters.PAIRED], rejected: trace.counts[counters.STALE] };
         const failures: string[] = [];
         if (!(settled <= 120)) failures.push('settled only at ' + settled + ' s');
         if (!(worst <= 1e-4)) failures.push('max offset ' + worst.toExponential(2));
         if (!(trace.worstEventOffset < 0.5)) failures.push('an event saw offset ' + trace.worstEventOffset.toFixed(3));
-        if (trace.counts[gps.STALE] !== 0) failures.push(trace.counts[gps.STALE] + ' pairings rejected');
-        if (!(trace.counts[gps.PAIRED] >= n - 30)) failures.push('only ' + trace.counts[gps.PAIRED] + ' pairings');
+        if (trace.counts[counters.STALE] !== 0) failures.push(trace.counts[counters.STALE] + ' pairings rejected');
+        if (!(trace.counts[counters.PAIRED] >= n - 30)) failures.push('only ' + trace.counts[counters.PAIRED] + ' pairings');
         return { pass: failures.length === 0, failures, figures };
       },
     },
@@ -165,12 +166,12 @@ export function refclockScenarios(): RefclockScenario[] {
         const n = run.offsets.length;
         const settled = settledAt(run, trace);
         const worst = maxAbs(run.offsets, settled, n);
-        const figures = { settled, maxOffset: worst, rejected: trace.counts[gps.STALE], relocks: trace.counts[gps.RELOCKS] };
+        const figures = { settled, maxOffset: worst, rejected: trace.counts[counters.STALE], relocks: trace.counts[counters.RELOCKS] };
         const failures: string[] = [];
         if (!(worst <= 1e-4)) failures.push('max offset ' + worst.toExponential(2) + ' after settling at ' + settled + ' s');
         if (!(trace.worstEventOffset < 0.5)) failures.push('an event saw offset ' + trace.worstEventOffset.toFixed(3));
-        if (!(trace.counts[gps.STALE] >= 40)) failures.push('only ' + trace.counts[gps.STALE] + ' stale labels rejected');
-        if (trace.counts[gps.RELOCKS] !== 0) failures.push('the lock moved');
+        if (!(trace.counts[counters.STALE] >= 40)) failures.push('only ' + trace.counts[counters.STALE] + ' stale labels rejected');
+        if (trace.counts[counters.RELOCKS] !== 0) failures.push('the lock moved');
         return { pass: failures.length === 0, failures, figures };
       },
     },
@@ -319,7 +320,7 @@ export function runRefclockSeed(scenario: RefclockScenario, seed: number): { out
     refclockStatus: new Array<string>(n).fill('?'),
     refclockSampleAge: new Float64Array(n).fill(Infinity),
     networkSelected: new Uint8Array(n),
-    counts: new Uint32Array(gps.COUNTERS),
+    counts: new Uint32Array(counters.COUNTERS),
     worstEventOffset: 0,
   };
   const run = runSimulation({

@@ -5,6 +5,7 @@ import * as localClock from '../../src/clock/local';
 import * as configuration from '../../src/config/parse';
 import * as configTypes from '../../src/config/types';
 import * as filter from '../../src/refclock/filter';
+import * as counters from '../../src/refclock/counters';
 import * as gps from '../../src/refclock/gps';
 
 const START = 1_800_000_000; // 2027-01-15, a whole second
@@ -84,8 +85,8 @@ describe('GPS pairing', () => {
       const t = START + 3 + i;
       expect(Math.abs(r.samples[i].offset - r.truth(t))).toBeLessThan(1e-9);
     }
-    expect(r.driver.counts[gps.UNLABELLED]).toBe(3);
-    expect(r.driver.counts[gps.PAIRED]).toBe(7);
+    expect(r.driver.counts[counters.UNLABELLED]).toBe(3);
+    expect(r.driver.counts[counters.PAIRED]).toBe(7);
     // Raw times here are Unix-sized: a double resolves them to 0.24 µs.
     expect(Math.abs(r.driver.learnedDelay - 0.35 * (1 + 30e-6))).toBeLessThan(5e-7);
   });
@@ -103,8 +104,8 @@ describe('GPS pairing', () => {
     for (let s = START + 10; s < START + 40; s++) r.second(s, { label: s - 1 });
     for (let s = START + 40; s < START + 50; s++) r.second(s);
     // The first stale second repeats the label before it, which labels nothing: 29 rejected.
-    expect(r.driver.counts[gps.STALE]).toBe(29);
-    expect(r.driver.counts[gps.RELOCKS]).toBe(0);
+    expect(r.driver.counts[counters.STALE]).toBe(29);
+    expect(r.driver.counts[counters.RELOCKS]).toBe(0);
     expect(r.samples.length).toBe(47);
     for (const sample of r.samples) expect(Math.abs(sample.offset - r.truth(Math.round(sample.time - 0.4)))).toBeLessThan(1e-9);
   });
@@ -113,7 +114,7 @@ describe('GPS pairing', () => {
     const r = rig();
     for (let s = START; s < START + 5; s++) r.second(s);
     for (let s = START + 5; s < START + 5 + gps.RELOCK_AFTER + 3; s++) r.second(s, { label: s + 1 });
-    expect(r.driver.counts[gps.RELOCKS]).toBe(1);
+    expect(r.driver.counts[counters.RELOCKS]).toBe(1);
     expect(r.logs.join()).toMatch(/following it/);
     const last = r.samples[r.samples.length - 1];
     // Now a second ahead of the truth: what the receiver insists on.
@@ -144,7 +145,7 @@ describe('GPS pairing', () => {
       r.second(s);
       gps.pulse(r.driver, r.rawAt(s + 0.5));
     }
-    expect(r.driver.counts[gps.BAD_PULSES]).toBe(5);
+    expect(r.driver.counts[counters.BAD_PULSES]).toBe(5);
     expect(r.driver.locked).toBe(true);
     for (const sample of r.samples) expect(Math.abs(sample.offset - r.truth(Math.round(sample.time - 0.4)))).toBeLessThan(1e-9);
   });
@@ -156,7 +157,7 @@ describe('GPS pairing', () => {
     for (let s = START + 10; s < START + 20; s++) r.second(s, { pulse: false });
     const coarse = r.samples.slice(before);
     // The first second after the last pulse still pairs with nothing: 2 s of silence make it NMEA-only.
-    expect(r.driver.counts[gps.NMEA_ONLY]).toBeGreaterThanOrEqual(8);
+    expect(r.driver.counts[counters.NMEA_ONLY]).toBeGreaterThanOrEqual(8);
     expect(r.driver.filterHoldsPulses).toBe(false);
     for (const sample of coarse) {
       const t = Math.round(sample.time - 0.4 - 0.35);
@@ -181,7 +182,7 @@ describe('GPS pairing', () => {
     const r = rig();
     for (let s = START; s < START + 5; s++) r.second(s);
     for (let s = START + 5; s < START + 65; s++) r.second(s, { valid: false });
-    expect(r.driver.counts[gps.NO_FIX]).toBe(120);
+    expect(r.driver.counts[counters.NO_FIX]).toBe(120);
     expect(r.driver.fixValid).toBe(false);
     // The pulses went on: samples with dispersion growing at PHI since the last fix.
     gps.pulse(r.driver, r.rawAt(START + 65));
