@@ -18,7 +18,6 @@ import * as access from './serve/access';
 import * as accessRules from './serve/accessrules';
 import * as clientLog from './serve/clientlog';
 import * as policy from './serve/policy';
-import * as requests from './serve/request';
 import * as responder from './serve/responder';
 import * as statistics from './stats/statistics';
 import type { Sync } from './sync/manager';
@@ -51,7 +50,7 @@ export function create(platform: Platform, requestModule: () => RequestModule): 
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
   policy.apply(app);
-  requests.refresh(app.responder);
+  // The reply header is built by app.ts's first tick, before the NTP port is bound.
   return app;
 }
 

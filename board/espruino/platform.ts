@@ -75,7 +75,8 @@ export function createPlatform(): Platform {
     log('error in ' + faults.last + ' (' + faults.count + ' so far; still serving)');
   };
   // Runs an event's callback: what it throws is counted, and what it loaded let go. Each handler
-  // Espruino holds calls this with its arguments: one closure per handler, not a wrapper's too.
+  // Espruino holds calls this with its arguments: one closure per handler, not a wrapper's too;
+  // timers call it directly (setTimeout's extra arguments): no closure per timer.
   const run = function <A, B>(where: string, callback: (a: A, b: B) => void, a: A, b: B): void {
     try {
       callback(a, b);
@@ -83,10 +84,6 @@ export function createPlatform(): Platform {
       fault(where, error);
     }
     if (loaded) release();
-  };
-  // A timer's callback, with the arguments Espruino hands over (setTimeout's extra arguments): no closure per timer.
-  const fire = function <A, B>(callback: (a: A, b: B) => void, a: A, b: B): void {
-    run('timer', callback, a, b);
   };
   /**
    * A socket's datagrams, timestamped on arrival before anything else runs. The hot path: the
@@ -131,10 +128,10 @@ export function createPlatform(): Platform {
       return socket;
     },
     every: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
-      return setInterval(fire, milliseconds, callback, a as A, b as B);
+      return setInterval(run, milliseconds, 'timer', callback, a as A, b as B);
     },
     after: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
-      return setTimeout(fire, milliseconds, callback, a as A, b as B);
+      return setTimeout(run, milliseconds, 'timer', callback, a as A, b as B);
     },
     cancelTimer: function (id) {
       clearTimeout(id);

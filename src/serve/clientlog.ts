@@ -87,13 +87,12 @@ export function create(limit: number): ClientLog {
 
 /**
  * Gives the log `capacity` records, copying those it has (the shared one moves to the new last
- * index). Whoever holds its arrays reads them again (the responder compares `lastSeen`).
+ * index). Whoever holds its arrays reads them again (the responder, after its general path).
  */
 function allocate(log: ClientLog, capacity: number): void {
   // One more record than the capacity: the shared one, at index `capacity`.
   const records = capacity + 1;
   const buffer = new ArrayBuffer(records * RECORD_BYTES);
-  const old = log.capacity > 0 ? log : null;
   const lastSeen = new Float64Array(buffer, 0, records);
   const tokens = new Float64Array(buffer, records * 8, records);
   const averageInterval = new Float32Array(buffer, records * 16, records);
@@ -102,18 +101,17 @@ function allocate(log: ClientLog, capacity: number): void {
   const ntpDrops = new Uint32Array(buffer, records * 28, records);
   const ipv4 = new Uint32Array(buffer, records * 32, records);
   const allowed = new Uint8Array(buffer, records * 36, records);
-  if (old !== null) {
-    for (let slot = 0; slot <= old.capacity; slot++) {
-      const to = slot === old.capacity ? capacity : slot;
-      lastSeen[to] = old.lastSeen[slot];
-      tokens[to] = old.tokens[slot];
-      averageInterval[to] = old.averageInterval[slot];
-      lastInterval[to] = old.lastInterval[slot];
-      ntpHits[to] = old.ntpHits[slot];
-      ntpDrops[to] = old.ntpDrops[slot];
-      ipv4[to] = old.ipv4[slot];
-      allowed[to] = old.allowed[slot];
-    }
+  // The records it has, and the shared one (none before the first allocation: capacity 0).
+  for (let slot = 0; log.capacity > 0 && slot <= log.capacity; slot++) {
+    const to = slot === log.capacity ? capacity : slot;
+    lastSeen[to] = log.lastSeen[slot];
+    tokens[to] = log.tokens[slot];
+    averageInterval[to] = log.averageInterval[slot];
+    lastInterval[to] = log.lastInterval[slot];
+    ntpHits[to] = log.ntpHits[slot];
+    ntpDrops[to] = log.ntpDrops[slot];
+    ipv4[to] = log.ipv4[slot];
+    allowed[to] = log.allowed[slot];
   }
   log.lastSeen = lastSeen;
   log.tokens = tokens;

@@ -155,9 +155,9 @@ function receiver(responder: Responder): DatagramHandler {
   const log = responder.clients;
   const slots = log.slots;
   let lastSeen: Float64Array, allowed: Uint8Array, averageInterval: Float32Array, lastInterval: Float32Array, hits: Uint32Array;
-  // The log's arrays, read again where it may have grown (a new client is recorded on the general path) before the
-  // hot path writes to them: after the general path, after the broadcast sender's requests (handle()), and with each
-  // refresh. Not checked per request: that alone would cost the hot path about 2%.
+  // The log's arrays, read again where it may have grown (a new client is recorded only on the general path, mode 6
+  // included) before the hot path writes to them: after the general path and after the broadcast sender's requests
+  // (handle()). Not checked per request: that alone would cost the hot path about 2%.
   function arrays(): void {
     lastSeen = log.lastSeen;
     allowed = log.allowed;
@@ -170,7 +170,6 @@ function receiver(responder: Responder): DatagramHandler {
   // Out of the hot path's text, which Espruino lexes on every request, taken or not.
   function refreshHeader(): void {
     responder.requests().refresh(responder);
-    arrays();
   }
   function general(msg: string, from: Peer, rawArrival: number): void {
     responder.requests().serve(responder, msg, from, rawArrival);
