@@ -24,7 +24,8 @@ const ENFORCE = DEVICE_FITS || process.env.DEVICE_BUDGETS === 'enforce';
  */
 const VARS = DEVICE_FITS ? DEVICE_VARS : Number(process.env.DEVICE_VARS || 16383);
 /**
- * The memory probe's limit: LOW_MEMORY fires the moment usage (ballast excluded) would pass it.
+ * The memory probe's limit: LOW_MEMORY fires the moment usage (ballast and the Wifi stand-in
+ * excluded: see memoryProbe) would pass it.
  * Enforced, that is the budget's peak; otherwise the whole build (no ballast: the probe only samples).
  */
 const PROBE_LIMIT = Math.min(VARS, ENFORCE ? BUDGET.peak : VARS);
@@ -37,9 +38,9 @@ const DEVICE_LIFETIME_S = 240;
 
 const skip = requireDevice() ?? requirePeer('netns', 'chronyd', 'chronyc', 'ntpdig', 'ntpq', 'ntplib');
 
-interface Memory { usage: number; peak: number; ballast: number; total: number; errors: string[] }
+interface Memory { usage: number; peak: number; ballast: number; standIn: number; total: number; errors: string[] }
 interface Figures {
-  afterBoot: number; end: number; peak: number; ballast: number; limit: number; vars: number;
+  afterBoot: number; end: number; peak: number; ballast: number; standIn: number; limit: number; vars: number;
   errorFlags: string[]; failures: string[]; notes: Record<string, unknown>;
 }
 const figures: Record<string, Figures> = {};
@@ -63,7 +64,7 @@ async function startBoard(name: string, files: Record<string, string> = {}): Pro
   if (!/NTP appliance ready/.test(boot) || device.failures().length > 0) {
     await sleep(1000); // the rest of the interpreter's message
     const failures = device.failures();
-    figures[name] = { afterBoot: NaN, end: NaN, peak: NaN, ballast: NaN, limit: PROBE_LIMIT, vars: VARS, errorFlags: [], failures, notes: { bootFailed: device.tail(1500) } };
+    figures[name] = { afterBoot: NaN, end: NaN, peak: NaN, ballast: NaN, standIn: NaN, limit: PROBE_LIMIT, vars: VARS, errorFlags: [], failures, notes: { bootFailed: device.tail(1500) } };
     console.log(`[device] ${name}: did not boot in the ${VARS}-JsVar build (probe limit ${PROBE_LIMIT}):\n${device.tail(1500)}`);
     await device.stop();
     throw new Error(`${name}: the board did not boot:\n${failures.join('\n') || device.tail(1500)}`);
@@ -94,11 +95,11 @@ async function recordBoard(board: Board): Promise<Figures> {
   const errorFlags = [...board.boot.errors, ...(end?.errors ?? ['(memory not readable at the end)'])];
   const peak = Math.max(board.boot.peak, end?.peak ?? 0);
   const f: Figures = {
-    afterBoot: board.boot.usage, end: end?.usage ?? NaN, peak, ballast: end?.ballast ?? board.boot.ballast, limit: PROBE_LIMIT, vars: VARS,
+    afterBoot: board.boot.usage, end: end?.usage ?? NaN, peak, ballast: end?.ballast ?? board.boot.ballast, standIn: board.boot.standIn, limit: PROBE_LIMIT, vars: VARS,
     errorFlags, failures, notes: board.notes,
   };
   figures[board.name] = f;
-  console.log(`[device] ${board.name}: after boot ${f.afterBoot} JsVars, peak ${f.peak} (sampled), ballast ${f.ballast}, limit ${PROBE_LIMIT}` +
+  console.log(`[device] ${board.name}: after boot ${f.afterBoot} JsVars, peak ${f.peak} (sampled); left out: ballast ${f.ballast}, Wifi stand-in ${f.standIn}; limit ${PROBE_LIMIT}` +
     ` (${VARS}-JsVar build${ENFORCE ? '' : `; budget ${BUDGET.peak} not enforced`}), at the end ${f.end}`);
   return f;
 }
