@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
 import { propertyMangling } from './board/espruino/property-names.mjs';
-import { firmwareModules, residentChunk } from './tools/firmware-modules.mjs';
+import { firmwareModules, RESERVED_GLOBALS, residentChunk } from './tools/firmware-modules.mjs';
 
 // Property names are shortened too (terser mangle.properties): Espruino re-reads the
 // source as it runs, so short names make the bundle both smaller and cheaper to run.
@@ -58,6 +58,14 @@ export const ON_DEMAND = {
 };
 
 /**
+ * The board's own on-demand modules: its rarely used services (Platform.services), which the
+ * board loads itself (board/espruino/platform.ts SERVICES_MODULE).
+ */
+export const BOARD_ON_DEMAND = {
+  'ntpd-board': 'board/espruino/services.ts',
+};
+
+/**
  * Resident although only on-demand modules import them: they make the callbacks (timers, sockets,
  * lookups) that on-demand code asks for, since a callback made inside an on-demand module would
  * keep that whole module in memory.
@@ -80,7 +88,7 @@ function statusPage() {
 }
 
 export default {
-  input: { ntp: BOOT_ENTRY, ...ON_DEMAND },
+  input: { ntp: BOOT_ENTRY, ...ON_DEMAND, ...BOARD_ON_DEMAND },
   // An on-demand module keeps every export: the core calls it by name.
   preserveEntrySignatures: 'strict',
   output: {
@@ -106,7 +114,7 @@ export default {
           // No collapse_vars: it moves assignments before a `var`, which Espruino does not hoist
           // (board/virtual/bundle-check.mjs refuses the result).
           compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false, collapse_vars: false },
-          mangle: { toplevel: true, properties: names.terserOptions },
+          mangle: { toplevel: true, reserved: RESERVED_GLOBALS, properties: names.terserOptions },
           // Binary-string literals stay \x escapes; Espruino source is bytes.
           format: { ascii_only: true, comments: false },
         },

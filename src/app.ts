@@ -4,6 +4,7 @@
  * together, and resident: the callbacks it makes run for the board's whole life.
  */
 import type { Appliance } from './appliance';
+import * as clockChanges from './clock/changes';
 import { load, Module } from './modules';
 import * as wifi from './net/wifi';
 import { ConsoleText } from './console/shell';
@@ -19,11 +20,8 @@ export function start(platform: Platform): Appliance {
   });
   // The boot code and what it loaded are let go before the services start: boot's peak is lower.
   platform.release();
-  app.sync.onClockChange = function () {
-    app.responder.requests().refresh(app.responder);
-  };
-  recordStatistics(app);
-  startControl(app);
+  clockChanges.addChangeHandler(app.clock, responder.clockChanged, app.responder);
+  routeNtpPort(app);
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, updateReference, app);
   startNetwork(app);
@@ -32,18 +30,6 @@ export function start(platform: Platform): Appliance {
   // What boot loaded (the boot code, the sync manager) is let go: the rest runs from events.
   platform.release();
   return app;
-}
-
-/** The sync manager's samples and clock updates feed the logs and the history. */
-function recordStatistics(app: Appliance): void {
-  const sync = app.sync;
-  // They run inside the sync manager's events, which release what they loaded.
-  sync.onSample = function (source, pollScorePerUnit) {
-    load(app.platform, Module.Stats).recordMeasurement(app.statistics, source, pollScorePerUnit);
-  };
-  sync.onClockUpdate = function (source, offset, offsetSd, combined) {
-    load(app.platform, Module.Stats).recordClockUpdate(app.statistics, app.clock, sync.discipline, source, offset, offsetSd, combined);
-  };
 }
 
 /**
@@ -165,36 +151,16 @@ function startBroadcasts(app: Appliance, net: wifi.Network): void {
  * its ephemeral port (a client's association is keyed on that port) as the NTP port does.
  */
 function openSender(app: Appliance): UdpSocket {
-  const socket = app.platform.udpSender(function (msg, from, rawArrival) {
+  const socket = app.platform.services().udpSender(function (msg, from, rawArrival) {
     responder.handle(app.responder, msg, from, rawArrival, socket);
   });
   return socket;
 }
 
-/** The NTP port's service, set up once: what it routes where. The socket itself comes and goes with the link. */
+/** The NTP port's service, set up once. The socket itself comes and goes with the link. */
 function startNtpService(app: Appliance): NtpPort {
-  const service = app.responder;
-  if (app.config.broadcastClient) {
-    service.onBroadcast = function (msg, from, rawArrival) {
-      load(app.platform, Module.Sync).receiveBroadcast(app.sync, msg, from, rawArrival);
-    };
-  }
-  // A request with a MAC: the MAC code is loaded for it (and let go at the end of the event).
-  service.onAuthenticated = function (socket, msg, trailer, first, from, receive) {
-    load(app.platform, Module.Auth).answer(service, socket, msg, trailer, first, from, receive);
-  };
-  app.sync.header = function (mode, pollLog2) {
-    return service.requests().header(service, mode, pollLog2);
-  };
-  let peers = app.config.acceptPeers || app.auth.keys.length > 0;
-  for (let i = 0; i < app.config.servers.length; i++) peers = peers || app.config.servers[i].peer;
-  if (peers) {
-    service.onSymmetric = function (msg, from, rawArrival) {
-      load(app.platform, Module.Sync).receiveSymmetric(app.sync, msg, from, rawArrival);
-    };
-  }
   return {
-    onDatagram: service.receive,
+    onDatagram: app.responder.receive,
     onError: function (message) {
       app.platform.log('NTP port ' + app.config.ntpPort + ': ' + message);
     },
@@ -203,20 +169,20 @@ function startNtpService(app: Appliance): NtpPort {
 }
 
 /**
- * ntpq: mode-6 queries, within cmdallow/cmddeny. What ntpq sees between queries (association
- * ids, system events) is created once; the code that answers is loaded for each query.
+ * What the NTP port routes where besides client requests (serve/request.ts reads it): broadcasts
+ * when the board is a broadcast client, symmetric packets when it has or accepts peers, ntpq's
+ * queries (within cmdallow/cmddeny), requests with a MAC to the MAC code. What ntpq sees between
+ * queries (association ids, system events) is created once; the code that answers is loaded for
+ * each query.
  */
-function startControl(app: Appliance): void {
-  const platform = app.platform;
+function routeNtpPort(app: Appliance): void {
+  const config = app.config;
+  let peers = config.acceptPeers || app.auth.keys.length > 0;
+  for (let i = 0; i < config.servers.length; i++) peers = peers || config.servers[i].peer;
   const control = mode6State.create(app);
-  app.responder.onControl = function (msg, from) {
-    load(platform, Module.Mode6).handle(control, msg, from);
-  };
-  const clockChanged = app.sync.onClockChange;
-  app.sync.onClockChange = function () {
-    clockChanged();
-    mode6State.noteClockState(control);
-  };
+  app.responder.routes = { platform: app.platform, sync: app.sync, broadcasts: config.broadcastClient, symmetric: peers, control: control };
+  app.sync.responder = app.responder;
+  clockChanges.addChangeHandler(app.clock, mode6State.noteClockState, control);
 }
 
 /** Lines typed while a command runs wait their turn, up to this many (a paste, a script). */
@@ -242,7 +208,7 @@ function startConsole(app: Appliance): void {
       return;
     }
     if (line.trim() === ConsoleText.ReplCommand) {
-      platform.consoleWrite(platform.releaseConsole(function () {
+      platform.consoleWrite(platform.services().releaseConsole(function () {
         platform.consoleWrite(ConsoleText.Prompt);
       }));
       return;
@@ -274,12 +240,12 @@ function startConsole(app: Appliance): void {
   }
 
   // The line editor is loaded for each chunk typed; its state stays here.
-  const lineDiscipline: Shell = load(platform, Module.Shell).create(platform.consoleEchoes, platform.consoleWrite, execute, function () {
+  const lineDiscipline: Shell = load(platform, Module.Shell).create(platform.services().consoleEchoes, platform.consoleWrite, execute, function () {
     queued.length = 0;
     if (stopRunning) stopRunning();
     stopRunning = null;
   });
-  platform.onConsoleData(function (chunk) {
+  platform.services().onConsoleData(function (chunk) {
     load(platform, Module.Shell).feed(lineDiscipline, chunk);
   });
   platform.consoleWrite('NTP appliance ready. Type help for commands.\n' + ConsoleText.Prompt);

@@ -45,10 +45,11 @@ export function create(platform: Platform, requestModule: () => RequestModule): 
     network: null,
     statistics: statistics.create(),
   };
-  // app.ts sets the clock-change handler: a callback made here would keep this module in memory.
-  app.sync = syncSetup.create(platform, clock, config, null as unknown as () => void);
+  // app.ts registers the clock-change handlers: no callback is made here (it would keep this module in memory).
+  app.sync = syncSetup.create(platform, clock, config);
   app.responder.auth = app.auth;
   app.sync.auth = app.auth;
+  app.sync.statistics = app.statistics;
   policy.apply(app);
   // The reply header is built by app.ts's first tick, before the NTP port is bound.
   return app;
@@ -91,7 +92,7 @@ function chooseConfig(platform: Platform, candidates: configStore.StoredConfig[]
 
 /** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
 function loadKeys(platform: Platform, file: string): keys.Authenticator {
-  const text = platform.storageRead(file);
+  const text = platform.services().storageRead(file);
   const parsed = keys.parseKeys(text === undefined ? '' : text);
   for (let i = 0; i < parsed.errors.length; i++) {
     platform.log(file + ':' + parsed.errors[i].line + ': ' + parsed.errors[i].message + ' (line ignored)');

@@ -39,6 +39,11 @@ export interface NetAddress {
   gateway: string;
 }
 
+/**
+ * What the core needs from a board all the time: the clock, the NTP socket, timers, the console's
+ * output, the log and the on-demand modules. The rest is services(), which a board may load only
+ * while it is used.
+ */
 export interface Platform {
   /** Seconds from the raw crystal counter; never corrected, never stepped. */
   rawClock: () => number;
@@ -48,13 +53,6 @@ export interface Platform {
    * closes a socket in its idle loop, so a port closed in the same event is still taken.
    */
   udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket | null;
-  /**
-   * A socket that is never bound, for broadcasts (Espruino gives SO_BROADCAST
-   * only to such a socket: a bound one's broadcasts are refused). It sends from
-   * an ephemeral port and, once it has sent, receives on that port:
-   * `onDatagram` gets what arrives there (a broadcast client's calibration requests).
-   */
-  udpSender(onDatagram: DatagramHandler): UdpSocket;
   /**
    * Repeating timer; returns an id for cancelTimer. `a` and `b` are handed to the callback, so that
    * a resident function serves without a closure made for the timer (on the device a closure
@@ -67,10 +65,43 @@ export interface Platform {
   digest(algorithm: 'SHA1' | 'SHA256', data: string): string;
   /** Uniform in [0, 1): source ports, poll jitter. Seeded in the simulator. */
   random(): number;
+  /** Serial console output. */
+  consoleWrite(text: string): void;
+  /** The station's address while it is connected, else null (Wifi.getStatus + Wifi.getIP); the link's supervision asks every few seconds. */
+  wifiAddress(): NetAddress | null;
+  log(message: string): void;
+  /**
+   * An on-demand module (src/modules.ts names them): its exports, loaded from Storage the first
+   * time (Espruino's require) and kept until release(). The board releases at the end of every
+   * callback it calls in which a module was loaded, so an event's modules go with the event.
+   */
+  load(name: string): unknown;
+  /**
+   * Lets go of every on-demand module loaded so far, so its functions stop taking memory once
+   * nothing uses them: at once, for code that keeps a peak down inside one event (boot, a pasted
+   * chunk of console lines, help).
+   */
+  release(): void;
+  /**
+   * The board's rarely used services. On the device they are a module loaded on demand and let go
+   * with the event, like the core's own: call this where a service is used, and keep no reference
+   * to the object or its functions past the event.
+   */
+  services(): BoardServices;
+}
+
+/** What the board does rarely: Wi-Fi, Storage, the UART and pins, HTTP, DNS, the console's input and the REPL. */
+export interface BoardServices {
+  /**
+   * A socket that is never bound, for broadcasts (Espruino gives SO_BROADCAST
+   * only to such a socket: a bound one's broadcasts are refused). It sends from
+   * an ephemeral port and, once it has sent, receives on that port:
+   * `onDatagram` gets what arrives there (a broadcast client's calibration requests).
+   */
+  udpSender(onDatagram: DatagramHandler): UdpSocket;
   /** Resolves a host name to a dotted-quad IPv4 address (null when it cannot). */
   resolve(host: string, callback: (address: string | null) => void): void;
-  /** Serial console: raw chunks in, text out. */
-  consoleWrite(text: string): void;
+  /** Serial console input: raw chunks. */
   onConsoleData(callback: (chunk: string) => void): void;
   /** True when the console must echo typed characters itself (a raw serial line). */
   consoleEchoes: boolean;
@@ -92,8 +123,6 @@ export interface Platform {
   /** A fixed address instead of DHCP, set before connecting (Wifi.setIP); dotted quads. */
   wifiSetIP(address: string, netmask: string, gateway: string, dns: string): void;
   wifiSetHostname(name: string): void;
-  /** The station's address while it is connected, else null (Wifi.getStatus + Wifi.getIP). */
-  wifiAddress(): NetAddress | null;
   /** Link changes: up with the address, down with the reason (Wifi 'connected' / 'disconnected'). */
   onWifiLink(callback: (up: boolean, detail: string) => void): void;
   storageRead(name: string): string | undefined;
@@ -105,21 +134,8 @@ export interface Platform {
    * null where they cannot be known (the virtual board runs the code in V8, not in Espruino).
    */
   memory(): { usedJsVars: number; totalJsVars: number } | null;
-  log(message: string): void;
   /** Errors thrown inside callbacks the board called (timers, sockets, Wi-Fi, serial, pins, HTTP): caught, counted and logged there. */
   callbackErrors(): { count: number; last: string };
-  /**
-   * An on-demand module (src/modules.ts names them): its exports, loaded from Storage the first
-   * time (Espruino's require) and kept until release(). The board releases at the end of every
-   * callback it calls in which a module was loaded, so an event's modules go with the event.
-   */
-  load(name: string): unknown;
-  /**
-   * Lets go of every on-demand module loaded so far, so its functions stop taking memory once
-   * nothing uses them: at once, for code that keeps a peak down inside one event (boot, a pasted
-   * chunk of console lines, help).
-   */
-  release(): void;
   /** Restarts the firmware from flash (what `reboot` does). */
   reboot(): void;
 }

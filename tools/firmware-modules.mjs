@@ -28,6 +28,27 @@ export const ON_DEMAND_PREFIX = 'ntpd-';
 /** Modules loaded when the configuration needs them and kept (src/modules.ts KEPT_PREFIX). */
 export const KEPT_PREFIX = 'ntpk-';
 export const MANIFEST = 'modules.json';
+/** The global that holds the core's exports, for the boot program and the on-demand modules. */
+export const CORE_GLOBAL = 'NTP';
+/**
+ * Names the core's top-level functions and variables must not take (terser's mangle.reserved): in
+ * the global scope they would hide Espruino's own globals from every module (E, the pins).
+ */
+export const RESERVED_GLOBALS = [CORE_GLOBAL, 'E', 'Pin', 'SPI', 'I2C', 'LED', 'BTN', ...Array.from({ length: 40 }, (_, pin) => 'D' + pin)];
+
+/**
+ * The core's code as the boot program runs it: in the global scope (eval of its Storage file),
+ * not as a module. A function made in a module keeps that module's scope, three JsVars more than
+ * one made in the global scope, which has none; the core's fifty-odd functions stay resident
+ * for good. Its exports become properties of the global CORE_GLOBAL, which the on-demand modules
+ * read in place of require.
+ */
+export function coreAtRoot(code, fail) {
+  const rooted = code.replace(/^exports\.([\w$]+) = /gm, CORE_GLOBAL + '.$1 = ');
+  const stray = /\b(exports|module)\s*(\.[\w$]|\[).{0,60}/.exec(rooted);
+  if (stray) fail(`${CORE_MODULE}: exports or module used other than as rollup's "exports.name = value;": ${stray[0]}`);
+  return CORE_GLOBAL + ' = {};\n' + rooted;
+}
 
 /**
  * rollup's manualChunks: every module the boot entry reaches statically goes into the one
@@ -117,10 +138,13 @@ export function firmwareModules({ bootEntry, bootFile, names, terserOptions, ass
         let code = chunk.code.replace(/require\((['"])\.\/([^'"]+)\1\)/g, (_all, _quote, file) => {
           const target = byFile.get(file);
           if (!target) this.error(`${chunk.fileName} requires ${file}, which this build did not write`);
-          return 'require(' + JSON.stringify(storageNames.get(target)) + ')';
+          const name = storageNames.get(target);
+          // The core is not a module on the board (see coreAtRoot): its exports are a global.
+          return name === CORE_MODULE ? CORE_GLOBAL : 'require(' + JSON.stringify(name) + ')';
         });
-        // .bootcde runs in the global scope: keep its names out of it.
-        if (chunk === boot) code = '(function(){' + code + '\n})();';
+        if (storageNames.get(chunk) === CORE_MODULE) code = coreAtRoot(code, (message) => this.error(message));
+        // .bootcde runs in the global scope: keep its names out of it. It runs the core first.
+        if (chunk === boot) code = 'eval(require("Storage").read(' + JSON.stringify(CORE_MODULE) + '));\n(function(){' + code + '\n})();';
         codes.set(chunk, code);
       }
       names.prepare([...codes.values()]);

@@ -35,6 +35,8 @@ export interface LocalClock {
   rootDelay: number;
   /** At referenceTime; grows at DISPERSION_RATE after it. */
   rootDispersion: number;
+  /** What clock/changes.ts addChangeHandler registered: handler, argument, handler, argument, … */
+  changeHandlers: unknown[];
 }
 
 export function create(readRaw: () => number): LocalClock {
@@ -55,6 +57,7 @@ export function create(readRaw: () => number): LocalClock {
     referenceTime: 0,
     rootDelay: 0,
     rootDispersion: MAX_DISPERSION,
+    changeHandlers: [],
   };
 }
 

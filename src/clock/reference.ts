@@ -8,6 +8,7 @@
  */
 import * as calendar from './calendar';
 import * as leapSecondList from './leapseclist';
+import * as clockChanges from './changes';
 import * as localClock from './local';
 import type { LocalClock } from './local';
 import { Leap } from '../ntp/header';
@@ -47,7 +48,7 @@ export function tick(sync: Sync): void {
     clock.leap = announcedLeap(sync, synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, now);
   }
   scheduleLeap(sync);
-  if (clock.leap !== leapBefore) sync.onClockChange();
+  if (clock.leap !== leapBefore) clockChanges.notifyChange(sync.clock);
 }
 
 /**
@@ -102,7 +103,7 @@ function applyLeap(sync: Sync, correction: number, midnight: number): void {
   if (mode === 'step') localClock.step(clock, correction);
   else if (mode === 'slew') scheduleSlewEnd(sync, localClock.slew(clock, correction, 0));
   sync.platform.log('leap second ' + (correction < 0 ? 'inserted' : 'deleted') + ' (leapsecmode ' + mode + ')');
-  sync.onClockChange();
+  clockChanges.notifyChange(sync.clock);
 }
 
 /** Ends a slew after `seconds` (0: none pending any more). */
@@ -119,5 +120,5 @@ export function endSlew(sync: Sync): void {
   // A late timer overshoots a little: slew the excess back rather than jump.
   const left = localClock.endSlew(sync.clock);
   if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
-  sync.onClockChange();
+  clockChanges.notifyChange(sync.clock);
 }

@@ -86,7 +86,7 @@ function reselect(app: Appliance): string {
 /** `dump` / `writertc`: the crystal's frequency to the drift file now; says what was written. */
 function saveDrift(app: Appliance): string {
   const sync = app.sync;
-  if (sync.discipline.updates === 0 && app.platform.storageRead(syncManager.DRIFT_FILE) === undefined) {
+  if (sync.discipline.updates === 0 && app.platform.services().storageRead(syncManager.DRIFT_FILE) === undefined) {
     return '500 Failure (no frequency learned yet)\n';
   }
   const text = syncManager.writeDrift(sync);

@@ -60,7 +60,7 @@ function add(app: Appliance, args: string[]): string | Later {
   }
   return function (write, done) {
     let waiting = true;
-    app.platform.resolve(parsed.host, function (address) {
+    app.platform.services().resolve(parsed.host, function (address) {
       if (!waiting) return;
       waiting = false;
       write(addResolved(app, parsed, address));

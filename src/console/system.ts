@@ -36,7 +36,7 @@ function rtcdata(app: Appliance): string {
   const sync = app.sync;
   const values = trackingValues(app);
   const width = 19;
-  const stored = app.platform.storageRead(syncManager.DRIFT_FILE);
+  const stored = app.platform.services().storageRead(syncManager.DRIFT_FILE);
   const drift = stored === undefined ? null : discipline.parseDrift(stored);
   const driftText = drift === null ? (stored === undefined ? 'none' : 'unreadable') :
     (-drift.freq / (1 + drift.freq) * 1e6).toFixed(3) + ' ppm, skew ' + (drift.skew * 1e6).toFixed(3) + ' ppm';
@@ -52,14 +52,14 @@ function rtcdata(app: Appliance): string {
 }
 
 function status(app: Appliance): string {
-  const memory = app.platform.memory();
-  const errors = app.platform.callbackErrors();
+  const memory = app.platform.services().memory();
+  const errors = app.platform.services().callbackErrors();
   const network = app.network;
   const width = 15;
   return field('Uptime', width, elapsed(uptimeSeconds(app))) +
     field('Memory', width, memory === null ? 'not known here (only the Espruino interpreter counts JsVars)' :
       memory.usedJsVars + ' of ' + memory.totalJsVars + ' JsVars used (' + Math.round(memory.usedJsVars * 100 / memory.totalJsVars) + '%)') +
-    field('Storage free', width, app.platform.storageFree() + ' bytes') +
+    field('Storage free', width, app.platform.services().storageFree() + ' bytes') +
     field('Callback errors', width, errors.count === 0 ? '0' : errors.count + ' (last: ' + errors.last + ')') +
     field('Wi-Fi', width, network ? network.state : 'unknown') +
     field('IP address', width, network ? network.address : 'unknown');
@@ -67,7 +67,7 @@ function status(app: Appliance): string {
 
 function reboot(app: Appliance): string {
   // Let the console print this line first.
-  app.platform.after(200, app.platform.reboot);
+  app.platform.after(200, app.platform.services().reboot);
   return 'Rebooting' + (app.editedConfig !== app.storedConfig.text ? ' (unsaved configuration edits dropped)' : '') + '.\n';
 }
 

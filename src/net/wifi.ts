@@ -67,12 +67,12 @@ export function create(platform: Platform, options: NetworkOptions, onUp: (recon
 /** Starts the link: joins the configured network, or adopts Espruino's connection if it has one. */
 export function start(net: Network): void {
   const platform = net.platform;
-  platform.onWifiLink(function (up, detail) {
+  platform.services().onWifiLink(function (up, detail) {
     if (up) linkUp(net);
     else linkDown(net, detail);
   });
   platform.every(SUPERVISE_MS, supervise, net);
-  if (net.options.hostname !== '') platform.wifiSetHostname(net.options.hostname);
+  if (net.options.hostname !== '') platform.services().wifiSetHostname(net.options.hostname);
   if (net.options.ssid !== '') {
     attempt(net);
     return;
@@ -98,8 +98,8 @@ function attempt(net: Network): void {
   net.timer = platform.after(CONNECT_TIMEOUT_MS, function () {
     if (id === net.attempt && net.state === CONNECTING) linkUpOr(net, 'no answer in ' + CONNECT_TIMEOUT_MS / 1000 + ' s');
   });
-  if (options.address !== '') platform.wifiSetIP(options.address, options.netmask, options.gateway, options.dns);
-  platform.wifiConnect(options.ssid, options.password, function (error) {
+  if (options.address !== '') platform.services().wifiSetIP(options.address, options.netmask, options.gateway, options.dns);
+  platform.services().wifiConnect(options.ssid, options.password, function (error) {
     if (id !== net.attempt || net.state !== CONNECTING) return;
     if (error === null) linkUpOr(net, 'connected without an address');
     else fail(net, error);

@@ -64,11 +64,11 @@ export const enum Pairing {
 
 /** Opens the receiver's UART and watches its pulse pin: the callbacks are made here, in the kept module. */
 export function start(gps: Gps, platform: Platform): void {
-  platform.serialOpen(gps.options.baud, gps.options.rxPin, gps.options.txPin, function (chunk) {
+  platform.services().serialOpen(gps.options.baud, gps.options.rxPin, gps.options.txPin, function (chunk) {
     feed(gps, chunk, platform.rawClock());
   });
   if (gps.options.ppsPin !== 'none') {
-    platform.watchPin(gps.options.ppsPin, gps.options.ppsEdge, function (raw) {
+    platform.services().watchPin(gps.options.ppsPin, gps.options.ppsEdge, function (raw) {
       pulse(gps, raw);
     });
   }

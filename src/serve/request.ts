@@ -12,6 +12,7 @@ import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
 import * as refid from '../ntp/refid';
 import * as timestamp from '../ntp/timestamp';
+import { load, Module } from '../modules';
 import type { Peer, UdpSocket } from '../platform';
 import * as clientLog from './clientlog';
 import * as responderModule from './responder';
@@ -32,9 +33,9 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
   let trailer: packet.Trailer | null = null;
   if (msg.length !== 48) {
     // Mode-6 requests are usually 12 bytes: tell them apart before the NTP length checks.
-    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.onControl !== null) {
+    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.routes !== null && responder.routes.control !== null) {
       counters[Counter.Control]++;
-      responder.onControl(msg, from, rawArrival);
+      load(responder.routes.platform, Module.Mode6).handle(responder.routes.control, msg, from);
       return;
     }
     trailer = longRequestTrailer(responder, msg);
@@ -43,19 +44,20 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
   const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
   if (first === '\0') {
     const mode = msg.charCodeAt(0) & 7;
-    if (mode === Mode.Broadcast && responder.onBroadcast !== null) {
+    const routes = responder.routes;
+    if (mode === Mode.Broadcast && routes !== null && routes.broadcasts) {
       counters[Counter.Broadcasts]++;
-      responder.onBroadcast(msg, from, rawArrival);
+      load(routes.platform, Module.Sync).receiveBroadcast(routes.sync, msg, from, rawArrival);
       return;
     }
-    if ((mode === Mode.SymmetricActive || mode === Mode.SymmetricPassive) && responder.onSymmetric !== null) {
+    if ((mode === Mode.SymmetricActive || mode === Mode.SymmetricPassive) && routes !== null && routes.symmetric) {
       counters[Counter.Symmetric]++;
-      responder.onSymmetric(msg, from, rawArrival);
+      load(routes.platform, Module.Sync).receiveSymmetric(routes.sync, msg, from, rawArrival);
       return;
     }
-    if (mode === Mode.Control && responder.onControl !== null) {
+    if (mode === Mode.Control && routes !== null && routes.control !== null) {
       counters[Counter.Control]++;
-      responder.onControl(msg, from, rawArrival);
+      load(routes.platform, Module.Mode6).handle(routes.control, msg, from);
       return;
     }
     counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
@@ -72,8 +74,8 @@ function finish(responder: Responder, socket: UdpSocket | null, slot: number, ms
   const log = responder.clients;
   if ((!log.allowed[slot] || log.overLimit) && refuse(responder, socket, slot, msg, from, receive)) return;
   if (trailer !== null && trailer.macOffset >= 0) {
-    // The MAC code is loaded for such a request (serve/authreply.ts): unwired, the request is not served.
-    if (responder.onAuthenticated) responder.onAuthenticated(socket, msg, trailer, first, from, receive);
+    // The MAC code is loaded for such a request (serve/authreply.ts): with no routes yet, the request is not served.
+    if (responder.routes !== null) load(responder.routes.platform, Module.Auth).answer(responder, socket, msg, trailer, first, from, receive);
     else responder.counters[Counter.DropNotServing]++;
     return;
   }

@@ -9,8 +9,9 @@
 import type { LocalClock } from '../clock/local';
 import type { RequestModule } from '../modules';
 import type { Authenticator } from '../ntp/keys';
-import type * as packet from '../ntp/packet';
-import type { DatagramHandler, Peer, UdpSocket } from '../platform';
+import type { DatagramHandler, Peer, Platform, UdpSocket } from '../platform';
+import type { Sync } from '../sync/manager';
+import type { ControlServer } from './mode6state';
 import type { ClientLog } from './clientlog';
 
 export const enum Counter {
@@ -48,8 +49,21 @@ export const enum Counter {
  * Espruino finds an object's properties by walking them in the order they were made: the
  * fields every request reads come first.
  */
-/** Answers a request that carries a MAC (the responder has recorded and allowed it). */
-export type AuthenticatedHandler = (socket: UdpSocket | null, msg: string, trailer: packet.Trailer, first: string, from: Peer, receive: number) => void;
+/**
+ * The NTP port's routes by mode, as data: the general path loads the module that takes each kind
+ * of packet (the sync manager, ntpq's responder, the MAC code) for it. Data rather than callbacks:
+ * on the device a callback is a closure kept for the board's life.
+ */
+export interface Routes {
+  platform: Platform;
+  /** Takes mode-5 packets when `broadcasts`, symmetric ones (modes 1, 2) when `symmetric`. */
+  sync: Sync;
+  broadcasts: boolean;
+  symmetric: boolean;
+  /** ntpq's state (serve/mode6state.ts); null: mode-6 packets are dropped (cmddeny). */
+  control: ControlServer | null;
+}
+
 
 export interface Responder {
   /** Reply byte 0 indexed by request byte 0's low six bits (version, mode); "\0" where the request is not a v1-4 client. */
@@ -72,14 +86,12 @@ export interface Responder {
   random: () => number;
   /** Symmetric keys for requests that carry a MAC (null: answer them unauthenticated). */
   auth: Authenticator | null;
-  /** Where mode-5 packets go when the board is a broadcast client (null: they are dropped). */
-  onBroadcast: DatagramHandler | null;
-  /** Where symmetric-mode packets (1, 2) go (null: dropped). */
-  onSymmetric: DatagramHandler | null;
-  /** Where mode-6 control packets go (null: dropped). */
-  onControl: DatagramHandler | null;
-  /** A request with a MAC, once recorded and allowed: serve/authreply.ts answers it (app.ts loads it for each). */
-  onAuthenticated: AuthenticatedHandler | null;
+  /**
+   * Where the general path (serve/request.ts) sends what is not a plain client request: set by
+   * app.ts when the services start. Until then (and in tests of the responder alone) such packets
+   * are dropped and counted.
+   */
+  routes: Routes | null;
   /** The NTP port's datagram handler (the hot path), made once by create(): what its socket is given. */
   receive: DatagramHandler;
   /** The general request path (serve/request.ts): loaded on the device for each datagram the hot path does not take. */
@@ -113,10 +125,7 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     denyKiss: false,
     random: random,
     auth: null,
-    onBroadcast: null,
-    onSymmetric: null,
-    onControl: null,
-    onAuthenticated: null,
+    routes: null,
     receive: null as unknown as DatagramHandler,
     requests: requests,
     reloadClients: null as unknown as () => void,
@@ -250,4 +259,9 @@ function overLimit(log: ClientLog, slot: number, interval: number): boolean {
   log.overLimit = tokens < 1;
   log.tokens[slot] = tokens < 1 ? tokens : tokens - 1;
   return tokens < 1;
+}
+
+/** A clock-change handler (clock/local.ts addChangeHandler): the reply header follows the clock at once. */
+export function clockChanged(responder: Responder): void {
+  responder.requests().refresh(responder);
 }

@@ -65,13 +65,13 @@ export function decode(data: string): { text: string; generation: number } | nul
 export function candidates(platform: Platform): StoredConfig[] {
   const found: StoredConfig[] = [];
   for (let slot = 0; slot < SLOT_FILES.length; slot++) {
-    const data = platform.storageRead(SLOT_FILES[slot]);
+    const data = platform.services().storageRead(SLOT_FILES[slot]);
     const decoded = data === undefined ? null : decode(data);
     if (decoded === null) continue;
     if (found.length > 0 && found[0].generation < decoded.generation) found.unshift({ text: decoded.text, generation: decoded.generation, slot: slot });
     else found.push({ text: decoded.text, generation: decoded.generation, slot: slot });
   }
-  const plain = platform.storageRead(PLAIN_FILE);
+  const plain = platform.services().storageRead(PLAIN_FILE);
   if (plain !== undefined) found.push({ text: plain, generation: 0, slot: -1 });
   return found;
 }
@@ -85,8 +85,8 @@ export function save(platform: Platform, text: string, current: StoredConfig): S
   const slot = current.slot === 0 ? 1 : 0;
   const generation = current.generation + 1;
   const data = encode(text, generation);
-  if (!platform.storageWrite(SLOT_FILES[slot], data)) return 'cannot write ' + SLOT_FILES[slot];
-  const back = platform.storageRead(SLOT_FILES[slot]);
+  if (!platform.services().storageWrite(SLOT_FILES[slot], data)) return 'cannot write ' + SLOT_FILES[slot];
+  const back = platform.services().storageRead(SLOT_FILES[slot]);
   const decoded = back === undefined ? null : decode(back);
   if (decoded === null || decoded.text !== text || decoded.generation !== generation) return SLOT_FILES[slot] + ' did not read back intact';
   return { text: text, generation: generation, slot: slot };

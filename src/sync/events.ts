@@ -52,7 +52,7 @@ function retryBind(sync: Sync, source: Source, attempts: number, message: string
 /** Looks up a configured source's name; the manager's `resolved` takes the answer. */
 export function resolveSource(sync: Sync, source: Source): void {
   const platform = sync.platform;
-  platform.resolve(source.options.host, function (address) {
+  platform.services().resolve(source.options.host, function (address) {
     load(platform, Module.Sync).resolved(sync, source, address);
   });
 }
@@ -61,7 +61,7 @@ export function resolveSource(sync: Sync, source: Source): void {
 export function resolvePool(sync: Sync, pool: Pool): void {
   const platform = sync.platform;
   pool.resolving = true;
-  platform.resolve(pool.options.server.host, function (address) {
+  platform.services().resolve(pool.options.server.host, function (address) {
     pool.resolving = false;
     load(platform, Module.Sync).poolResolved(sync, pool, address);
   });

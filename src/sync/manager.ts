@@ -8,6 +8,7 @@
 import type { LeapSecondList } from '../clock/leapseclist';
 import * as discipline from '../clock/discipline';
 import type { Discipline } from '../clock/discipline';
+import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
 import * as reference from '../clock/reference';
 export { synchronisedToSource } from '../clock/reference';
@@ -22,6 +23,8 @@ import * as timestamp from '../ntp/timestamp';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Gps } from '../refclock/gps';
+import type { Responder } from '../serve/responder';
+import type { Statistics } from '../stats/statistics';
 import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
 import * as mac from '../ntp/mac';
@@ -54,24 +57,22 @@ export interface Sync {
   selection: 'ok' | 'no-majority' | 'no-sources';
   selectedIndex: number;
   discipline: Discipline;
-  /** Called after the clock or its reference state changed (the responder refreshes its header). */
-  onClockChange: () => void;
   slewTimer: number;
   leapTimer: number;
   lastDriftSave: number;
   /** Keys for sources configured with `key N` (null until app.ts sets it). */
   auth: Authenticator | null;
-  /** The NTP port's socket, which symmetric peers send from (set by app.ts), and our header for their packets. */
+  /** The NTP port's socket, which symmetric peers send from (set by app.ts). */
   ntpSocket: UdpSocket | null;
-  header: sourceModule.HeaderMaker | null;
+  /** The NTP port's responder (set by app.ts): symmetric packets carry the header our replies do. */
+  responder: Responder | null;
   /** The GPS reference clock's driver and the source it feeds (null without a `refclock` line). */
   refclock: Gps | null;
   refclockSource: Source | null;
   /** `manual on` and the `settime` samples. */
   manual: ManualInput;
-  /** Statistics observers (set by app.ts): a source's new sample, before selection; a clock update, after it. */
-  onSample: ((source: Source, pollScorePerUnit: number) => void) | null;
-  onClockUpdate: ((source: Source, offset: number, offsetSd: number, combined: number) => void) | null;
+  /** The logs and the history (set by boot): each source's new sample, before selection, and each clock update go there. */
+  statistics: Statistics | null;
   /** The `pool` lines' lookup state. */
   pools: Pool[];
   /** The `leapseclist` file's coming leap seconds (null: none). */
@@ -295,7 +296,7 @@ export function poll(sync: Sync, source: Source): void {
   }
   if (!offline && source.socket) {
     if (source.options.burst && state[SourceField.BurstLeft] === 0 && state[SourceField.Reach] !== 0) state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
-    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, sync.header || undefined), source.options.port, source.address);
+    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, ourHeader(sync)), source.options.port, source.address);
     if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
   }
   let interval = sourceModule.nextInterval(source);
@@ -388,7 +389,7 @@ export function receiveSymmetric(sync: Sync, msg: string, from: { address: strin
 
 /** A passive association answers each packet of its active peer at once. */
 function answerPassive(sync: Sync, source: Source): void {
-  if (source.socket) source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, sync.header || undefined), source.options.port, source.address);
+  if (source.socket) source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, ourHeader(sync)), source.options.port, source.address);
 }
 
 /** The key id a packet is validly signed with, or -1. */
@@ -432,7 +433,10 @@ function adaptPoll(source: Source, surprise: number, noise: number): void {
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.onSample) sync.onSample(sync.sources[updatedIndex], sync.sources[updatedIndex].state[SourceField.PollScore] / POLL_SCORE_LIMIT);
+  if (updatedIndex >= 0 && sync.statistics) {
+    const updated = sync.sources[updatedIndex];
+    load(sync.platform, Module.Stats).recordMeasurement(sync.statistics, updated, updated.state[SourceField.PollScore] / POLL_SCORE_LIMIT);
+  }
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -452,8 +456,10 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
   reference.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
-  if (sync.onClockUpdate) sync.onClockUpdate(best, selection.offset, selection.offsetSd, selection.combined.length);
-  sync.onClockChange();
+  if (sync.statistics) {
+    load(sync.platform, Module.Stats).recordClockUpdate(sync.statistics, clock, sync.discipline, best, selection.offset, selection.offsetSd, selection.combined.length);
+  }
+  clockChanges.notifyChange(sync.clock);
 }
 
 /**
@@ -494,7 +500,7 @@ export function manualSample(sync: Sync, trueTime: number): number {
   const line = manual.estimate(sync.manual, now);
   // The discipline takes "true minus local", as the sources' estimates are.
   correct(sync, now, -line.offset, -line.slope, line.skew);
-  sync.onClockChange();
+  clockChanges.notifyChange(sync.clock);
   return offset;
 }
 
@@ -502,7 +508,7 @@ export function manualSample(sync: Sync, trueTime: number): number {
 export function setLocal(sync: Sync, stratum: number): void {
   sync.config.localStratum = stratum;
   reference.tick(sync);
-  sync.onClockChange();
+  clockChanges.notifyChange(sync.clock);
 }
 
 function saveDrift(sync: Sync, now: number): void {
@@ -515,7 +521,7 @@ function saveDrift(sync: Sync, now: number): void {
 export function writeDrift(sync: Sync): string {
   const text = discipline.driftText(sync.clock, sync.discipline);
   sync.lastDriftSave = localClock.now(sync.clock);
-  return sync.platform.storageWrite(DRIFT_FILE, text) ? text : '';
+  return sync.platform.services().storageWrite(DRIFT_FILE, text) ? text : '';
 }
 
 /** Client/server exchanges that measure a broadcast server's delay, at first and after a jump. */
@@ -618,6 +624,16 @@ export function makestepNow(sync: Sync): boolean {
   if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, offset, 0);
   manual.applyCorrection(sync.manual, now, offset, 0);
   reference.scheduleSlewEnd(sync, 0);
-  sync.onClockChange();
+  clockChanges.notifyChange(sync.clock);
   return true;
+}
+
+/** Our header for a symmetric packet: the responder's (the clock state our replies carry); none before the port is up. */
+function ourHeader(sync: Sync): sourceModule.HeaderMaker | undefined {
+  const service = sync.responder;
+  if (service === null) return undefined;
+  // Made for this packet and gone with the event (this module is loaded on demand).
+  return function (mode, pollLog2) {
+    return service.requests().header(service, mode, pollLog2);
+  };
 }

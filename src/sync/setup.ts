@@ -15,9 +15,9 @@ import type { Platform } from '../platform';
 import type { Sync } from './manager';
 import * as manual from './manual';
 
-export function create(platform: Platform, clock: LocalClock, config: Config, onClockChange: () => void): Sync {
+export function create(platform: Platform, clock: LocalClock, config: Config): Sync {
   let skew = 1e-3; // unknown frequency: the first estimate is taken whole
-  const stored = platform.storageRead(discipline.DRIFT_FILE);
+  const stored = platform.services().storageRead(discipline.DRIFT_FILE);
   const drift = stored === undefined ? null : discipline.parseDrift(stored);
   if (drift) {
     localClock.setFrequency(clock, drift.freq);
@@ -33,18 +33,16 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
     selection: 'no-sources',
     selectedIndex: -1,
     discipline: discipline.create(skew),
-    onClockChange: onClockChange,
     slewTimer: -1,
     leapTimer: -1,
     lastDriftSave: 0,
     auth: null,
     ntpSocket: null,
-    header: null,
+    responder: null,
     refclock: null,
     refclockSource: null,
     manual: manual.create(),
-    onSample: null,
-    onClockUpdate: null,
+    statistics: null,
     pools: [],
     leapList: config.leapSecList === '' ? null : loadLeapList(platform, config.leapSecList, localClock.now(clock)),
     sourcesLeap: Leap.None,
@@ -54,7 +52,7 @@ export function create(platform: Platform, clock: LocalClock, config: Config, on
 
 /** The leap-second list from Storage; each bad line is logged and skipped. */
 function loadLeapList(platform: Platform, file: string, now: number): LeapSecondList | null {
-  const text = platform.storageRead(file);
+  const text = platform.services().storageRead(file);
   if (text === undefined) {
     platform.log(file + ': no such file (leapseclist): no leap seconds from a list');
     return null;

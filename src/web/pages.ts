@@ -22,7 +22,7 @@ function reply(status: number, contentType: string, body: string): HttpReply {
 function route(app: Appliance, path: string): HttpReply | null {
   const statistics = app.statistics;
   if (path === '/' || path === '/index.html') {
-    const page = app.platform.storageRead(PAGE_FILE);
+    const page = app.platform.services().storageRead(PAGE_FILE);
     return page === undefined ? reply(404, TEXT, 'No ' + PAGE_FILE + ' in Storage: flash it with the firmware (npm run flash).\n') :
       reply(200, 'text/html; charset=utf-8', page);
   }

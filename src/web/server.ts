@@ -10,7 +10,7 @@ export function start(app: Appliance): void {
   const port = app.config.httpPort;
   const platform = app.platform;
   if (port === 0) return;
-  platform.httpServe(port, function (method, url) {
+  platform.services().httpServe(port, function (method, url) {
     return load(platform, Module.Web).handle(app, method, url);
   }, function (message) {
     platform.log('HTTP port ' + port + ': ' + message);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
 const board = JSON.parse(fs.readFileSync(path.join(ROOT, 'board/espruino/ESP32.json'), 'utf8'));
-const platform = fs.readFileSync(path.join(ROOT, 'board/espruino/platform.ts'), 'utf8');
+// The resident platform and its on-demand services (the UART and the pins).
+const platform = ['platform.ts', 'services.ts'].map((file) => fs.readFileSync(path.join(ROOT, 'board/espruino', file), 'utf8')).join('\n');
 const config = fs.readFileSync(path.join(ROOT, 'src/config/types.ts'), 'utf8');
 
 function constant(name: string): string | undefined {

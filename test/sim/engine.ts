@@ -27,7 +27,7 @@ import type { GpsEvent, GpsReceiver, GpsReceiverOptions } from '../../board/virt
 import type { Appliance } from '../../src/appliance';
 import { start } from '../../src/app';
 import * as localClock from '../../src/clock/local';
-import type { DatagramHandler, HttpHandler, Peer, Platform, UdpSocket } from '../../src/platform';
+import type { BoardServices, DatagramHandler, HttpHandler, Peer, Platform, UdpSocket } from '../../src/platform';
 import { shaDigest } from '../unit/fakes';
 import { Crystal } from './crystal';
 import type { CrystalSpec } from './crystal';
@@ -134,7 +134,7 @@ export class Simulation {
   readonly httpHandlers = new Map<number, HttpHandler>();
   readonly logLines: string[] = [];
   readonly epoch: number;
-  readonly platform: Platform;
+  readonly platform: Platform & BoardServices;
   /** The CPU's position on the true timeline: when the running event has got to. */
   now = 0;
   /** Set while the simulator itself reads the served time (no CPU cost, no side effects). */
@@ -258,9 +258,10 @@ export class Simulation {
     return rawSeconds / (1 + this.crystal.frequencyAt(this.now));
   }
 
-  private createPlatform(random: ReturnType<typeof createRandom>): Platform {
+  private createPlatform(random: ReturnType<typeof createRandom>): Platform & BoardServices {
     const sim = this;
-    const platform: Platform = {
+    const platform: Platform & BoardServices = {
+      services: () => platform,
       digest: shaDigest,
       rawClock() {
         if (sim.sampling) return sim.crystal.read(sim.now);

@@ -6,13 +6,12 @@ import * as keys from '../../src/ntp/keys';
 import * as mac from '../../src/ntp/mac';
 import * as packet from '../../src/ntp/packet';
 import * as timestamp from '../../src/ntp/timestamp';
-import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import * as sourceModule from '../../src/sync/source';
-import { fakeClock, recordingSocket, shaDigest } from './fakes';
+import { fakeClock, recordingSocket, shaDigest, macRoutes } from './fakes';
 import { SourceField } from '../../src/sync/source';
 import { LastPacketField, testsText } from '../../src/sync/lastpacket';
 
@@ -31,8 +30,8 @@ function server() {
   localClock.holdLocalReference(clock, 2, localClock.now(clock));
   const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
   service.auth = AUTH;
-  // As app.ts wires it (there, the module is loaded for each such request).
-  service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
+  // As app.ts routes it (the MAC code loaded for each such request).
+  service.routes = macRoutes(clock.readRaw);
   requests.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;

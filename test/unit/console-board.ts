@@ -130,7 +130,7 @@ export function snapshot(app: Appliance) {
     selected: app.sync.selectedIndex,
     manual: app.sync.manual,
     access: [app.ntpAccess, app.cmdAccess],
-    drift: app.platform.storageRead('ntp.drift') ?? null,
+    drift: app.platform.services().storageRead('ntp.drift') ?? null,
   });
 }
 

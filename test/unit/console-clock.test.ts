@@ -294,7 +294,7 @@ describe('rtcdata / dump / writertc', () => {
   it('a failed write is a one-line error', () => {
     const b = board('');
     b.storage['ntp.drift'] = '3.5 0.1\n';
-    b.app.platform.storageWrite = () => false;
+    b.app.platform.services().storageWrite = () => false;
     expectOneLineError(b, 'dump', /^514 Can't write RTC parameters\n$/);
   });
 });
@@ -312,7 +312,7 @@ describe('uptime / status', () => {
     b.advance(125);
     b.resources.usedJsVars = 1000;
     b.resources.totalJsVars = 2500;
-    const free = b.app.platform.storageFree();
+    const free = b.app.platform.services().storageFree();
     expect(b.type('status')).toBe(
       'Uptime         : 00:02:05\n' +
       'Memory         : 1000 of 2500 JsVars used (40%)\n' +
@@ -325,7 +325,7 @@ describe('uptime / status', () => {
     b.callbackErrors.count = 2;
     b.callbackErrors.last = 'timer: Error: boom';
     expect(b.type('status')).toContain('Callback errors: 2 (last: timer: Error: boom)\n');
-    b.app.platform.memory = () => null;
+    b.app.platform.services().memory = () => null;
     expect(b.type('status')).toContain('Memory         : not known here (only the Espruino interpreter counts JsVars)\n');
     b.app.network = null;
     expect(b.type('status')).toContain('Wi-Fi          : unknown\nIP address     : unknown\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Appliance } from '../../src/appliance';
+import * as clockChanges from '../../src/clock/changes';
 import * as localClock from '../../src/clock/local';
 import * as configuration from '../../src/config/parse';
 import * as configTypes from '../../src/config/types';
@@ -24,7 +25,8 @@ function appliance(configText: string): Appliance {
   const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
-  const sync = syncSetup.create(platform, clock, parsed.config, () => requests.refresh(service));
+  const sync = syncSetup.create(platform, clock, parsed.config);
+  clockChanges.addChangeHandler(clock, responder.clockChanged, service);
   return { platform, clock, config: parsed.config, configText, storedConfig: { text: configText, generation: 0, slot: -1 }, editedConfig: configText, responder: service, sync, ntpAccess: access.create(), cmdAccess: access.create(), auth: { keys: [], sha: shaDigest }, startTime: 0, statistics: statistics.create(), network: null };
 }
 

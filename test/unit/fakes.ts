@@ -4,7 +4,9 @@ import { loadModule, releaseModules } from './modules';
 import { createHash } from 'node:crypto';
 import * as localClock from '../../src/clock/local';
 import * as appModule from '../../src/app';
-import type { DatagramHandler, HttpHandler, Peer, Platform } from '../../src/platform';
+import type { BoardServices, DatagramHandler, HttpHandler, Peer, Platform } from '../../src/platform';
+import type { Routes } from '../../src/serve/responder';
+import type { Sync } from '../../src/sync/manager';
 
 export interface SentDatagram {
   data: string;
@@ -48,8 +50,10 @@ export function fakeStation(randomValue = 0.5) {
   let linkHandler: (up: boolean, detail: string) => void = () => {};
   let nextId = 1;
   const station = { up: false, address: '192.168.1.50' };
-  const platform: Platform = {
+  // services() is the platform itself, so that a test may replace any service on it.
+  const platform: Platform & BoardServices = {
     ...base.platform,
+    services: () => platform,
     random: () => randomValue,
     after: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback: () => callback(a as never, b as never) }), nextId++),
     every: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback: () => callback(a as never, b as never) }), nextId++),
@@ -138,7 +142,8 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
   const resources = { usedJsVars: 1234, totalJsVars: 2500, flashBytes: 917504 };
   /** What the board's guards caught (the fake catches nothing: a test sets it). */
   const callbackErrors = { count: 0, last: '' };
-  const platform: Platform = {
+  const platform: Platform & BoardServices = {
+    services: () => platform,
     rawClock: readRaw,
     digest: shaDigest,
     udpBind: () => recordingSocket().socket,
@@ -180,4 +185,12 @@ export function fakePlatform(readRaw: () => number, storage: Record<string, stri
     },
   };
   return { platform, logs, storage, reboots, resources, httpHandlers, callbackErrors, output: () => output };
+}
+
+/**
+ * The NTP port's routes as app.ts sets them, for a responder tested alone: requests with a MAC go
+ * to the MAC code (loaded as the board loads it); no broadcasts, peers or ntpq.
+ */
+export function macRoutes(readRaw: () => number): Routes {
+  return { platform: fakePlatform(readRaw).platform, sync: null as unknown as Sync, broadcasts: false, symmetric: false, control: null };
 }

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as localClock from '../../src/clock/local';
 import * as header from '../../src/ntp/header';
 import * as timestamp from '../../src/ntp/timestamp';
-import * as authReply from '../../src/serve/authreply';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
-import { bytes, fakeClock, recordingSocket } from './fakes';
+import { bytes, fakeClock, macRoutes, recordingSocket } from './fakes';
 
 const FROM = { address: '192.0.2.7', port: 40123 };
 
@@ -23,8 +22,8 @@ function request(firstByte: number, length = 48, poll = 6): string {
 function setup(localStratum: number | null) {
   const { state, clock } = fakeClock();
   const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
-  // As app.ts wires it (there, the MAC code is loaded for each such request).
-  service.onAuthenticated = (socket, msg, trailer, first, from, receive) => authReply.answer(service, socket, msg, trailer, first, from, receive);
+  // As app.ts routes it (the MAC code loaded for each such request).
+  service.routes = macRoutes(clock.readRaw);
   if (localStratum !== null) localClock.holdLocalReference(clock, localStratum, localClock.now(clock));
   requests.refresh(service);
   const { sent, socket } = recordingSocket();
