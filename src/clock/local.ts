@@ -6,9 +6,10 @@
  */
 import { Leap } from '../ntp/header';
 import { LOCAL_REFERENCE_ID, UNSYNCHRONISED_REFERENCE_ID } from '../ntp/refid';
+import { cook, DISPERSION_RATE, pendingCorrection } from './readout';
 
-/** RFC 5905 PHI: the assumed worst-case frequency tolerance, 15 ppm. */
-export const DISPERSION_RATE = 15e-6;
+export { cook, DISPERSION_RATE, idealTime, pendingCorrection } from './readout';
+
 /** RFC 5905 MAXDISP: what an unsynchronised clock claims. */
 export const MAX_DISPERSION = 16;
 export const STRATUM_UNSYNCHRONISED = 16;
@@ -61,10 +62,6 @@ export function create(readRaw: () => number): LocalClock {
   };
 }
 
-export function cook(clock: LocalClock, raw: number): number {
-  return raw + clock.offset + clock.freq * (raw - clock.raw0);
-}
-
 export function now(clock: LocalClock): number {
   return cook(clock, clock.readRaw());
 }
@@ -101,19 +98,6 @@ export const MAX_SLEW_RATE = 0.083333;
 function rebase(clock: LocalClock, raw: number): void {
   clock.offset = cook(clock, raw) - raw;
   clock.raw0 = raw;
-}
-
-/**
- * The part of the phase correction not yet slewed in, at `raw`. Negative
- * after the slew's end time if the slew ran late: that overshoot is real.
- */
-export function pendingCorrection(clock: LocalClock, raw: number): number {
-  return clock.slewAmount - clock.slewFreq * (raw - clock.slewStartRaw);
-}
-
-/** Served time plus what is still to be slewed in: the time the clock is steering to. */
-export function idealTime(clock: LocalClock, raw: number): number {
-  return cook(clock, raw) + pendingCorrection(clock, raw);
 }
 
 /** Changes the frequency correction without a phase jump at the moment of the change. */

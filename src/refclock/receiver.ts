@@ -9,7 +9,7 @@
  * and the driver's numbers that no report reads are slots of the reader's
  * Float64Array (DriverSlot), not properties.
  */
-import * as localClock from '../clock/local';
+import * as clockReadout from '../clock/readout';
 import type { Platform } from '../platform';
 import { GpsCount } from './counters';
 import type { Filter } from './filter';
@@ -124,7 +124,7 @@ export function pulse(gps: Gps, raw: number): void {
   let dispersion = Math.pow(2, gps.clock.precisionLog2);
   // The receiver says it has no fix: its pulse free-runs, and is worth less with every second.
   if (!gps.fixValid && raw - gps.lastSentenceRaw < Pairing.SentenceTimeout) {
-    dispersion += localClock.DISPERSION_RATE * (raw - values[DriverSlot.LastValidRaw]);
+    dispersion += clockReadout.DISPERSION_RATE * (raw - values[DriverSlot.LastValidRaw]);
   }
   // Pulses and sentences differ by four orders of magnitude: never mix them in one filter (pulses win).
   if (!gps.filterHoldsPulses) {
@@ -132,7 +132,7 @@ export function pulse(gps: Gps, raw: number): void {
     gps.filter.first = 0;
     gps.filterHoldsPulses = true;
   }
-  const ideal = localClock.idealTime(gps.clock, raw);
+  const ideal = clockReadout.idealTime(gps.clock, raw);
   addToFilter(gps.filter, ideal, gps.pulseLabel + gps.options.offset - ideal, dispersion);
 }
 
@@ -206,7 +206,7 @@ function sentence(gps: Gps): void {
     // Pulse samples outweigh it: it joins only a filter without them.
     if (gps.filterHoldsPulses && gps.filter.count > 0) return;
     gps.filterHoldsPulses = false;
-    const ideal = localClock.idealTime(gps.clock, raw);
+    const ideal = clockReadout.idealTime(gps.clock, raw);
     addToFilter(gps.filter, ideal, second + delay - ideal, known ? Pairing.NmeaDispersion : Pairing.NmeaGuessDispersion);
     return;
   }
