@@ -58,6 +58,9 @@ function add(app: Appliance, args: string[]): string | Later {
   if (typeof parsed === 'string') {
     return 'Invalid ' + (parsed.indexOf('unknown') === 0 ? 'option in' : 'value in') + ' add command\n';
   }
+  // An address needs no lookup: answered now, with nothing kept waiting (on the device a command
+  // that waits keeps its modules, and the sync manager's, loaded until its answer).
+  if (ipv4.parseIpv4(parsed.host) >= 0) return addResolved(app, parsed, parsed.host);
   return function (write, done) {
     let waiting = true;
     app.platform.services().resolve(parsed.host, function (address) {

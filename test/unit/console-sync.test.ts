@@ -236,11 +236,21 @@ describe('activity', () => {
 });
 
 describe('add server / delete', () => {
-  it('add resolves the name, then adds and starts the source', () => {
-    const b = board('', { '192.0.2.5': answering() });
-    expect(b.type('add server 192.0.2.5 iburst minpoll 4')).toBe(''); // waits for the resolver
+  it('add resolves a name, then adds and starts the source', () => {
+    const b = board('', { '192.0.2.200': answering() });
+    expect(b.type('add server time.example iburst minpoll 4')).toBe(''); // waits for the resolver
     b.advance(0.01);
     expect(b.output().endsWith('200 OK\nntp> ')).toBe(true);
+    expect(b.app.sync.sources).toHaveLength(1);
+    expect(b.app.sync.sources[0].address).toBe('192.0.2.200');
+    expect(b.app.sync.sources[0].options.minPollLog2).toBe(4);
+    b.advance(10);
+    expect(b.app.sync.sources[0].state[SourceField.Reach]).not.toBe(0);
+  });
+
+  it('add with an address answers at once: nothing to resolve, nothing kept waiting', () => {
+    const b = board('', { '192.0.2.5': answering() });
+    expect(b.type('add server 192.0.2.5 iburst minpoll 4')).toBe('200 OK\n');
     expect(b.app.sync.sources).toHaveLength(1);
     expect(b.app.sync.sources[0].options.minPollLog2).toBe(4);
     b.advance(10);
