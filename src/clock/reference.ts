@@ -122,3 +122,10 @@ export function endSlew(sync: Sync): void {
   if (Math.abs(left) > 1e-9) scheduleSlewEnd(sync, localClock.slew(sync.clock, left, 1));
   clockChanges.notifyChange(sync.clock);
 }
+
+/** `local [stratum N]` / `local off` at run time (0: off); the reference state follows at once. */
+export function setLocal(sync: Sync, stratum: number): void {
+  sync.config.localStratum = stratum;
+  tick(sync);
+  clockChanges.notifyChange(sync.clock);
+}

@@ -9,12 +9,20 @@ import { parseInteger, parseNumber } from '../text/parse';
 import * as localClock from '../clock/local';
 import * as refid from '../ntp/refid';
 import * as manual from '../sync/manual';
-import * as syncManager from '../sync/manager';
+import { DRIFT_FILE } from '../clock/discipline';
+import { synchronisedToSource } from '../clock/reference';
+import { load, Module } from '../modules';
+import type { SyncModule } from '../modules';
 import type { Later, Output } from './commands';
 import { padLeft } from './fields';
 import { logDateTime } from './format';
 import { parseTime } from './timeinput';
 import { trackingValues } from './tracking';
+
+/** The sync manager, loaded for the commands that act on the sources or the discipline (not for the whole group). */
+function manager(app: Appliance): SyncModule {
+  return load(app.platform, Module.Sync);
+}
 
 const OK = '200 OK\n';
 /** chrony's default for `local` without a stratum. */
@@ -27,7 +35,7 @@ function local(app: Appliance, args: string[]): string {
   else if (args.length === 2 && args[0] === 'stratum') stratum = parseInteger(args[1], 1, 15);
   else if (args.length !== 0) stratum = NaN;
   if (stratum !== stratum) return 'Invalid syntax for local command\n';
-  syncManager.setLocal(app.sync, stratum);
+  load(app.platform, Module.Reference).setLocal(app.sync, stratum);
   return OK;
 }
 
@@ -72,31 +80,31 @@ function settime(app: Appliance, args: string[]): string | null {
   if (given !== given) return '510 - Could not parse date string\n';
   if (!app.sync.manual.enabled) return '505 Facility not enabled in daemon\n';
   const before = trackingValues(app).frequencyPpm;
-  const offset = syncManager.manualSample(app.sync, given);
+  const offset = manager(app).manualSample(app.sync, given);
   const after = trackingValues(app).frequencyPpm;
   return 'Clock was ' + offset.toFixed(2) + ' seconds fast.  Frequency change = ' + (after - before).toFixed(2) +
     'ppm, new frequency = ' + after.toFixed(2) + 'ppm\n';
 }
 
 function reselect(app: Appliance): string {
-  syncManager.reselect(app.sync);
+  manager(app).reselect(app.sync);
   return OK;
 }
 
 /** `dump` / `writertc`: the crystal's frequency to the drift file now; says what was written. */
 function saveDrift(app: Appliance): string {
   const sync = app.sync;
-  if (sync.discipline.updates === 0 && app.platform.services().storageRead(syncManager.DRIFT_FILE) === undefined) {
+  if (sync.discipline.updates === 0 && app.platform.services().storageRead(DRIFT_FILE) === undefined) {
     return '500 Failure (no frequency learned yet)\n';
   }
-  const text = syncManager.writeDrift(sync);
+  const text = manager(app).writeDrift(sync);
   if (text === '') return '514 Can\'t write RTC parameters\n';
   const parts = text.trim().split(' ');
-  return OK + 'Wrote ' + syncManager.DRIFT_FILE + ': frequency ' + parts[0] + ' ppm, skew ' + parts[1] + ' ppm\n';
+  return OK + 'Wrote ' + DRIFT_FILE + ': frequency ' + parts[0] + ' ppm, skew ' + parts[1] + ' ppm\n';
 }
 
 function makestep(app: Appliance, args: string[]): string {
-  if (args.length === 0) return syncManager.makestepNow(app.sync) ? OK : '500 Failure\n';
+  if (args.length === 0) return manager(app).makestepNow(app.sync) ? OK : '500 Failure\n';
   const threshold = parseNumber(args[0], 0, 1e9);
   const limit = parseInteger(args[1], -1, 1e9);
   if (args.length !== 2 || threshold !== threshold || limit !== limit) return 'Bad syntax for makestep command\n';
@@ -128,7 +136,7 @@ function waitsync(app: Appliance, args: string[]): Later | null {
       const correction = Math.abs(values.correction);
       write('try: ' + tries + ', refid: ' + refid.toHex(app.clock.referenceId) + ', correction: ' + correction.toFixed(9) +
         ', skew: ' + values.skewPpm.toFixed(3) + '\n');
-      const synchronised = syncManager.synchronisedToSource(app.clock) &&
+      const synchronised = synchronisedToSource(app.clock) &&
         (maxCorrection === 0 || correction <= maxCorrection) && (maxSkewPpm === 0 || values.skewPpm <= maxSkewPpm);
       if (synchronised || (maxTries > 0 && tries >= maxTries)) {
         done();

@@ -19,7 +19,7 @@ import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
 import { SourceField } from '../sync/source';
 import { LastPacketField, testsText } from '../sync/lastpacket';
-import * as syncManager from '../sync/manager';
+import { load, Module } from '../modules';
 import type { Source } from '../sync/source';
 import type { Output } from './commands';
 import { field, padLeft, padRight } from './fields';
@@ -290,7 +290,7 @@ function clients(app: Appliance): string {
 function ntpdataCommand(app: Appliance, args: string[]): string | null {
   if (args.length > 1) return null;
   if (args.length === 1) {
-    const index = syncManager.findSource(app.sync, args[0]);
+    const index = load(app.platform, Module.Sync).findSource(app.sync, args[0]);
     return index < 0 ? NO_SUCH_SOURCE : ntpdata(app, app.sync.sources[index]);
   }
   let text = '';

@@ -7,7 +7,6 @@ import type { Appliance } from '../appliance';
 import * as discipline from '../clock/discipline';
 import * as localClock from '../clock/local';
 import * as keys from '../ntp/keys';
-import * as syncManager from '../sync/manager';
 import type { Output } from './commands';
 import { field, padLeft } from './fields';
 import { clockTime, utcDateTime } from './format';
@@ -36,7 +35,7 @@ function rtcdata(app: Appliance): string {
   const sync = app.sync;
   const values = trackingValues(app);
   const width = 19;
-  const stored = app.platform.services().storageRead(syncManager.DRIFT_FILE);
+  const stored = app.platform.services().storageRead(discipline.DRIFT_FILE);
   const drift = stored === undefined ? null : discipline.parseDrift(stored);
   const driftText = drift === null ? (stored === undefined ? 'none' : 'unreadable') :
     (-drift.freq / (1 + drift.freq) * 1e6).toFixed(3) + ' ppm, skew ' + (drift.skew * 1e6).toFixed(3) + ' ppm';
@@ -46,7 +45,7 @@ function rtcdata(app: Appliance): string {
     field('Update interval', width, sync.discipline.updateInterval.toFixed(1) + ' seconds') +
     field('RTC gains time at', width, padLeft(values.frequencyPpm.toFixed(3), 9) + ' ppm') +
     field('Frequency skew', width, padLeft(values.skewPpm.toFixed(3), 9) + ' ppm') +
-    field('Drift file', width, syncManager.DRIFT_FILE + ': ' + driftText) +
+    field('Drift file', width, discipline.DRIFT_FILE + ': ' + driftText) +
     field('Drift file saved', width, saved) +
     field('Temperature', width, 'not measured: the estimate holds at the temperature it was learned at');
 }

@@ -504,12 +504,6 @@ export function manualSample(sync: Sync, trueTime: number): number {
   return offset;
 }
 
-/** `local [stratum N]` / `local off` at run time (0: off); the reference state follows at once. */
-export function setLocal(sync: Sync, stratum: number): void {
-  sync.config.localStratum = stratum;
-  reference.tick(sync);
-  clockChanges.notifyChange(sync.clock);
-}
 
 function saveDrift(sync: Sync, now: number): void {
   if (sync.discipline.updates < 4) return;
