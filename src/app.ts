@@ -24,6 +24,8 @@ export function start(platform: Platform): Appliance {
   routeNtpPort(app);
   updateReference(app);
   platform.every(responder.REFRESH_INTERVAL * 1000, updateReference, app);
+  // The header's code goes before the sync manager may load: boot's peak is one of them, not both.
+  platform.release();
   startNetwork(app);
   startConsole(app);
   web.start(app);

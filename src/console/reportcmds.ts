@@ -13,7 +13,7 @@ import * as refid from '../ntp/refid';
 import * as ipv4 from '../net/ipv4';
 import * as gps from '../refclock/counters';
 import * as clientLog from '../serve/clientlog';
-import * as requests from '../serve/request';
+import { dropped } from '../serve/drops';
 import { Counter } from '../serve/responder';
 import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
@@ -252,7 +252,7 @@ function serverstats(app: Appliance): string {
     'Symmetric packets received', Counter.Symmetric,
   ];
   let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
-    field('NTP packets dropped', width, '' + requests.dropped(app.responder)) +
+    field('NTP packets dropped', width, '' + dropped(app.responder)) +
     field('Command packets received', width, '' + counters[Counter.Control]) +
     field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
     field('Client log records dropped', width, '' + app.responder.clients.evicted) +

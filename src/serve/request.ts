@@ -161,11 +161,3 @@ export function header(responder: Responder, mode: number, pollLog2: number): st
   return String.fromCharCode((responder.clock.leap << 6) | (4 << 3) | mode) + responder.stratumByte +
     String.fromCharCode(pollLog2 & 255) + responder.headerTail;
 }
-
-/** Requests dropped, all reasons together. */
-export function dropped(responder: Responder): number {
-  const counters = responder.counters;
-  let total = 0;
-  for (let counter = Counter.DropShort; counter < Counter.DropsEnd; counter++) total += counters[counter];
-  return total;
-}

@@ -9,6 +9,7 @@ import * as access from '../../src/serve/access';
 import * as accessRules from '../../src/serve/accessrules';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as drops from '../../src/serve/drops';
 import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import { fakeClock, recordingSocket } from './fakes';
@@ -194,7 +195,7 @@ describe('responder with access control and rate limiting', () => {
     expect(sent).toHaveLength(1);
     expect(service.counters[Counter.DropDenied]).toBe(1);
     expect(log.ntpDrops[log.slots['10.0.0.1']]).toBe(1);
-    expect(requests.dropped(service)).toBe(1);
+    expect(drops.dropped(service)).toBe(1);
   });
 
   it('sends a DENY kiss when configured: LI=3, stratum 0, the request origin', () => {

@@ -4,6 +4,7 @@ import * as header from '../../src/ntp/header';
 import * as timestamp from '../../src/ntp/timestamp';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
+import * as drops from '../../src/serve/drops';
 import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
 import { bytes, fakeClock, macRoutes, recordingSocket } from './fakes';
@@ -129,7 +130,7 @@ describe('responder', () => {
     expected[Counter.Received] = cases.length;
     for (const [, counter] of cases) expected[counter]++;
     expect(Array.from(service.counters)).toEqual(Array.from(expected));
-    expect(requests.dropped(service)).toBe(cases.length);
+    expect(drops.dropped(service)).toBe(cases.length);
   });
 
   it('records clients in a bounded log, oldest out', () => {
