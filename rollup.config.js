@@ -34,6 +34,7 @@ const BOOT_ENTRY = 'board/espruino/main.ts';
 export const ON_DEMAND = {
   'ntpd-console': 'src/console/commands.ts',
   'ntpd-cmd-reports': 'src/console/reportcmds.ts',
+  'ntpd-cmd-server': 'src/console/servercmds.ts',
   'ntpd-cmd-sources': 'src/console/control.ts',
   'ntpd-cmd-access': 'src/console/accesscmd.ts',
   'ntpd-cmd-clock': 'src/console/clockcmd.ts',

@@ -68,6 +68,7 @@ export const enum Module {
  */
 export const enum ConsoleGroup {
   Reports = 'ntpd-cmd-reports',
+  Server = 'ntpd-cmd-server',
   Sources = 'ntpd-cmd-sources',
   Access = 'ntpd-cmd-access',
   Clock = 'ntpd-cmd-clock',

@@ -50,9 +50,10 @@ export function groupOf(name: string): string {
     case 'refclocks':
     case 'ntpdata':
     case 'activity':
+      return ConsoleGroup.Reports;
     case 'serverstats':
     case 'clients':
-      return ConsoleGroup.Reports;
+      return ConsoleGroup.Server;
     case 'add':
     case 'delete':
     case 'burst':

@@ -1,6 +1,6 @@
 /**
- * The console's reports (command group ntpd-cmd-reports): chronyc's tracking, sources,
- * sourcestats, selectdata, ntpdata, activity, serverstats and clients, and the refclocks
+ * The console's reports on time sources (command group ntpd-cmd-reports): chronyc's tracking,
+ * sources, sourcestats, selectdata, ntpdata and activity, and the refclocks
  * report, in chronyc's layout (column widths, units, wording), so that scripts and eyes
  * trained on chronyc read them unchanged. Long fixed texts (legends, labels) are written
  * inside the functions that print them: a module-level constant would take memory for as
@@ -12,9 +12,6 @@ import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import * as ipv4 from '../net/ipv4';
 import * as gps from '../refclock/counters';
-import * as clientLog from '../serve/clientlog';
-import { dropped } from '../serve/drops';
-import { Counter } from '../serve/responder';
 import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
 import { SourceField } from '../sync/source';
@@ -229,63 +226,6 @@ function ntpdata(app: Appliance, source: Source): string {
     field('Total HW RX', width, '0');
 }
 
-function serverstats(app: Appliance): string {
-  const counters = app.responder.counters;
-  const width = 27;
-  // Our own counters after chronyc's lines: label, counter; in the order they print.
-  const counterLines = [
-    'NTP replies sent', Counter.Replied,
-    'Dropped: too short', Counter.DropShort,
-    'Dropped: oversized', Counter.DropOversized,
-    'Dropped: bad version', Counter.DropVersion,
-    'Dropped: not a request', Counter.DropMode,
-    'Dropped: malformed', Counter.DropFormat,
-    'Dropped: not serving', Counter.DropNotServing,
-    'Dropped: access denied', Counter.DropDenied,
-    'Dropped: rate limited', Counter.DropRateLimited,
-    'Kiss-o\'-death RATE sent', Counter.KissRate,
-    'Kiss-o\'-death DENY sent', Counter.KissDeny,
-    'Over limit, answered', Counter.Leaked,
-    'Crypto-NAKs sent', Counter.CryptoNak,
-    'Broadcasts received', Counter.Broadcasts,
-    'Broadcasts sent', Counter.BroadcastsSent,
-    'Symmetric packets received', Counter.Symmetric,
-  ];
-  let text = field('NTP packets received', width, '' + counters[Counter.Received]) +
-    field('NTP packets dropped', width, '' + dropped(app.responder)) +
-    field('Command packets received', width, '' + counters[Counter.Control]) +
-    field('Command packets dropped', width, '' + counters[Counter.ControlDropped]) +
-    field('Client log records dropped', width, '' + app.responder.clients.evicted) +
-    field('Requests on shared record', width, '' + app.responder.clients.sharedRequests) +
-    field('Authenticated NTP packets', width, '' + counters[Counter.Authenticated]);
-  for (let i = 0; i < counterLines.length; i += 2) {
-    text += field(counterLines[i] as string, width, '' + counters[counterLines[i + 1] as number]);
-  }
-  return text;
-}
-
-/** log2 of an interval, rounded, as chronyc's Int/IntL columns; "-" when unknown. */
-function intervalLog2(seconds: number): string {
-  if (!(seconds > 0)) return '-';
-  return '' + Math.round(Math.log(seconds) / Math.LN2);
-}
-
-function clients(app: Appliance): string {
-  const log = app.responder.clients;
-  const now = localClock.now(app.clock);
-  let text = 'Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int  Last\n' +
-    '===============================================================================\n';
-  const slots = clientLog.listSlots(log);
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i];
-    text += padRight(clientLog.address(log, slot), 25) + '  ' + padLeft('' + log.ntpHits[slot], 6) + '  ' +
-      padLeft('' + log.ntpDrops[slot], 5) + ' ' + padLeft(intervalLog2(log.averageInterval[slot]), 3) + ' ' +
-      padLeft(intervalLog2(log.lastInterval[slot]), 4) + ' ' + age(now - log.lastSeen[slot]) + '  ' +
-      padLeft('0', 6) + '  ' + padLeft('0', 5) + ' ' + padLeft('-', 3) + '  ' + padLeft('-', 4) + '\n';
-  }
-  return text;
-}
-
 /** `ntpdata [ADDR]`: one source's last reply, or every source's. */
 function ntpdataCommand(app: Appliance, args: string[]): string | null {
   if (args.length > 1) return null;
@@ -330,10 +270,6 @@ export function run(app: Appliance, name: string, args: string[]): Output {
       return refclocks(app);
     case 'activity':
       return activity(app);
-    case 'serverstats':
-      return serverstats(app);
-    case 'clients':
-      return clients(app);
   }
   return null;
 }
@@ -346,7 +282,5 @@ export function table(): string {
     'selectdata [-a] [-v]\tShow what the last selection made of each source\n' +
     'refclocks\tShow the GPS reference clock: fix, pulses, pairing\n' +
     'ntpdata [<address>]\tShow the last reply of a source (or of all)\n' +
-    'activity\tCount sources online, offline, bursting\n' +
-    'serverstats\tDisplay statistics of the server\n' +
-    'clients\tReport on clients that accessed the server\n';
+    'activity\tCount sources online, offline, bursting\n';
 }
