@@ -145,6 +145,9 @@ export interface BootOptions {
 }
 
 const PROMPT = 'ntp> ';
+/** Characters typed at once by typeInPieces, and the pause after each piece. */
+const TYPED_PIECE = 64;
+const TYPED_PIECE_PAUSE_MS = 20;
 /** What the interpreter prints when something went wrong that a test must never see. */
 export const FAILURE_PATTERN = /OUT OF MEMORY|LOW_MEMORY|Execution Interrupted|Uncaught|MEMORY_BUSY|FIFO_FULL|Too much recursion/;
 
@@ -208,6 +211,19 @@ export class Device {
     this.child.stdin!.write(Buffer.from(text, 'latin1'));
   }
 
+  /**
+   * Types a long line a piece at a time, as a terminal's paste arrives. Once, right after a
+   * reboot and with the other test files loading the machine, a 270-character line typed at once
+   * came back garbled (a character missing, the line redrawn with cursor moves) and failed to
+   * parse; why is not known. This is the mitigation.
+   */
+  async typeInPieces(text: string): Promise<void> {
+    for (let i = 0; i < text.length; i += TYPED_PIECE) {
+      this.type(text.slice(i, i + TYPED_PIECE));
+      await new Promise((resolve) => setTimeout(resolve, TYPED_PIECE_PAUSE_MS));
+    }
+  }
+
   /** Types a command line and returns what it printed before the next prompt. */
   async command(line: string, timeoutMs = 20_000): Promise<string> {
     const from = this.output.length;
@@ -234,7 +250,7 @@ export class Device {
     await this.enterRepl(timeoutMs);
     const from = this.output.length;
     // The marker is split in the typed text so that the echo does not match it.
-    this.type(`print("<<"+"EVAL"+">>"+JSON.stringify(${expression})+"<<"+"END>>")\r`);
+    await this.typeInPieces(`print("<<"+"EVAL"+">>"+JSON.stringify(${expression})+"<<"+"END>>")\r`);
     const text = await this.waitFor(/<<EVAL>>[\s\S]*?<<END>>/, timeoutMs, from);
     const match = /<<EVAL>>([\s\S]*?)<<END>>/.exec(text)!;
     const back = this.output.length;

@@ -20,7 +20,8 @@ const DEVICE_FITS = false;
 const ENFORCE = DEVICE_FITS || process.env.DEVICE_BUDGETS === 'enforce';
 /**
  * JsVars in the build the scenarios boot in: the stock board's DEVICE_VARS once the firmware
- * fits; until then 16,383 (the firmware needs about 4,500 after boot today), or DEVICE_VARS=N.
+ * fits; until then 16,383 (in a 3,000-JsVar build, a configuration with a server runs out of
+ * memory at boot today), or DEVICE_VARS=N.
  */
 const VARS = DEVICE_FITS ? DEVICE_VARS : Number(process.env.DEVICE_VARS || 16383);
 /**
