@@ -2,19 +2,19 @@
 //
 // On the device, every function object the code creates costs JsVars, while the code itself
 // stays in flash. So the firmware is split the way the board rewards:
-//  - one resident module, `ntp-core`: everything the boot entry reaches (the responder's hot path,
+//  - one resident core, `ntp-core`: everything the boot entry reaches (the responder's hot path,
 //    the services' wiring, Wi-Fi, the board's Platform) and the modules rollup.config.js names
-//    RESIDENT (the callbacks on-demand code needs), in one module scope so that calls inside it
-//    stay direct;
-//  - `.bootcde`, the boot program, which only requires it;
+//    RESIDENT (the callbacks on-demand code needs), in one scope so that calls inside it stay
+//    direct: the global scope (see coreAtRoot), its exports the global CORE_GLOBAL;
+//  - `.bootcde`, the boot program, which runs the core (eval of its Storage file) and starts it;
 //  - on-demand modules (`ntpd-…`: boot, the responder's general path, the reference's upkeep, the
 //    sync manager, the console's line editor and commands, configuration parsing, ntpq, the status
-//    page's handlers, and chunks only they share), which the core
-//    `require`s for one event and releases at its end (Modules.removeCached);
+//    page's handlers, the board's rarely used services, and chunks only they share), which the
+//    core `require`s for one event and releases at its end (Modules.removeCached);
 //  - kept modules (`ntpk-…`: the GPS's receiver), loaded when the configuration needs them and
 //    never released.
 // The plugin checks that no on-demand entry ended up resident, rewrites the chunks' requires to
-// Storage names, shortens property names consistently across all of them, minifies each, and
+// Storage names (the core's to CORE_GLOBAL), shortens property names consistently across all of them, minifies each, and
 // writes firmware/modules.json: Storage name → file, what flash.mjs uploads and the virtual board
 // installs.
 import fs from 'node:fs';
@@ -53,8 +53,8 @@ export function coreAtRoot(code, fail) {
 /**
  * rollup's manualChunks: every module the boot entry reaches statically goes into the one
  * resident chunk; the rest is left to rollup (on-demand entries and what only they share). The
- * boot entry itself stays out of it: it runs once the core module is loaded and cached, so a
- * module loaded during boot finds the core in Espruino's cache instead of loading it again.
+ * boot entry itself stays out of it: it runs the core first, whose exports every module loaded
+ * after finds in the global CORE_GLOBAL.
  * `residentRoots` are resident too though only on-demand code imports them: the modules that
  * make the callbacks on-demand code needs (a callback made inside an on-demand module would keep
  * all of that module in memory).
