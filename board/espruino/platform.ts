@@ -225,8 +225,9 @@ export function createPlatform(): Platform {
     load: loadModule,
     release: release,
     services: function () {
-      const module: typeof services = loadModule(SERVICES_MODULE) as typeof services;
-      return module as BoardServices;
+      // Typed through the module's own exports: the compiler checks they are the services.
+      const module: BoardServices = loadModule(SERVICES_MODULE) as typeof services;
+      return module;
     },
   };
 }

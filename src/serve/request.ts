@@ -33,11 +33,7 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
   let trailer: packet.Trailer | null = null;
   if (msg.length !== 48) {
     // Mode-6 requests are usually 12 bytes: tell them apart before the NTP length checks.
-    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.routes !== null && responder.routes.control !== null) {
-      counters[Counter.Control]++;
-      load(responder.routes.platform, Module.Mode6).handle(responder.routes.control, msg, from);
-      return;
-    }
+    if ((msg.charCodeAt(0) & 7) === Mode.Control && toControl(responder, msg, from)) return;
     trailer = longRequestTrailer(responder, msg);
     if (trailer === null) return;
   }
@@ -55,17 +51,22 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
       load(routes.platform, Module.Sync).receiveSymmetric(routes.sync, msg, from, rawArrival);
       return;
     }
-    if (mode === Mode.Control && routes !== null && routes.control !== null) {
-      counters[Counter.Control]++;
-      load(routes.platform, Module.Mode6).handle(routes.control, msg, from);
-      return;
-    }
+    if (mode === Mode.Control && toControl(responder, msg, from)) return;
     counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
     return;
   }
   if (receive > responder.validUntil) refresh(responder);
   const slot = clientLog.record(responder.clients, from.address, receive);
   finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
+}
+
+/** A mode-6 packet to ntpq's responder, loaded for it: false when there is none to take it. */
+function toControl(responder: Responder, msg: string, from: Peer): boolean {
+  const routes = responder.routes;
+  if (routes === null || routes.control === null) return false;
+  responder.counters[Counter.Control]++;
+  load(routes.platform, Module.Mode6).handle(routes.control, msg, from);
+  return true;
 }
 
 /** A recorded client request: refused, answered with a MAC, or answered. */

@@ -46,10 +46,6 @@ export const enum Counter {
 }
 
 /**
- * Espruino finds an object's properties by walking them in the order they were made: the
- * fields every request reads come first.
- */
-/**
  * The NTP port's routes by mode, as data: the general path loads the module that takes each kind
  * of packet (the sync manager, ntpq's responder, the MAC code) for it. Data rather than callbacks:
  * on the device a callback is a closure kept for the board's life.
@@ -64,7 +60,10 @@ export interface Routes {
   control: ControlServer | null;
 }
 
-
+/**
+ * Espruino finds an object's properties by walking them in the order they were made: the
+ * fields every request reads come first.
+ */
 export interface Responder {
   /** Reply byte 0 indexed by request byte 0's low six bits (version, mode); "\0" where the request is not a v1-4 client. */
   firstByteTable: string;

@@ -11,7 +11,6 @@ import type { Discipline } from '../clock/discipline';
 import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
 import * as reference from '../clock/reference';
-export { synchronisedToSource } from '../clock/reference';
 import type { LocalClock } from '../clock/local';
 import type { Config, ServerOptions } from '../config/types';
 import { defaultServerOptions, MAX_SERVERS } from '../config/types';
@@ -42,7 +41,6 @@ import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
 import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
 
-export { DRIFT_FILE } from '../clock/discipline';
 import { DRIFT_FILE } from '../clock/discipline';
 /** Poll adaptation (ntpd's jiggle counter): limit and how far a sample may stray and still count as good. */
 const POLL_SCORE_LIMIT = 30;
