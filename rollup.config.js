@@ -46,6 +46,8 @@ export const ON_DEMAND = {
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',
   'ntpd-sync': 'src/sync/manager.ts',
+  'ntpd-sync-assoc': 'src/sync/associations.ts',
+  'ntpd-sync-auth': 'src/sync/sourceauth.ts',
   'ntpd-boot': 'src/boot.ts',
   'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-auth': 'src/serve/authreply.ts',

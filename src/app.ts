@@ -53,13 +53,13 @@ function startNetwork(app: Appliance): void {
     const config = app.config;
     // The sync manager is loaded only when there is something for it to start.
     if (config.servers.length === 0 && config.pools.length === 0 && (refclockStarted || config.refclock === null)) return;
-    if (refclockStarted) load(app.platform, Module.Sync).startServers(app.sync);
-    else load(app.platform, Module.Sync).start(app.sync);
+    if (refclockStarted) load(app.platform, Module.Associations).startServers(app.sync);
+    else load(app.platform, Module.Associations).start(app.sync);
   });
   app.network = net;
   wifi.start(net);
   if (net.state !== wifi.CONNECTED) {
-    if (app.config.refclock !== null) load(app.platform, Module.Sync).startRefclock(app.sync);
+    if (app.config.refclock !== null) load(app.platform, Module.Associations).startRefclock(app.sync);
     refclockStarted = true;
   }
 }
@@ -111,7 +111,7 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
   // Symmetric peers send from this socket, with our clock state in their packets.
   app.sync.ntpSocket = socket;
   if (attemptsLeft < BIND_ATTEMPTS && app.sync.sources.length > 0) {
-    load(platform, Module.Sync).rebindSockets(app.sync);
+    load(platform, Module.Associations).rebindSockets(app.sync);
   }
 }
 

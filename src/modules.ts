@@ -19,6 +19,8 @@ import type * as requests from './serve/request';
 import type * as reference from './clock/reference';
 import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
+import type * as associations from './sync/associations';
+import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
 import type * as statistics from './stats/statistics';
 import type * as webPages from './web/pages';
@@ -41,6 +43,10 @@ export const enum Module {
   Mode6 = 'ntpd-mode6',
   Web = 'ntpd-web',
   Sync = 'ntpd-sync',
+  /** The sync manager's set of sources (sync/associations.ts): adding and removing sources, lookups, sockets. */
+  Associations = 'ntpd-sync-assoc',
+  /** Signing and checking the packets of sources with a key (sync/sourceauth.ts). */
+  SyncAuth = 'ntpd-sync-auth',
   /** What runs once at boot: the configuration read and the state built (src/boot.ts). */
   Boot = 'ntpd-boot',
   /** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
@@ -83,6 +89,8 @@ export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
 export type SyncModule = typeof syncManager;
+export type AssociationsModule = typeof associations;
+export type SyncAuthModule = typeof sourceAuth;
 export type BootModule = typeof boot;
 export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
@@ -98,6 +106,8 @@ export function load(platform: Platform, name: Module.Config): ConfigModule;
 export function load(platform: Platform, name: Module.Mode6): Mode6Module;
 export function load(platform: Platform, name: Module.Web): WebModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
+export function load(platform: Platform, name: Module.Associations): AssociationsModule;
+export function load(platform: Platform, name: Module.SyncAuth): SyncAuthModule;
 export function load(platform: Platform, name: Module.Boot): BootModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;

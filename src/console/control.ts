@@ -10,7 +10,7 @@ import { MAX_SERVERS } from '../config/types';
 import { parseInteger, parseNumber } from '../text/parse';
 import type { ServerOptions } from '../config/types';
 import * as ipv4 from '../net/ipv4';
-import * as syncManager from '../sync/manager';
+import * as associations from '../sync/associations';
 import { SourceField } from '../sync/source';
 import type { Later, Output } from './commands';
 
@@ -28,7 +28,7 @@ function matchSources(app: Appliance, word: string): number[] | null {
   const sources = app.sync.sources;
   const slash = word.indexOf('/');
   if (slash < 0) {
-    const index = syncManager.findSource(app.sync, word);
+    const index = associations.findSource(app.sync, word);
     return index < 0 ? [] : [index];
   }
   const left = ipv4.parseIpv4(word.substring(0, slash));
@@ -78,17 +78,17 @@ function add(app: Appliance, args: string[]): string | Later {
 function addResolved(app: Appliance, options: ServerOptions, address: string | null): string {
   if (address === null) return 'Invalid host/IP address\n';
   const sync = app.sync;
-  if (syncManager.findSource(sync, address) >= 0 || syncManager.findSource(sync, options.host) >= 0) return '511 Source already present\n';
+  if (associations.findSource(sync, address) >= 0 || associations.findSource(sync, options.host) >= 0) return '511 Source already present\n';
   if (sync.sources.length >= MAX_SERVERS) return '512 Too many sources present\n';
-  return syncManager.addSource(sync, options) === null ? OK : '511 Source already present\n';
+  return associations.addSource(sync, options) === null ? OK : '511 Source already present\n';
 }
 
 function remove(app: Appliance, args: string[]): string | null {
   if (args.length === 0) return 'Invalid syntax for address\n';
   if (args.length > 1) return null;
-  const index = syncManager.findSource(app.sync, args[0]);
+  const index = associations.findSource(app.sync, args[0]);
   if (index < 0) return NO_SUCH_SOURCE;
-  syncManager.removeSource(app.sync, index);
+  associations.removeSource(app.sync, index);
   return OK;
 }
 
@@ -118,7 +118,7 @@ function burst(app: Appliance, args: string[]): string | null {
   }
   if (indexes.length === 0) return NO_SUCH_SOURCE;
   for (let i = 0; i < indexes.length; i++) {
-    syncManager.burst(app.sync, indexes[i]);
+    associations.burst(app.sync, indexes[i]);
     const source = app.sync.sources[indexes[i]];
     if (counts !== null && source.state[SourceField.BurstLeft] > 0) source.state[SourceField.BurstLeft] = counts[1];
   }
@@ -145,7 +145,7 @@ function sourceOption(app: Appliance, name: string, args: string[]): string | nu
   const poll = name === 'minpoll' || name === 'maxpoll';
   const value = poll || name === 'minstratum' ? parseInteger(args[1], -1e9, 1e9) : parseNumber(args[1], -1e9, 1e9);
   if (value !== value) return 'Invalid syntax for address value\n';
-  const index = syncManager.findSource(app.sync, args[0]);
+  const index = associations.findSource(app.sync, args[0]);
   if (index < 0) return NO_SUCH_SOURCE;
   const min = poll ? MIN_POLL : 0;
   const max = poll ? MAX_POLL : name === 'minstratum' ? 15 : name === 'maxdelay' ? 1000 : 1e6;
@@ -166,7 +166,7 @@ function sourceOption(app: Appliance, name: string, args: string[]): string | nu
     options.maxDelayRatio = value;
   }
   source.options = options;
-  if (poll) syncManager.pollLimitsChanged(app.sync, index);
+  if (poll) associations.pollLimitsChanged(app.sync, index);
   return OK;
 }
 
@@ -174,13 +174,13 @@ function sourceOption(app: Appliance, name: string, args: string[]): string | nu
 function connectivity(app: Appliance, offline: boolean, args: string[]): string | null {
   if (args.length > 1) return null;
   if (args.length === 0) {
-    syncManager.setOffline(app.sync, -1, offline);
+    associations.setOffline(app.sync, -1, offline);
     return OK;
   }
   const matched = matchSources(app, args[0]);
   if (matched === null) return 'Invalid syntax for mask/address\n';
   if (matched.length === 0) return NO_SUCH_SOURCE;
-  for (let i = 0; i < matched.length; i++) syncManager.setOffline(app.sync, matched[i], offline);
+  for (let i = 0; i < matched.length; i++) associations.setOffline(app.sync, matched[i], offline);
   return OK;
 }
 

@@ -230,7 +230,7 @@ function ntpdata(app: Appliance, source: Source): string {
 function ntpdataCommand(app: Appliance, args: string[]): string | null {
   if (args.length > 1) return null;
   if (args.length === 1) {
-    const index = load(app.platform, Module.Sync).findSource(app.sync, args[0]);
+    const index = load(app.platform, Module.Associations).findSource(app.sync, args[0]);
     return index < 0 ? NO_SUCH_SOURCE : ntpdata(app, app.sync.sources[index]);
   }
   let text = '';

@@ -53,7 +53,7 @@ function retryBind(sync: Sync, source: Source, attempts: number, message: string
 export function resolveSource(sync: Sync, source: Source): void {
   const platform = sync.platform;
   platform.services().resolve(source.options.host, function (address) {
-    load(platform, Module.Sync).resolved(sync, source, address);
+    load(platform, Module.Associations).resolved(sync, source, address);
   });
 }
 
@@ -63,7 +63,7 @@ export function resolvePool(sync: Sync, pool: Pool): void {
   pool.resolving = true;
   platform.services().resolve(pool.options.server.host, function (address) {
     pool.resolving = false;
-    load(platform, Module.Sync).poolResolved(sync, pool, address);
+    load(platform, Module.Associations).poolResolved(sync, pool, address);
   });
 }
 
@@ -74,12 +74,12 @@ export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newR
 
 function poolLookup(sync: Sync, pool: Pool): void {
   pool.timer = -1;
-  load(sync.platform, Module.Sync).poolTimer(sync, pool, false);
+  load(sync.platform, Module.Associations).poolTimer(sync, pool, false);
 }
 
 function poolRound(sync: Sync, pool: Pool): void {
   pool.timer = -1;
-  load(sync.platform, Module.Sync).poolTimer(sync, pool, true);
+  load(sync.platform, Module.Associations).poolTimer(sync, pool, true);
 }
 
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */

@@ -12,8 +12,7 @@ import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
 import * as reference from '../clock/reference';
 import type { LocalClock } from '../clock/local';
-import type { Config, ServerOptions } from '../config/types';
-import { defaultServerOptions, MAX_SERVERS } from '../config/types';
+import type { Config } from '../config/types';
 import * as ntpHeader from '../ntp/header';
 import { Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
@@ -24,9 +23,7 @@ import * as refid from '../ntp/refid';
 import type { Gps } from '../refclock/gps';
 import type { Responder } from '../serve/responder';
 import type { Statistics } from '../stats/statistics';
-import * as keys from '../ntp/keys';
 import type { Authenticator } from '../ntp/keys';
-import * as mac from '../ntp/mac';
 import type { Platform, UdpSocket } from '../platform';
 import * as manual from './manual';
 import * as poolModule from './pool';
@@ -39,7 +36,7 @@ import { SourceField } from './source';
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
-import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
+import { schedulePoll } from './events';
 
 import { DRIFT_FILE } from '../clock/discipline';
 /** Poll adaptation (ntpd's jiggle counter): limit and how far a sample may stray and still count as good. */
@@ -81,127 +78,6 @@ export interface Sync {
   lastLeapMidnight: number;
 }
 
-export function start(sync: Sync): void {
-  startRefclock(sync);
-  startServers(sync);
-}
-
-/** The configured servers and peers: they need the network (names to resolve, sockets to bind). */
-export function startServers(sync: Sync): void {
-  for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);
-  for (let i = 0; i < sync.config.pools.length; i++) {
-    const pool = poolModule.create(sync.config.pools[i]);
-    sync.pools.push(pool);
-    poolModule.startRound(pool);
-    lookUpPool(sync, pool);
-  }
-}
-
-/**
- * One lookup of a pool's name; a new address becomes a source. Then the
- * next lookup after LOOKUP_SPACING while places are empty, or after a pause
- * once the round's lookups are used up.
- */
-function lookUpPool(sync: Sync, pool: Pool): void {
-  if (pool.resolving || pool.timer >= 0) return;
-  if (!poolWantsSources(sync, pool)) return;
-  if (pool.lookupsLeft <= 0) {
-    schedulePoolLookup(sync, pool, pool.roundPause, true);
-    return;
-  }
-  pool.lookupsLeft--;
-  resolvePool(sync, pool);
-}
-
-/** A pool's timer (events.ts): the next lookup, or the first of a new round after a pause. */
-export function poolTimer(sync: Sync, pool: Pool, newRound: boolean): void {
-  if (newRound) {
-    pool.roundPause = pool.roundPause * 2 < poolModule.MAX_ROUND_PAUSE ? pool.roundPause * 2 : poolModule.MAX_ROUND_PAUSE;
-    poolModule.startRound(pool);
-  }
-  lookUpPool(sync, pool);
-}
-
-/** A pool's name looked up (events.ts): a new address becomes a source; the next lookup follows while places are empty. */
-export function poolResolved(sync: Sync, pool: Pool, address: string | null): void {
-  if (sync.pools.indexOf(pool) < 0) return;
-  if (address === null) sync.platform.log('cannot resolve pool ' + pool.options.server.host);
-  else if (poolWantsSources(sync, pool) && poolModule.acceptable(pool, sync.sources, address)) addPoolSource(sync, pool, address);
-  if (poolWantsSources(sync, pool)) schedulePoolLookup(sync, pool, poolModule.LOOKUP_SPACING, false);
-}
-
-function poolWantsSources(sync: Sync, pool: Pool): boolean {
-  return poolModule.members(pool, sync.sources) < pool.options.maxSources && sync.sources.length < MAX_SERVERS;
-}
-
-/** A pool's new address: a source with the pool's options (shared, not copied), named by its address. */
-function addPoolSource(sync: Sync, pool: Pool, address: string): void {
-  const source = sourceModule.create(pool.options.server);
-  source.pool = pool;
-  sourceModule.setAddress(source, address);
-  sync.sources.push(source);
-  pool.roundPause = poolModule.FIRST_ROUND_PAUSE;
-  bindSource(sync, source, BIND_ATTEMPTS);
-  schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
-}
-
-/** A pool source unreachable or a falseticker for long: dropped, and its place looked up again. */
-function replacePoolSource(sync: Sync, source: Source, pool: Pool): void {
-  sync.platform.log('pool ' + pool.options.server.host + ': replacing ' + source.address + (source.state[SourceField.Reach] === 0 ? ' (unreachable)' : ' (falseticker)'));
-  poolModule.noteDropped(pool, source.address);
-  removeSource(sync, sync.sources.indexOf(source));
-  // A fresh round at once, rather than at the end of a pause.
-  sync.platform.cancelTimer(pool.timer);
-  pool.timer = -1;
-  poolModule.startRound(pool);
-  lookUpPool(sync, pool);
-}
-
-/**
- * After the network came back: a socket bound before the link dropped may be
- * dead (ESP32/lwIP), so each source gets a fresh one; peers take the new NTP socket.
- */
-export function rebindSockets(sync: Sync): void {
-  for (let i = 0; i < sync.sources.length; i++) {
-    const source = sync.sources[i];
-    if (source.options.peer) source.socket = sync.ntpSocket;
-    else if (source.socket) {
-      source.socket.close();
-      bindSource(sync, source, BIND_ATTEMPTS);
-    }
-  }
-}
-
-/**
- * The GPS reference clock: its driver reads the UART and the pulse pin, and
- * every 2^poll s its filtered sample joins the same selection as the
- * network sources, as a stratum-0 source (so we serve stratum 1).
- */
-export function startRefclock(sync: Sync): void {
-  const options = sync.config.refclock;
-  if (options === null) return;
-  const platform = sync.platform;
-  const gps = load(platform, Module.Gps);
-  const driver = gps.create(options, sync.clock, platform.log);
-  const sourceOptions = defaultServerOptions('GPS');
-  sourceOptions.minPollLog2 = options.pollLog2;
-  sourceOptions.maxPollLog2 = options.pollLog2;
-  sourceOptions.prefer = options.prefer;
-  sourceOptions.noselect = options.noselect;
-  const source = sourceModule.create(sourceOptions);
-  source.refclock = true;
-  const state = source.state;
-  state[SourceField.Stratum] = 0;
-  state[SourceField.Leap] = Leap.None;
-  state[SourceField.Delay] = options.delay;
-  state[SourceField.ReferenceId] = refid.fromAscii('GPS');
-  sync.refclock = driver;
-  sync.refclockSource = source;
-  sync.sources.push(source);
-  gps.start(driver, platform);
-  startRefclockPolls(sync, source, options.pollLog2);
-}
-
 /** A refclock poll: the filter's samples of the interval become one sample (or the reach shows there were none). */
 export function refclockPoll(sync: Sync, source: Source): void {
   const driver = sync.refclock as Gps;
@@ -231,59 +107,13 @@ export function refclockPoll(sync: Sync, source: Source): void {
   runSelection(sync, index);
 }
 
-/** Adds and starts a source; returns null, or why it cannot be added. */
-export function addSource(sync: Sync, options: ServerOptions): string | null {
-  for (let i = 0; i < sync.sources.length; i++) {
-    if (sourceModule.hostOf(sync.sources[i]) === options.host && !sync.sources[i].refclock) return 'source ' + options.host + ' already exists';
-  }
-  const source = sourceModule.create(options);
-  sync.sources.push(source);
-  resolveSource(sync, source);
-  return null;
-}
-
-/** A configured source's name looked up (events.ts): its socket, then its first poll soon. */
-export function resolved(sync: Sync, source: Source, address: string | null): void {
-  if (sync.sources.indexOf(source) < 0) return; // deleted meanwhile
-  if (address === null) {
-    sync.platform.log('cannot resolve ' + source.options.host);
-    source.state[SourceField.StoppedBy] = refid.fromAscii('DNS');
-    return;
-  }
-  sourceModule.setAddress(source, address);
-  // A peer talks from the NTP port, where the other side's association expects it.
-  if (source.options.peer) source.socket = sync.ntpSocket;
-  else bindSource(sync, source, BIND_ATTEMPTS);
-  schedulePoll(sync, source, 0.1 + 0.4 * sync.platform.random());
-}
-
-export function removeSource(sync: Sync, index: number): void {
-  const source = sync.sources[index];
-  sync.platform.cancelTimer(source.timer);
-  if (source.socket) source.socket.close();
-  sync.sources.splice(index, 1);
-  if (sync.selectedIndex === index) sync.selectedIndex = -1;
-  else if (sync.selectedIndex > index) sync.selectedIndex--;
-  // The others' states may change without it; the clock itself holds over until the next update.
-  runSelection(sync, -1);
-}
-
-/** The NTP source a name or address names (-1: none; the refclock is not managed by address). */
-export function findSource(sync: Sync, host: string): number {
-  for (let i = 0; i < sync.sources.length; i++) {
-    if (sync.sources[i].refclock) continue;
-    if (sourceModule.hostOf(sync.sources[i]) === host || sync.sources[i].address === host) return i;
-  }
-  return -1;
-}
-
 /** A source's poll (events.ts): a request, unless it is stopped, offline or only listened to; then the next poll. */
 export function poll(sync: Sync, source: Source): void {
   const state = source.state;
   if (state[SourceField.StoppedBy] !== 0) return;
   const offline = state[SourceField.Offline] !== 0;
   if (source.pool && !offline && poolModule.shouldReplace(source)) {
-    replacePoolSource(sync, source, source.pool);
+    load(sync.platform, Module.Associations).replacePoolSource(sync, source, source.pool);
     return;
   }
   if (source.broadcast && state[SourceField.BurstLeft] === 0) {
@@ -294,7 +124,7 @@ export function poll(sync: Sync, source: Source): void {
   }
   if (!offline && source.socket) {
     if (source.options.burst && state[SourceField.BurstLeft] === 0 && state[SourceField.Reach] !== 0) state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
-    source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, ourHeader(sync)), source.options.port, source.address);
+    source.socket.send(request(sync, source), source.options.port, source.address);
     if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
   }
   let interval = sourceModule.nextInterval(source);
@@ -303,41 +133,10 @@ export function poll(sync: Sync, source: Source): void {
   schedulePoll(sync, source, interval);
 }
 
-/** Starts a burst of requests on every source (or one), as chronyc's `burst`. */
-export function burst(sync: Sync, index: number): void {
-  for (let i = 0; i < sync.sources.length; i++) {
-    if (index >= 0 && i !== index) continue;
-    const source = sync.sources[i];
-    if (source.state[SourceField.StoppedBy] !== 0 || source.state[SourceField.Offline] !== 0 || source.refclock) continue;
-    source.state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
-    schedulePoll(sync, source, 0);
-  }
-}
-
-export function setOffline(sync: Sync, index: number, offline: boolean): void {
-  for (let i = 0; i < sync.sources.length; i++) {
-    if (index >= 0 && i !== index) continue;
-    const source = sync.sources[i];
-    if (source.refclock) continue;
-    const wasOffline = source.state[SourceField.Offline] !== 0;
-    source.state[SourceField.Offline] = offline ? 1 : 0;
-    // Back online: ask now rather than at the end of a long poll interval.
-    if (wasOffline && !offline && source.socket) schedulePoll(sync, source, 0.1);
-  }
-}
-
-/** After a source's poll limits changed: clamp its interval, and let the next poll follow them at once. */
-export function pollLimitsChanged(sync: Sync, index: number): void {
-  const source = sync.sources[index];
-  const state = source.state;
-  if (state[SourceField.PollLog2] < source.options.minPollLog2) state[SourceField.PollLog2] = source.options.minPollLog2;
-  if (state[SourceField.PollLog2] > source.options.maxPollLog2) state[SourceField.PollLog2] = source.options.maxPollLog2;
-  if (source.socket && state[SourceField.StoppedBy] === 0) schedulePoll(sync, source, sourceModule.nextInterval(source));
-}
-
 /** A reply on a source's socket (events.ts), or a peer's packet: a sample, then selection. */
 export function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
-  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, sync.auth);
+  const authentic = source.options.keyId > 0 && sync.auth !== null && load(sync.platform, Module.SyncAuth).verify(source, sync.auth, msg);
+  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, authentic);
   if (outcome.kiss !== '') {
     sync.platform.log('source ' + sourceModule.hostOf(source) + ' sent kiss-o\'-death ' + outcome.kiss);
     if (source.state[SourceField.StoppedBy] !== 0) sync.platform.cancelTimer(source.timer);
@@ -358,8 +157,7 @@ export function receive(sync: Sync, source: Source, msg: string, from: { address
 /**
  * A symmetric-mode packet on the NTP port. From a configured peer it is a
  * sample (the same on-wire tests as a server's reply). An unknown symmetric
- * active peer gets a passive association only when its packet is
- * authenticated with one of our keys, or `acceptpeers` is set (RFC 8633 5.6).
+ * active peer may get a passive association (associations.ts acceptPeer).
  */
 export function receiveSymmetric(sync: Sync, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
@@ -369,35 +167,22 @@ export function receiveSymmetric(sync: Sync, msg: string, from: { address: strin
     if (source.state[SourceField.PeerMode] === 2 && (msg.charCodeAt(0) & 7) === Mode.SymmetricActive) answerPassive(sync, source);
     return;
   }
-  if ((msg.charCodeAt(0) & 7) !== Mode.SymmetricActive || sync.sources.length >= MAX_SERVERS || !sync.ntpSocket) return;
-  const keyId = authenticatedKey(sync, msg);
-  if (keyId < 0 && !sync.config.acceptPeers) return;
-  const options = defaultServerOptions(from.address);
-  options.port = from.port;
-  options.peer = true;
-  options.keyId = keyId > 0 ? keyId : 0;
-  const source = sourceModule.create(options);
-  source.state[SourceField.PeerMode] = 2;
-  sourceModule.setAddress(source, from.address);
-  source.socket = sync.ntpSocket;
-  sync.sources.push(source);
+  if ((msg.charCodeAt(0) & 7) !== Mode.SymmetricActive) return;
+  const source = load(sync.platform, Module.Associations).acceptPeer(sync, msg, from);
+  if (source === null) return;
   receive(sync, source, msg, from, rawArrival);
   answerPassive(sync, source);
 }
 
 /** A passive association answers each packet of its active peer at once. */
 function answerPassive(sync: Sync, source: Source): void {
-  if (source.socket) source.socket.send(sourceModule.makeRequest(source, sync.clock, sync.auth, ourHeader(sync)), source.options.port, source.address);
+  if (source.socket) source.socket.send(request(sync, source), source.options.port, source.address);
 }
 
-/** The key id a packet is validly signed with, or -1. */
-function authenticatedKey(sync: Sync, msg: string): number {
-  const auth = sync.auth;
-  if (!auth || msg.length <= 48) return -1;
-  const trailer = packet.parseTrailer(msg);
-  if (trailer === null || trailer.macOffset < 0 || trailer.macDigestLength === 0) return -1;
-  const key = keys.findKey(auth.keys, trailer.macKeyId);
-  return key && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha) ? key.id : -1;
+/** A source's next request, signed when it has a key. */
+function request(sync: Sync, source: Source): string {
+  const unsigned = sourceModule.makeRequest(source, sync.clock, ourHeader(sync));
+  return source.options.keyId > 0 && sync.auth ? load(sync.platform, Module.SyncAuth).sign(source, sync.auth, unsigned) : unsigned;
 }
 
 function noiseFloor(sync: Sync): number {
@@ -478,6 +263,11 @@ function correct(sync: Sync, now: number, offset: number, slope: number, skew: n
   return correction;
 }
 
+/** Selection again after the set of sources changed (associations.ts), the selected source keeping its advantage. */
+export function selectAgain(sync: Sync): void {
+  runSelection(sync, -1);
+}
+
 /** `reselect`: selection again from scratch, without the selected source's advantage. */
 export function reselect(sync: Sync): void {
   sync.selectedIndex = -1;
@@ -516,16 +306,8 @@ export function writeDrift(sync: Sync): string {
   return sync.platform.services().storageWrite(DRIFT_FILE, text) ? text : '';
 }
 
-/** Client/server exchanges that measure a broadcast server's delay, at first and after a jump. */
-const CALIBRATION_REQUESTS = 4;
 /** A broadcast whose offset strays this many noise levels (and at least 1 ms) from the fit starts a new calibration. */
 const RECALIBRATE_FACTOR = 8;
-
-function calibrate(sync: Sync, source: Source): void {
-  source.state[SourceField.CalibratedDelay] = Infinity;
-  source.state[SourceField.BurstLeft] = CALIBRATION_REQUESTS;
-  schedulePoll(sync, source, 0.1);
-}
 
 /**
  * A mode-5 packet on the NTP port, for `broadcastclient`/`multicastclient`.
@@ -548,24 +330,13 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     if (sync.sources[i].broadcast && sync.sources[i].address === from.address) index = i;
   }
   if (index < 0) {
-    if (sync.sources.length >= MAX_SERVERS) return;
-    const options = defaultServerOptions(from.address);
-    options.port = from.port;
-    const pollLog2 = reply.pollLog2 < 3 ? 3 : reply.pollLog2 > 17 ? 17 : reply.pollLog2;
-    options.minPollLog2 = pollLog2;
-    options.maxPollLog2 = pollLog2;
-    const source = sourceModule.create(options);
-    source.broadcast = true;
-    sourceModule.setAddress(source, from.address);
-    sync.sources.push(source);
-    bindSource(sync, source, BIND_ATTEMPTS);
-    calibrate(sync, source);
+    load(sync.platform, Module.Associations).addBroadcastSource(sync, from, reply.pollLog2);
     return;
   }
   const source = sync.sources[index];
   if (source.options.port !== from.port) {
     source.options.port = from.port;
-    calibrate(sync, source);
+    load(sync.platform, Module.Associations).calibrate(sync, source);
     return;
   }
   const state = source.state;
@@ -586,7 +357,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
     let noise = stats[StatsField.StdDev] > stats[StatsField.Noise] ? stats[StatsField.StdDev] : stats[StatsField.Noise];
     noise *= RECALIBRATE_FACTOR;
     if (Math.abs(offset - sourcestats.predictOffset(stats, time)) > (noise > 1e-3 ? noise : 1e-3)) {
-      calibrate(sync, source);
+      load(sync.platform, Module.Associations).calibrate(sync, source);
       return;
     }
   }

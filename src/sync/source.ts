@@ -9,9 +9,6 @@ import * as localClock from '../clock/local';
 import type { ServerOptions } from '../config/types';
 import * as ntpHeader from '../ntp/header';
 import { Leap, Mode } from '../ntp/header';
-import * as keys from '../ntp/keys';
-import type { Authenticator, Key } from '../ntp/keys';
-import * as mac from '../ntp/mac';
 import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
 import * as refid from '../ntp/refid';
@@ -185,18 +182,18 @@ export type HeaderMaker = (mode: number, pollLog2: number) => string;
 /**
  * Builds and records the next request (client mode, NTPv4). Only the poll
  * and transmit fields are set, as RFC 9109 and data minimisation advise.
+ * Unsigned: a source with a key has its MAC appended by sourceauth.ts.
  */
-export function makeRequest(source: Source, clock: LocalClock, auth: Authenticator | null, ourHeader?: HeaderMaker): string {
+export function makeRequest(source: Source, clock: LocalClock, ourHeader?: HeaderMaker): string {
   const state = source.state;
   state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
   if (state[SourceField.BurstLeft] > 0) state[SourceField.BurstLeft]--;
-  const key = sourceKey(source, auth);
   const transmit = timestamp.encodeUnix(localClock.now(clock));
   state[SourceField.OriginSeconds] = timestamp.readUint32(transmit, 0);
   state[SourceField.OriginFraction] = timestamp.readUint32(transmit, 4);
   state[SourceField.Sent]++;
   const peerMode = state[SourceField.PeerMode];
-  const request = peerMode !== 0 && ourHeader ?
+  return peerMode !== 0 && ourHeader ?
     // Symmetric mode: our own clock state, and the peer's last transmit time and when it reached us.
     ourHeader(peerMode === 1 ? Mode.SymmetricActive : Mode.SymmetricPassive, state[SourceField.PollLog2]) +
       (state[SourceField.PeerTransmitSeconds] < 0 ? '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' :
@@ -204,12 +201,6 @@ export function makeRequest(source: Source, clock: LocalClock, auth: Authenticat
         timestamp.encodeUnix(state[SourceField.PeerReceive])) + transmit :
     String.fromCharCode((4 << 3) | Mode.Client, 0, state[SourceField.PollLog2] & 255, 0) +
       '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
-  return key && auth ? request + mac.macTrailer(key.id, key.type, key.secret, request, auth.sha) : request;
-}
-
-/** The key a source is configured with, if the key store has it. */
-function sourceKey(source: Source, auth: Authenticator | null): Key | null {
-  return source.options.keyId > 0 && auth ? keys.findKey(auth.keys, source.options.keyId) : null;
 }
 
 export interface Sample {
@@ -231,9 +222,11 @@ const PHI = localClock.DISPERSION_RATE;
 /**
  * Applies the on-wire tests to a reply. Returns a sample when every test
  * passed. Updates reach, the KoD state and the last-packet record.
+ * `authentic`: the reply carries a valid MAC under the source's key
+ * (sourceauth.ts verify; not read for a source without a key).
  */
 export function receive(source: Source, clock: LocalClock, msg: string, from: Peer, rawArrival: number, maxDistance: number,
-  auth: Authenticator | null): ReplyOutcome {
+  authentic: boolean): ReplyOutcome {
   const none: ReplyOutcome = { sample: null, kiss: '' };
   if (from.address !== source.address || from.port !== source.options.port) return none;
   if (packet.checkEnvelope(msg) !== ParseError.None) return none;
@@ -261,9 +254,8 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   state[SourceField.ServerTransmitSeconds] = transmitSeconds;
   state[SourceField.ServerTransmitFraction] = transmitFraction;
   // Test 5: with a key configured, the reply must carry a valid MAC under it (a crypto-NAK fails).
-  const key = sourceKey(source, auth);
-  const test5 = source.options.keyId === 0 || (key !== null && auth !== null && trailer !== null && trailer.macOffset >= 0 &&
-    trailer.macDigestLength > 0 && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha));
+  const keyed = source.options.keyId > 0;
+  const test5 = !keyed || authentic;
   if (!test5) state[SourceField.AuthFailures]++;
   if (reply.stratum === 0) {
     // A kiss-o'-death, believed because its origin is ours (RFC 8633 5.4).
@@ -324,7 +316,7 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   last[LastPacketField.Tests] = TestBit.Test1 | TestBit.Test2 | TestBit.FixedB | TestBit.FixedC | TestBit.FixedD |
     (test3 ? TestBit.Test3 : 0) | (testA ? TestBit.TestA : 0) | (test5 ? TestBit.Test5 : 0) | (test6 ? TestBit.Test6 : 0) |
     (test7 ? TestBit.Test7 : 0);
-  last[LastPacketField.Authenticated] = key !== null && test5 ? 1 : 0;
+  last[LastPacketField.Authenticated] = keyed && test5 ? 1 : 0;
   last[LastPacketField.Arrival] = arrival;
   last[LastPacketField.Length] = msg.length;
   if (!valid) return none;

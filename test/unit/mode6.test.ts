@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as commands from '../../src/console/commands';
 import { defaultServerOptions } from '../../src/config/types';
-import * as syncManager from '../../src/sync/manager';
+import * as syncAssociations from '../../src/sync/associations';
 import * as localClock from '../../src/clock/local';
 import * as control from '../../src/ntp/control';
 import type { ControlMessage } from '../../src/ntp/control';
@@ -178,7 +178,7 @@ describe('mode 6', () => {
     // Deleting a source keeps the others' ids; a new one gets a fresh id.
     expect(commands.dispatch(b.app, 'delete 192.0.2.1')).toMatch(/200 OK/);
     expect(associations(b).map((a) => a.id)).toEqual([1, 3]);
-    expect(syncManager.addSource(b.app.sync, defaultServerOptions('192.0.2.9'))).toBeNull();
+    expect(syncAssociations.addSource(b.app.sync, defaultServerOptions('192.0.2.9'))).toBeNull();
     expect(associations(b).map((a) => a.id)).toEqual([1, 3, 4]);
   });
 

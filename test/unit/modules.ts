@@ -22,6 +22,8 @@ import * as gpsDriver from '../../src/refclock/gps';
 import * as gpsReceiver from '../../src/refclock/receiver';
 import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
+import * as associations from '../../src/sync/associations';
+import * as sourceAuth from '../../src/sync/sourceauth';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
 
@@ -45,6 +47,8 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Mode6]: mode6,
   [Module.Web]: webPages,
   [Module.Sync]: syncManager,
+  [Module.Associations]: associations,
+  [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
   [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,

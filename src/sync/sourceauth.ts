@@ -1,0 +1,35 @@
+/**
+ * Symmetric-key authentication of the sources' packets (RFC 5905 test 5): signing our
+ * requests and checking the MACs of replies and of unknown symmetric peers. Loaded only
+ * for a source configured with `key N` (an on-demand module of its own), so that the
+ * sample path of unauthenticated sources carries no MAC code.
+ */
+import * as keys from '../ntp/keys';
+import type { Authenticator } from '../ntp/keys';
+import * as mac from '../ntp/mac';
+import * as packet from '../ntp/packet';
+import type { Source } from './source';
+
+/** The request with a MAC under the source's key appended (unchanged when the key store lacks it). */
+export function sign(source: Source, auth: Authenticator, request: string): string {
+  const key = keys.findKey(auth.keys, source.options.keyId);
+  return key ? request + mac.macTrailer(key.id, key.type, key.secret, request, auth.sha) : request;
+}
+
+/** Whether a reply carries a valid MAC under the source's key (a crypto-NAK does not). */
+export function verify(source: Source, auth: Authenticator, msg: string): boolean {
+  const key = keys.findKey(auth.keys, source.options.keyId);
+  if (key === null || msg.length <= 48) return false;
+  const trailer = packet.parseTrailer(msg);
+  return trailer !== null && trailer.macOffset >= 0 && trailer.macDigestLength > 0 &&
+    mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha);
+}
+
+/** The key id a packet is validly signed with, or -1. */
+export function authenticatedKey(auth: Authenticator, msg: string): number {
+  if (msg.length <= 48) return -1;
+  const trailer = packet.parseTrailer(msg);
+  if (trailer === null || trailer.macOffset < 0 || trailer.macDigestLength === 0) return -1;
+  const key = keys.findKey(auth.keys, trailer.macKeyId);
+  return key && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha) ? key.id : -1;
+}
