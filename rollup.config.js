@@ -49,7 +49,6 @@ export const ON_DEMAND = {
   'ntpd-sync-assoc': 'src/sync/associations.ts',
   'ntpd-sync-auth': 'src/sync/sourceauth.ts',
   'ntpd-boot': 'src/boot.ts',
-  'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-auth': 'src/serve/authreply.ts',
   'ntpd-shell': 'src/console/shell.ts',
   'ntpd-request': 'src/serve/request.ts',

@@ -22,7 +22,6 @@ import type * as syncManager from './sync/manager';
 import type * as associations from './sync/associations';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
-import type * as statistics from './stats/statistics';
 import type * as webPages from './web/pages';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
@@ -49,8 +48,6 @@ export const enum Module {
   SyncAuth = 'ntpd-sync-auth',
   /** What runs once at boot: the configuration read and the state built (src/boot.ts). */
   Boot = 'ntpd-boot',
-  /** The measurements and tracking logs and the clock's history, recorded at each sample and clock update. */
-  Stats = 'ntpd-stats',
   /** The answer to a request with a MAC (serve/authreply.ts). */
   Auth = 'ntpd-auth',
   /** The general request path (serve/request.ts): each datagram the responder's hot path does not take. */
@@ -92,7 +89,6 @@ export type SyncModule = typeof syncManager;
 export type AssociationsModule = typeof associations;
 export type SyncAuthModule = typeof sourceAuth;
 export type BootModule = typeof boot;
-export type StatsModule = typeof statistics;
 export type GpsModule = typeof gpsDriver;
 export type AuthModule = typeof authReply;
 export type ShellModule = typeof shell;
@@ -109,7 +105,6 @@ export function load(platform: Platform, name: Module.Sync): SyncModule;
 export function load(platform: Platform, name: Module.Associations): AssociationsModule;
 export function load(platform: Platform, name: Module.SyncAuth): SyncAuthModule;
 export function load(platform: Platform, name: Module.Boot): BootModule;
-export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;
 export function load(platform: Platform, name: Module.Auth): AuthModule;
 export function load(platform: Platform, name: Module.Shell): ShellModule;

@@ -3,7 +3,8 @@
  * statistics log, with chrony's banner.
  */
 import type { Appliance } from '../appliance';
-import { LOG_LINES, logText } from '../stats/statistics';
+import { logText } from '../stats/logtext';
+import { LOG_LINES } from '../stats/statistics';
 import type { Output } from './commands';
 
 const DEFAULT_LINES = 10;

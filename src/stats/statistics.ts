@@ -1,108 +1,121 @@
 /**
- * Statistics the appliance keeps about itself: the clock's history for the
- * status page's chart, and chrony's `measurements` and `tracking` logs, in
- * chrony's line formats, in memory and bounded (there is no disk to log to).
+ * Statistics the appliance keeps about itself, recorded at each sample and
+ * clock update: the clock's history for the status page's chart, and chrony's
+ * `measurements` and `tracking` logs, in memory and bounded (there is no disk
+ * to log to). The logs hold numbers; logtext.ts writes chrony's lines from
+ * them when they are read, so the sample path carries no text formatting.
  */
-import { exponentialText } from '../text/number';
-import { civilFromDays } from '../clock/calendar';
 import * as localClock from '../clock/local';
 import type { LocalClock } from '../clock/local';
 import type { Discipline } from '../clock/discipline';
-import * as refid from '../ntp/refid';
+import * as ipv4 from '../net/ipv4';
 import type { Source } from '../sync/source';
 import { SourceField } from '../sync/source';
-import { LastPacketField, testsText } from '../sync/lastpacket';
+import { LastPacketField } from '../sync/lastpacket';
 import * as history from './history';
 import type { History } from './history';
-import * as textLog from './textlog';
-import type { TextLog } from './textlog';
+import * as recordLog from './recordlog';
+import type { RecordLog } from './recordlog';
 
-/** Lines kept per log: about 130 characters each, so ~12 JsVars a line on Espruino. */
+/** Records kept per log. */
 export const LOG_LINES = 20;
 
-export const MEASUREMENTS_HEADER =
-  '   Date (UTC) Time     IP Address   L St 123 567 ABCD  LP RP Score    Offset  Peer del. Peer disp.  Root del. Root disp. Refid     MTxRx';
-export const TRACKING_HEADER =
-  '   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd Rem. corr. Root delay Root disp. Max. error';
+/** A measurements record's words (recordlog.ts): whole numbers in `words`, figures in `figures`. */
+export const enum MeasurementWord {
+  /** Unix seconds the packet arrived. */
+  Time = 0,
+  /** The source's IPv4 address as a number. */
+  Address = 1,
+  ReferenceId = 2,
+  /** Leap, stratum, mode, tests and the two polls (MeasurementBits). */
+  Packed = 3,
+  Score = 4,
+  Offset = 5,
+  Delay = 6,
+  Dispersion = 7,
+  RootDelay = 8,
+  RootDispersion = 9,
+  Size = 10,
+}
 
-/** chrony's leap codes, by our Leap values (None, Insert, Delete, Unsynchronised). */
-const LEAP_CODES = 'N+-?';
+/** Where each small number sits in MeasurementWord.Packed (polls offset by 32, as 6 bits). */
+export const enum MeasurementBits {
+  Leap = 0,
+  Stratum = 2,
+  Mode = 7,
+  Tests = 10,
+  OurPoll = 20,
+  PeerPoll = 26,
+}
+
+/** A tracking record's words. */
+export const enum TrackingWord {
+  Time = 0,
+  /** The selected source's IPv4 address, or a reference clock's id (TrackingBits.Refclock set). */
+  Name = 1,
+  /** Stratum, leap, the number of sources combined, and whether Name is a refclock id (TrackingBits). */
+  Packed = 2,
+  FreqPpm = 3,
+  SkewPpm = 4,
+  Offset = 5,
+  OffsetSd = 6,
+  Remaining = 7,
+  RootDelay = 8,
+  RootDispersion = 9,
+  Size = 10,
+}
+
+export const enum TrackingBits {
+  Stratum = 0,
+  Leap = 5,
+  Combined = 7,
+  Refclock = 12,
+}
 
 export interface Statistics {
   history: History;
-  measurements: TextLog;
-  tracking: TextLog;
+  measurements: RecordLog;
+  tracking: RecordLog;
 }
 
 export function create(): Statistics {
   return {
     history: history.create(history.HISTORY_SLOTS),
-    measurements: textLog.create(LOG_LINES),
-    tracking: textLog.create(LOG_LINES),
+    measurements: recordLog.create(LOG_LINES, MeasurementWord.Size),
+    tracking: recordLog.create(LOG_LINES, TrackingWord.Size),
   };
 }
 
-/** The `measurements` or `tracking` log with chrony's banner, its last `count` lines (all when count < 0); null for another name. */
-export function logText(statistics: Statistics, name: string, count: number): string | null {
-  if (name === 'measurements') return textLog.text(statistics.measurements, MEASUREMENTS_HEADER, count);
-  if (name === 'tracking') return textLog.text(statistics.tracking, TRACKING_HEADER, count);
-  return null;
+/** A poll exponent as 6 bits (−32 to 31; a packet's byte outside that is clamped). */
+function pollBits(pollLog2: number): number {
+  return (pollLog2 < -32 ? 0 : pollLog2 > 31 ? 63 : pollLog2 + 32);
 }
 
-function twoDigits(value: number): string {
-  return value < 10 ? '0' + value : '' + value;
-}
-
-/** "YYYY-MM-DD HH:MM:SS" in UTC, as chrony's log files. */
-export function logTime(unixSeconds: number): string {
-  const seconds = Math.floor(unixSeconds);
-  const days = Math.floor(seconds / 86400);
-  const secondOfDay = seconds - days * 86400;
-  const date = civilFromDays(days);
-  return date.year + '-' + twoDigits(date.month) + '-' + twoDigits(date.day) + ' ' + twoDigits(Math.floor(secondOfDay / 3600)) + ':' +
-    twoDigits(Math.floor(secondOfDay / 60) % 60) + ':' + twoDigits(secondOfDay % 60);
-}
-
-function padLeft(text: string, width: number): string {
-  while (text.length < width) text = ' ' + text;
-  return text;
-}
-
-function padRight(text: string, width: number): string {
-  while (text.length < width) text += ' ';
-  return text;
-}
-
-/** C's "%10.3e": JavaScript writes e-5 where C writes e-05. */
-export function exponent3(value: number): string {
-  if (!isFinite(value)) return padLeft('' + value, 10);
-  const text = exponentialText(value, 3);
-  const e = text.indexOf('e');
-  const digits = text.substring(e + 2);
-  return padLeft(text.substring(0, e + 2) + (digits.length < 2 ? '0' + digits : digits), 10);
-}
-
-/** A source's name in the logs: its address, or a reference clock's id (PPS, GPS). */
-function sourceName(source: Source): string {
-  return source.refclock ? refid.toAscii(source.state[SourceField.ReferenceId]) : source.address;
-}
-
-/** A measurements line for a source's new sample from a packet (chrony logs only NTP measurements there). */
+/** A measurements record for a source's new sample from a packet (chrony logs only NTP measurements there). */
 export function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit: number): void {
   const last = source.lastPacket;
   if (source.refclock || !last || last[LastPacketField.Arrival] !== source.lastSampleTime) return;
-  const score = scorePerUnit.toFixed(2);
-  textLog.append(statistics.measurements, logTime(last[LastPacketField.Arrival]) + ' ' + padRight(source.address, 15) + ' ' +
-    LEAP_CODES.charAt(last[LastPacketField.Leap]) + ' ' + padLeft('' + last[LastPacketField.Stratum], 2) + ' ' +
-    testsText(last[LastPacketField.Tests]) + '  ' + padLeft('' + source.state[SourceField.PollLog2], 2) + ' ' +
-    padLeft('' + last[LastPacketField.PollLog2], 2) + ' ' + padLeft(score, 4) + ' ' +
-    exponent3(last[LastPacketField.Offset]) + ' ' + exponent3(last[LastPacketField.Delay]) + ' ' + exponent3(last[LastPacketField.Dispersion]) + ' ' +
-    exponent3(last[LastPacketField.RootDelay]) + ' ' + exponent3(last[LastPacketField.RootDispersion]) + ' ' +
-    refid.toHex(last[LastPacketField.ReferenceId]) + ' ' + last[LastPacketField.Mode] + 'B D D');
+  const log = statistics.measurements;
+  const at = recordLog.add(log);
+  const words = log.words;
+  const figures = log.figures;
+  const address = ipv4.parseIpv4(source.address);
+  words[at + MeasurementWord.Time] = last[LastPacketField.Arrival];
+  words[at + MeasurementWord.Address] = address < 0 ? 0 : address;
+  words[at + MeasurementWord.ReferenceId] = last[LastPacketField.ReferenceId];
+  words[at + MeasurementWord.Packed] = last[LastPacketField.Leap] << MeasurementBits.Leap | (last[LastPacketField.Stratum] & 31) << MeasurementBits.Stratum |
+    last[LastPacketField.Mode] << MeasurementBits.Mode | last[LastPacketField.Tests] << MeasurementBits.Tests |
+    pollBits(source.state[SourceField.PollLog2]) << MeasurementBits.OurPoll | pollBits(last[LastPacketField.PollLog2]) << MeasurementBits.PeerPoll;
+  figures[at + MeasurementWord.Score] = scorePerUnit;
+  figures[at + MeasurementWord.Offset] = last[LastPacketField.Offset];
+  figures[at + MeasurementWord.Delay] = last[LastPacketField.Delay];
+  figures[at + MeasurementWord.Dispersion] = last[LastPacketField.Dispersion];
+  figures[at + MeasurementWord.RootDelay] = last[LastPacketField.RootDelay];
+  figures[at + MeasurementWord.RootDispersion] = last[LastPacketField.RootDispersion];
 }
 
 /**
- * A clock update: a tracking line and a history slot. `offset` is the
+ * A clock update: a tracking record and a history slot. `offset` is the
  * correction the update applied (source − local, as the discipline takes it).
  */
 export function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline: Discipline, source: Source,
@@ -113,10 +126,22 @@ export function recordClockUpdate(statistics: Statistics, clock: LocalClock, dis
   const distance = clock.rootDelay / 2 + clock.rootDispersion;
   // A slew adds to what was still pending: the remainder of the previous one.
   const remaining = localClock.pendingCorrection(clock, clock.readRaw()) - offset;
+  const log = statistics.tracking;
+  const at = recordLog.add(log);
+  const words = log.words;
+  const figures = log.figures;
+  const address = source.refclock ? source.state[SourceField.ReferenceId] : ipv4.parseIpv4(source.address);
+  words[at + TrackingWord.Time] = now > 0 ? now : 0;
+  words[at + TrackingWord.Name] = address < 0 ? 0 : address;
+  words[at + TrackingWord.Packed] = (clock.stratum & 31) << TrackingBits.Stratum | clock.leap << TrackingBits.Leap |
+    (combined & 31) << TrackingBits.Combined | (source.refclock ? 1 : 0) << TrackingBits.Refclock;
   // chrony's signs: offsets are local minus true (positive: we were ahead).
-  textLog.append(statistics.tracking, logTime(now) + ' ' + padRight(sourceName(source), 15) + ' ' + padLeft('' + clock.stratum, 2) + ' ' +
-    padLeft(freqPpm.toFixed(3), 10) + ' ' + padLeft((discipline.freqSkew * 1e6).toFixed(3), 10) + ' ' + exponent3(-offset) + ' ' +
-    LEAP_CODES.charAt(clock.leap) + ' ' + padLeft('' + combined, 2) + ' ' + exponent3(offsetSd) + ' ' + exponent3(-remaining) + ' ' +
-    exponent3(clock.rootDelay) + ' ' + exponent3(clock.rootDispersion) + ' ' + exponent3(distance));
+  figures[at + TrackingWord.FreqPpm] = freqPpm;
+  figures[at + TrackingWord.SkewPpm] = discipline.freqSkew * 1e6;
+  figures[at + TrackingWord.Offset] = -offset;
+  figures[at + TrackingWord.OffsetSd] = offsetSd;
+  figures[at + TrackingWord.Remaining] = -remaining;
+  figures[at + TrackingWord.RootDelay] = clock.rootDelay;
+  figures[at + TrackingWord.RootDispersion] = clock.rootDispersion;
   history.record(statistics.history, now, -offset, freqPpm, distance, clock.stratum);
 }

@@ -22,6 +22,7 @@ import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Gps } from '../refclock/gps';
 import type { Responder } from '../serve/responder';
+import * as statistics from '../stats/statistics';
 import type { Statistics } from '../stats/statistics';
 import type { Authenticator } from '../ntp/keys';
 import type { Platform, UdpSocket } from '../platform';
@@ -218,7 +219,7 @@ function adaptPoll(source: Source, surprise: number, noise: number): void {
 function runSelection(sync: Sync, updatedIndex: number): void {
   if (updatedIndex >= 0 && sync.statistics) {
     const updated = sync.sources[updatedIndex];
-    load(sync.platform, Module.Stats).recordMeasurement(sync.statistics, updated, updated.state[SourceField.PollScore] / POLL_SCORE_LIMIT);
+    statistics.recordMeasurement(sync.statistics, updated, updated.state[SourceField.PollScore] / POLL_SCORE_LIMIT);
   }
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
@@ -240,7 +241,7 @@ function runSelection(sync: Sync, updatedIndex: number): void {
   reference.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
   if (sync.statistics) {
-    load(sync.platform, Module.Stats).recordClockUpdate(sync.statistics, clock, sync.discipline, best, selection.offset, selection.offsetSd, selection.combined.length);
+    statistics.recordClockUpdate(sync.statistics, clock, sync.discipline, best, selection.offset, selection.offsetSd, selection.combined.length);
   }
   clockChanges.notifyChange(sync.clock);
 }

@@ -7,7 +7,7 @@
 import type { Appliance } from '../appliance';
 import type { HttpReply } from '../platform';
 import * as history from '../stats/history';
-import { logText } from '../stats/statistics';
+import { logText } from '../stats/logtext';
 import { statusJson } from './status-json';
 
 /** The page, as the build writes it next to the bundle and the flash script uploads it. */

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as commands from '../../src/console/commands';
 import { HISTORY_SLOTS, HISTORY_STEP } from '../../src/stats/history';
+import { logText } from '../../src/stats/logtext';
 import { LOG_LINES } from '../../src/stats/statistics';
 import { DEFAULT_EPOCH, runSimulation } from './engine';
 
@@ -24,15 +25,19 @@ describe('statistics from the sync manager', () => {
   const stats = app.statistics;
 
   it('logs each measurement and clock update in chrony\'s line formats, the newest LOG_LINES kept', () => {
-    expect(stats.measurements.lines).toHaveLength(LOG_LINES);
-    expect(stats.tracking.lines).toHaveLength(LOG_LINES);
+    const measurements = logText(stats, 'measurements', -1)!.split('\n').slice(3, -1);
+    const tracking = logText(stats, 'tracking', -1)!.split('\n').slice(3, -1);
+    expect(measurements).toHaveLength(LOG_LINES);
+    expect(tracking).toHaveLength(LOG_LINES);
     expect(stats.measurements.dropped).toBeGreaterThan(100);
-    for (const line of stats.measurements.lines) expect(line).toMatch(MEASUREMENT);
-    for (const line of stats.tracking.lines) expect(line).toMatch(TRACKING);
+    for (const line of measurements) expect(line).toMatch(MEASUREMENT);
+    for (const line of tracking) expect(line).toMatch(TRACKING);
+    // Lines come oldest first, a second or more apart.
+    for (let i = 1; i < tracking.length; i++) expect(tracking[i].substring(0, 19) > tracking[i - 1].substring(0, 19)).toBe(true);
     // Once settled, the crystal's 30 ppm shows in the Freq ppm column.
-    const freq = Number(stats.tracking.lines[LOG_LINES - 1].substring(39, 49));
+    const freq = Number(tracking[LOG_LINES - 1].substring(39, 49));
     expect(freq).toBeCloseTo(30, 0);
-    expect(commands.run(app, 'log measurements 3').split('\n').slice(3, -1)).toEqual(stats.measurements.lines.slice(-3));
+    expect(commands.run(app, 'log measurements 3').split('\n').slice(3, -1)).toEqual(measurements.slice(-3));
   });
 
   it('keeps a history of the last HISTORY_SLOTS steps, in order, bounded', () => {

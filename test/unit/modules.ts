@@ -20,7 +20,6 @@ import * as broadcast from '../../src/serve/broadcast';
 import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as gpsReceiver from '../../src/refclock/receiver';
-import * as statistics from '../../src/stats/statistics';
 import * as syncManager from '../../src/sync/manager';
 import * as associations from '../../src/sync/associations';
 import * as sourceAuth from '../../src/sync/sourceauth';
@@ -50,7 +49,6 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Associations]: associations,
   [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
-  [Module.Stats]: statistics,
   [Module.Gps]: gpsDriver,
   [Module.GpsReceiver]: gpsReceiver,
   [Module.Auth]: authReply,

@@ -1,8 +1,10 @@
-// The clock's history ring and the chrony-style text logs.
+// The clock's history ring and the chrony-style logs.
 import { describe, expect, it } from 'vitest';
 import * as history from '../../src/stats/history';
-import { exponent3, logTime, MEASUREMENTS_HEADER, TRACKING_HEADER } from '../../src/stats/statistics';
-import * as textLog from '../../src/stats/textlog';
+import { exponent3, logText, logTime, MEASUREMENTS_HEADER, TRACKING_HEADER } from '../../src/stats/logtext';
+import * as recordLog from '../../src/stats/recordlog';
+import * as statistics from '../../src/stats/statistics';
+import { MeasurementBits, MeasurementWord, TrackingBits, TrackingWord } from '../../src/stats/statistics';
 
 const T0 = 1_800_000_000;
 
@@ -52,17 +54,41 @@ describe('history ring', () => {
   });
 });
 
-describe('text logs', () => {
-  it('print chrony\'s banner and the last N lines, dropping the oldest past capacity', () => {
-    const log = textLog.create(3);
-    for (let i = 1; i <= 5; i++) textLog.append(log, 'line ' + i);
+describe('logs', () => {
+  it('print chrony\'s banner and the last N records\' lines, dropping the oldest past capacity', () => {
+    const stats = { ...statistics.create(), tracking: recordLog.create(3, TrackingWord.Size) };
+    expect(stats.tracking.words).toBeNull(); // nothing allocated before the first record
+    for (let i = 1; i <= 5; i++) {
+      const at = recordLog.add(stats.tracking);
+      stats.tracking.words[at + TrackingWord.Time] = T0 + i;
+      stats.tracking.words[at + TrackingWord.Name] = 0xc0000201;
+      stats.tracking.words[at + TrackingWord.Packed] = 2 << TrackingBits.Stratum | 1 << TrackingBits.Combined;
+      stats.tracking.figures[at + TrackingWord.FreqPpm] = -12.5;
+    }
     const rule = '='.repeat(TRACKING_HEADER.length);
-    expect(textLog.text(log, TRACKING_HEADER, -1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 3\nline 4\nline 5\n`);
-    expect(textLog.text(log, TRACKING_HEADER, 1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\nline 5\n`);
-    expect(textLog.text(log, TRACKING_HEADER, 0)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n`);
-    expect(textLog.text(log, TRACKING_HEADER, 99).split('\n')).toHaveLength(3 + 3 + 1);
-    expect(log.lines).toHaveLength(3);
-    expect(log.dropped).toBe(2);
+    const line = (i: number) => logTime(T0 + i) + ' 192.0.2.1        2    -12.500      0.000  0.000e+00 N  1  0.000e+00  0.000e+00  0.000e+00  0.000e+00  0.000e+00';
+    expect(logText(stats, 'tracking', -1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n${line(3)}\n${line(4)}\n${line(5)}\n`);
+    expect(logText(stats, 'tracking', 1)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n${line(5)}\n`);
+    expect(logText(stats, 'tracking', 0)).toBe(`${rule}\n${TRACKING_HEADER}\n${rule}\n`);
+    expect(logText(stats, 'tracking', 99)!.split('\n')).toHaveLength(3 + 3 + 1);
+    expect(logText(stats, 'statistics', 1)).toBeNull();
+    expect(stats.tracking.count).toBe(3);
+    expect(stats.tracking.dropped).toBe(2);
+  });
+
+  it('a measurement keeps its small numbers exactly, polls from -32 to 31 included', () => {
+    const stats = statistics.create();
+    const at = recordLog.add(stats.measurements);
+    const words = stats.measurements.words;
+    words[at + MeasurementWord.Time] = T0;
+    words[at + MeasurementWord.Address] = 0x0a000001;
+    words[at + MeasurementWord.ReferenceId] = 0x47505300;
+    words[at + MeasurementWord.Packed] = 3 << MeasurementBits.Leap | 16 << MeasurementBits.Stratum | 4 << MeasurementBits.Mode |
+      0x3ff << MeasurementBits.Tests | 0 << MeasurementBits.OurPoll | 63 << MeasurementBits.PeerPoll;
+    stats.measurements.figures[at + MeasurementWord.Score] = 0.25;
+    stats.measurements.figures[at + MeasurementWord.Offset] = -4.966e-3;
+    expect(logText(stats, 'measurements', 1)!.split('\n')[3]).toBe(logTime(T0) +
+      ' 10.0.0.1        ? 16 111 111 1111  -32 31 0.25 -4.966e-03  0.000e+00  0.000e+00  0.000e+00  0.000e+00 47505300 4B D D');
   });
 
   it('headers are chrony\'s column names', () => {

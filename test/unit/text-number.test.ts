@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { exponentialText, precisionText } from '../../src/text/number';
 import { isDigits } from '../../src/text/parse';
-import { exponent3 } from '../../src/stats/statistics';
+import { exponent3 } from '../../src/stats/logtext';
 import { compact } from '../../src/stats/history';
 
 describe('number formatting from toFixed', () => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import * as appModule from '../../src/app';
 import * as commands from '../../src/console/commands';
 import type { HttpHandler } from '../../src/platform';
-import * as statistics from '../../src/stats/statistics';
+import * as logtext from '../../src/stats/logtext';
+import * as recordLog from '../../src/stats/recordlog';
+import type { RecordLog } from '../../src/stats/recordlog';
+import { TrackingWord } from '../../src/stats/statistics';
 import * as history from '../../src/stats/history';
 import * as web from '../../src/web/pages';
 import { fakePlatform } from './fakes';
@@ -19,6 +22,15 @@ function board(configText: string, withPage = true) {
   const fake = fakePlatform(() => state.raw, storage);
   const app = appModule.start(fake.platform);
   return { app, fake, handler: fake.httpHandlers[80] as HttpHandler | undefined };
+}
+
+const T0 = 1_800_000_000;
+
+/** A tracking record at `time` from 192.0.2.1 (the rest zero). */
+function addTracking(log: RecordLog, time: number): void {
+  const at = recordLog.add(log);
+  log.words[at + TrackingWord.Time] = time;
+  log.words[at + TrackingWord.Name] = 0xc0000201;
 }
 
 describe('status page HTTP handler', () => {
@@ -61,11 +73,14 @@ describe('status page HTTP handler', () => {
     expect(handler!('GET', '/history')).toEqual({ status: 200, contentType: 'text/csv', body: 'time,offset,freq_ppm,distance,stratum\n' });
     history.record(h, 1_800_000_000, 0.5, 0, 0, 0);
     expect(handler!('GET', '/history').body).toBe('time,offset,freq_ppm,distance,stratum\n1800000000,0.5,0,0,0\n');
-    app.statistics.tracking.lines.push('a tracking line');
+    addTracking(app.statistics.tracking, 1_800_000_000);
     const tracking = handler!('GET', '/log/tracking');
     expect(tracking.contentType).toMatch(/^text\/plain/);
-    expect(tracking.body.split('\n').slice(1)).toEqual([statistics.TRACKING_HEADER, '='.repeat(statistics.TRACKING_HEADER.length), 'a tracking line', '']);
-    expect(handler!('GET', '/log/measurements').body.split('\n')[1]).toBe(statistics.MEASUREMENTS_HEADER);
+    const lines = tracking.body.split('\n').slice(1);
+    expect(lines.slice(0, 2)).toEqual([logtext.TRACKING_HEADER, '='.repeat(logtext.TRACKING_HEADER.length)]);
+    expect(lines.slice(2)).toHaveLength(2);
+    expect(lines[2].startsWith(logtext.logTime(1_800_000_000) + ' 192.0.2.1 ')).toBe(true);
+    expect(handler!('GET', '/log/measurements').body.split('\n')[1]).toBe(logtext.MEASUREMENTS_HEADER);
   });
 
   it('unknown paths are 404, other methods on known paths 405', () => {
@@ -98,10 +113,11 @@ describe('status page HTTP handler', () => {
 
   it('log measurements|tracking [N] on the console prints the last N lines with chrony\'s banner', () => {
     const { app } = board('');
-    for (let i = 1; i <= 4; i++) app.statistics.tracking.lines.push('line ' + i);
-    expect(commands.run(app, 'log tracking 2').split('\n').slice(3)).toEqual(['line 3', 'line 4', '']);
-    expect(commands.run(app, 'log tracking').split('\n').slice(3, -1)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
-    expect(commands.run(app, 'log measurements').split('\n')[1]).toBe(statistics.MEASUREMENTS_HEADER);
+    const times = (text: string) => text.split('\n').slice(3, -1).map((line) => line.substring(0, 19));
+    for (let i = 1; i <= 4; i++) addTracking(app.statistics.tracking, T0 + i);
+    expect(times(commands.run(app, 'log tracking 2'))).toEqual([logtext.logTime(T0 + 3), logtext.logTime(T0 + 4)]);
+    expect(times(commands.run(app, 'log tracking'))).toEqual([1, 2, 3, 4].map((i) => logtext.logTime(T0 + i)));
+    expect(commands.run(app, 'log measurements').split('\n')[1]).toBe(logtext.MEASUREMENTS_HEADER);
     for (const bad of ['log', 'log statistics', 'log tracking -1', 'log tracking 1.5', 'log tracking x', 'log tracking 1 2', 'log tracking 999']) {
       expect(commands.run(app, bad), bad).toMatch(/^Invalid syntax for log \(usage: log measurements\|tracking \[<lines>\]\)\n$/);
     }
