@@ -47,6 +47,7 @@ export const ON_DEMAND = {
   'ntpd-web': 'src/web/pages.ts',
   'ntpd-sync': 'src/sync/manager.ts',
   'ntpd-sync-assoc': 'src/sync/associations.ts',
+  'ntpd-sync-update': 'src/sync/update.ts',
   'ntpd-sync-auth': 'src/sync/sourceauth.ts',
   'ntpd-boot': 'src/boot.ts',
   'ntpd-auth': 'src/serve/authreply.ts',

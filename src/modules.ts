@@ -20,6 +20,7 @@ import type * as reference from './clock/reference';
 import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
 import type * as associations from './sync/associations';
+import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
 import type * as webPages from './web/pages';
@@ -42,6 +43,8 @@ export const enum Module {
   Mode6 = 'ntpd-mode6',
   Web = 'ntpd-web',
   Sync = 'ntpd-sync',
+  /** Selection and the clock update after a sample, and the console's reselect/makestep/settime (sync/update.ts). */
+  ClockUpdate = 'ntpd-sync-update',
   /** The sync manager's set of sources (sync/associations.ts): adding and removing sources, lookups, sockets. */
   Associations = 'ntpd-sync-assoc',
   /** Signing and checking the packets of sources with a key (sync/sourceauth.ts). */
@@ -87,6 +90,7 @@ export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
 export type SyncModule = typeof syncManager;
 export type AssociationsModule = typeof associations;
+export type ClockUpdateModule = typeof clockUpdate;
 export type SyncAuthModule = typeof sourceAuth;
 export type BootModule = typeof boot;
 export type GpsModule = typeof gpsDriver;
@@ -103,6 +107,7 @@ export function load(platform: Platform, name: Module.Mode6): Mode6Module;
 export function load(platform: Platform, name: Module.Web): WebModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
 export function load(platform: Platform, name: Module.Associations): AssociationsModule;
+export function load(platform: Platform, name: Module.ClockUpdate): ClockUpdateModule;
 export function load(platform: Platform, name: Module.SyncAuth): SyncAuthModule;
 export function load(platform: Platform, name: Module.Boot): BootModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;

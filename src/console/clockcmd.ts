@@ -12,16 +12,16 @@ import * as manual from '../sync/manual';
 import { DRIFT_FILE } from '../clock/discipline';
 import { synchronisedToSource } from '../clock/reference';
 import { load, Module } from '../modules';
-import type { SyncModule } from '../modules';
+import type { ClockUpdateModule } from '../modules';
 import type { Later, Output } from './commands';
 import { padLeft } from './fields';
 import { logDateTime } from './format';
 import { parseTime } from './timeinput';
 import { trackingValues } from './tracking';
 
-/** The sync manager, loaded for the commands that act on the sources or the discipline (not for the whole group). */
-function manager(app: Appliance): SyncModule {
-  return load(app.platform, Module.Sync);
+/** The clock update (sync/update.ts), loaded for the commands that act on the selection or the discipline (not for the whole group). */
+function clockUpdate(app: Appliance): ClockUpdateModule {
+  return load(app.platform, Module.ClockUpdate);
 }
 
 const OK = '200 OK\n';
@@ -80,14 +80,14 @@ function settime(app: Appliance, args: string[]): string | null {
   if (given !== given) return '510 - Could not parse date string\n';
   if (!app.sync.manual.enabled) return '505 Facility not enabled in daemon\n';
   const before = trackingValues(app).frequencyPpm;
-  const offset = manager(app).manualSample(app.sync, given);
+  const offset = clockUpdate(app).manualSample(app.sync, given);
   const after = trackingValues(app).frequencyPpm;
   return 'Clock was ' + offset.toFixed(2) + ' seconds fast.  Frequency change = ' + (after - before).toFixed(2) +
     'ppm, new frequency = ' + after.toFixed(2) + 'ppm\n';
 }
 
 function reselect(app: Appliance): string {
-  manager(app).reselect(app.sync);
+  clockUpdate(app).reselect(app.sync);
   return OK;
 }
 
@@ -97,14 +97,14 @@ function saveDrift(app: Appliance): string {
   if (sync.discipline.updates === 0 && app.platform.services().storageRead(DRIFT_FILE) === undefined) {
     return '500 Failure (no frequency learned yet)\n';
   }
-  const text = manager(app).writeDrift(sync);
+  const text = clockUpdate(app).writeDrift(sync);
   if (text === '') return '514 Can\'t write RTC parameters\n';
   const parts = text.trim().split(' ');
   return OK + 'Wrote ' + DRIFT_FILE + ': frequency ' + parts[0] + ' ppm, skew ' + parts[1] + ' ppm\n';
 }
 
 function makestep(app: Appliance, args: string[]): string {
-  if (args.length === 0) return manager(app).makestepNow(app.sync) ? OK : '500 Failure\n';
+  if (args.length === 0) return clockUpdate(app).makestepNow(app.sync) ? OK : '500 Failure\n';
   const threshold = parseNumber(args[0], 0, 1e9);
   const limit = parseInteger(args[1], -1, 1e9);
   if (args.length !== 2 || threshold !== threshold || limit !== limit) return 'Bad syntax for makestep command\n';

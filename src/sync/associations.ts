@@ -179,7 +179,7 @@ export function removeSource(sync: Sync, index: number): void {
   if (sync.selectedIndex === index) sync.selectedIndex = -1;
   else if (sync.selectedIndex > index) sync.selectedIndex--;
   // The others' states may change without it; the clock itself holds over until the next update.
-  load(sync.platform, Module.Sync).selectAgain(sync);
+  load(sync.platform, Module.ClockUpdate).selectAgain(sync);
 }
 
 /** The NTP source a name or address names (-1: none; the refclock is not managed by address). */

@@ -82,6 +82,18 @@ function poolRound(sync: Sync, pool: Pool): void {
   load(sync.platform, Module.Associations).poolTimer(sync, pool, true);
 }
 
+/**
+ * Selection and the clock update after a sample (`source`), or after a source's reach
+ * fell to nothing (null): update.ts, in an event of its own, once the sample's code is let go.
+ */
+export function updateSoon(sync: Sync, source: Source | null): void {
+  sync.platform.after(0, update, sync, source);
+}
+
+function update(sync: Sync, source: Source | null): void {
+  load(sync.platform, Module.ClockUpdate).runSelection(sync, source === null ? -1 : sync.sources.indexOf(source));
+}
+
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */
 export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number): void {
   source.timer = sync.platform.every(Math.pow(2, pollLog2) * 1000, refclockPoll, sync, source);

@@ -1,16 +1,13 @@
 /**
- * Upstream synchronisation (chrony's sources + reference): owns the sources
- * and their timers and sockets, runs selection on every new sample, hands
- * the combined estimate to the discipline, and keeps the clock's reference
- * state (stratum, reference id, root delay/dispersion, leap) — including
- * holdover and the fall back to `local` or to "unsynchronised".
+ * Upstream synchronisation (chrony's ntp_core and refclock sampling): the sync
+ * state, each source's poll, and each reply, peer packet, broadcast or refclock
+ * poll turned into a sample of the source's statistics. What follows a sample,
+ * selection and the clock update, is update.ts, in an event of its own; the set
+ * of sources is associations.ts.
  */
 import type { LeapSecondList } from '../clock/leapseclist';
-import * as discipline from '../clock/discipline';
 import type { Discipline } from '../clock/discipline';
-import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
-import * as reference from '../clock/reference';
 import type { LocalClock } from '../clock/local';
 import type { Config } from '../config/types';
 import * as ntpHeader from '../ntp/header';
@@ -22,28 +19,19 @@ import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Gps } from '../refclock/gps';
 import type { Responder } from '../serve/responder';
-import * as statistics from '../stats/statistics';
 import type { Statistics } from '../stats/statistics';
 import type { Authenticator } from '../ntp/keys';
 import type { Platform, UdpSocket } from '../platform';
-import * as manual from './manual';
 import * as poolModule from './pool';
 import type { Pool } from './pool';
 import type { ManualInput } from './manual';
-import * as select from './select';
 import * as sourceModule from './source';
 import type { Source } from './source';
-import { SourceField } from './source';
+import { PollAdaptation, SourceField } from './source';
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
-import { schedulePoll } from './events';
-
-import { DRIFT_FILE } from '../clock/discipline';
-/** Poll adaptation (ntpd's jiggle counter): limit and how far a sample may stray and still count as good. */
-const POLL_SCORE_LIMIT = 30;
-const POLL_GATE = 4;
-const DRIFT_SAVE_INTERVAL = 3600;
+import { schedulePoll, updateSoon } from './events';
 
 export interface Sync {
   platform: Platform;
@@ -86,11 +74,10 @@ export function refclockPoll(sync: Sync, source: Source): void {
   const state = source.state;
   state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
   state[SourceField.Sent]++;
-  const index = sync.sources.indexOf(source);
   const name = gps.referenceName(driver);
   const sample = gps.takeSample(driver);
   if (sample === null) {
-    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
+    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) updateSoon(sync, null);
     return;
   }
   const stats = sourceModule.statsOf(source);
@@ -105,7 +92,7 @@ export function refclockPoll(sync: Sync, source: Source): void {
   source.lastSampleTime = sample.time;
   sourcestats.add(stats, sample.time, sample.offset, state[SourceField.Delay], sample.dispersion);
   sourcestats.regress(stats, noiseFloor(sync));
-  runSelection(sync, index);
+  updateSoon(sync, source);
 }
 
 /** A source's poll (events.ts): a request, unless it is stopped, offline or only listened to; then the next poll. */
@@ -126,7 +113,7 @@ export function poll(sync: Sync, source: Source): void {
   if (!offline && source.socket) {
     if (source.options.burst && state[SourceField.BurstLeft] === 0 && state[SourceField.Reach] !== 0) state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
     source.socket.send(request(sync, source), source.options.port, source.address);
-    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) runSelection(sync, -1);
+    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) updateSoon(sync, null);
   }
   let interval = sourceModule.nextInterval(source);
   // Spread the polls of different sources a little, so they do not stay in step.
@@ -152,7 +139,7 @@ export function receive(sync: Sync, source: Source, msg: string, from: { address
   sourcestats.add(stats, sample.time, sample.offset, sample.delay, sample.dispersion);
   sourcestats.regress(stats, noiseFloor(sync));
   adaptPoll(source, Math.abs(sample.offset - predicted), noise);
-  runSelection(sync, sync.sources.indexOf(source));
+  updateSoon(sync, source);
 }
 
 /**
@@ -200,111 +187,19 @@ function adaptPoll(source: Source, surprise: number, noise: number): void {
   const state = source.state;
   const step = state[SourceField.PollLog2] > 1 ? state[SourceField.PollLog2] : 1;
   const samples = sourcestats.count(source.stats);
-  if (samples >= 4 && surprise < POLL_GATE * noise) {
+  if (samples >= 4 && surprise < PollAdaptation.Gate * noise) {
     state[SourceField.PollScore] += step;
-    if (state[SourceField.PollScore] >= POLL_SCORE_LIMIT) {
+    if (state[SourceField.PollScore] >= PollAdaptation.ScoreLimit) {
       state[SourceField.PollScore] = 0;
       if (state[SourceField.PollLog2] < options.maxPollLog2) state[SourceField.PollLog2]++;
     }
   } else if (samples >= 2) {
     state[SourceField.PollScore] -= 2 * step;
-    if (state[SourceField.PollScore] <= -POLL_SCORE_LIMIT) {
+    if (state[SourceField.PollScore] <= -PollAdaptation.ScoreLimit) {
       state[SourceField.PollScore] = 0;
       if (state[SourceField.PollLog2] > options.minPollLog2) state[SourceField.PollLog2]--;
     }
   }
-}
-
-/** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
-function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.statistics) {
-    const updated = sync.sources[updatedIndex];
-    statistics.recordMeasurement(sync.statistics, updated, updated.state[SourceField.PollScore] / POLL_SCORE_LIMIT);
-  }
-  const clock = sync.clock;
-  const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
-  sync.selection = selection.result;
-  sync.selectedIndex = selection.selected;
-  if (selection.result !== 'ok' || selection.combined.indexOf(updatedIndex) < 0) return;
-  const correction = correct(sync, now, selection.offset, selection.slope, selection.skew);
-  const best = sync.sources[selection.selected];
-  const cookedNow = localClock.now(clock);
-  const bestState = best.state;
-  clock.stratum = bestState[SourceField.Stratum] + 1 < 16 ? bestState[SourceField.Stratum] + 1 : 15;
-  clock.referenceId = bestState[SourceField.ReferenceId];
-  clock.referenceTime = cookedNow;
-  clock.rootDelay = bestState[SourceField.RootDelay] + bestState[SourceField.Delay];
-  clock.rootDispersion = bestState[SourceField.RootDispersion] + bestState[SourceField.Dispersion] + selection.offsetSd + Math.abs(correction.phase);
-  sync.sourcesLeap = selection.leap;
-  clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
-  reference.scheduleLeap(sync);
-  saveDrift(sync, cookedNow);
-  if (sync.statistics) {
-    statistics.recordClockUpdate(sync.statistics, clock, sync.discipline, best, selection.offset, selection.offsetSd, selection.combined.length);
-  }
-  clockChanges.notifyChange(sync.clock);
-}
-
-/**
- * An estimate (offset and residual frequency against true time, at ideal
- * time `now`) goes to the discipline; everything that holds offsets measured
- * against the old clock is moved with it.
- */
-function correct(sync: Sync, now: number, offset: number, slope: number, skew: number): discipline.Correction {
-  const correction = discipline.update(sync.discipline, sync.clock, now, offset, slope, skew,
-    sync.config.makestepThreshold, sync.config.makestepLimit);
-  for (let i = 0; i < sync.sources.length; i++) {
-    const stats = sync.sources[i].stats;
-    if (stats) sourcestats.applyCorrection(stats, now, correction.phase, correction.freq);
-  }
-  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
-  manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
-  reference.scheduleSlewEnd(sync, correction.slewSeconds);
-  return correction;
-}
-
-/** Selection again after the set of sources changed (associations.ts), the selected source keeping its advantage. */
-export function selectAgain(sync: Sync): void {
-  runSelection(sync, -1);
-}
-
-/** `reselect`: selection again from scratch, without the selected source's advantage. */
-export function reselect(sync: Sync): void {
-  sync.selectedIndex = -1;
-  runSelection(sync, -1);
-}
-
-/**
- * `settime`: with manual input on, the time typed in is a sample of true
- * time; the line through the samples goes to the discipline. Returns the
- * sample's offset (local minus true), or NaN when manual input is off.
- */
-export function manualSample(sync: Sync, trueTime: number): number {
-  if (!sync.manual.enabled) return NaN;
-  const clock = sync.clock;
-  const now = localClock.idealTime(clock, clock.readRaw());
-  const offset = now - trueTime;
-  manual.add(sync.manual, now, offset);
-  const line = manual.estimate(sync.manual, now);
-  // The discipline takes "true minus local", as the sources' estimates are.
-  correct(sync, now, -line.offset, -line.slope, line.skew);
-  clockChanges.notifyChange(sync.clock);
-  return offset;
-}
-
-
-function saveDrift(sync: Sync, now: number): void {
-  if (sync.discipline.updates < 4) return;
-  if (sync.lastDriftSave > 0 && now - sync.lastDriftSave < DRIFT_SAVE_INTERVAL) return;
-  if (writeDrift(sync) === '') sync.platform.log('cannot write ' + DRIFT_FILE);
-}
-
-/** Writes the drift file now (the hourly save, `dump`, `writertc`); returns what was written, '' when the write failed. */
-export function writeDrift(sync: Sync): string {
-  const text = discipline.driftText(sync.clock, sync.discipline);
-  sync.lastDriftSave = localClock.now(sync.clock);
-  return sync.platform.services().storageWrite(DRIFT_FILE, text) ? text : '';
 }
 
 /** A broadcast whose offset strays this many noise levels (and at least 1 ms) from the fit starts a new calibration. */
@@ -365,31 +260,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   sourceModule.acceptSample(source, reply, delay, Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2), arrival);
   sourcestats.add(stats, time, offset, delay, state[SourceField.Dispersion]);
   sourcestats.regress(stats, noiseFloor(sync));
-  runSelection(sync, index);
-}
-
-/** Our stratum as peers see it (16 when unsynchronised). */
-function ourStratum(sync: Sync): number {
-  return sync.clock.leap === Leap.Unsynchronised ? 16 : sync.clock.stratum;
-}
-
-/** `makestep` on the console: step now to the combined estimate, if there is one. */
-export function makestepNow(sync: Sync): boolean {
-  const clock = sync.clock;
-  const now = localClock.idealTime(clock, clock.readRaw());
-  const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
-  if (selection.result !== 'ok') return false;
-  const offset = selection.offset;
-  localClock.step(clock, offset);
-  for (let i = 0; i < sync.sources.length; i++) {
-    const stats = sync.sources[i].stats;
-    if (stats) sourcestats.applyCorrection(stats, now, offset, 0);
-  }
-  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, offset, 0);
-  manual.applyCorrection(sync.manual, now, offset, 0);
-  reference.scheduleSlewEnd(sync, 0);
-  clockChanges.notifyChange(sync.clock);
-  return true;
+  updateSoon(sync, source);
 }
 
 /** Our header for a symmetric packet: the responder's (the clock state our replies carry); none before the port is up. */

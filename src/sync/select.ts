@@ -7,7 +7,8 @@
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import type { Source } from './source';
-import * as sourceModule from './source';
+import type { SourceStats } from './sourcestats';
+import { DISPERSION_RATE } from '../clock/readout';
 import { SelectState, SourceField } from './source';
 
 /** chrony's combinelimit: sources up to this many times the best distance are combined. */
@@ -91,24 +92,24 @@ export function select(sources: Source[], now: number, previous: number, clockSk
   const low: number[] = [];
   const high: number[] = [];
   const distances: number[] = [];
-  let starting = 0;
+  let startingCount = 0;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i];
     const state = source.state;
     // A peer that is not closer to a reference than we are may be following us: never follow it back.
     const loop = state[SourceField.PeerMode] !== 0 && ourStratum < 16 && state[SourceField.Stratum] >= ourStratum &&
-      sourceModule.selectable(source) && (previous < 0 || sources[previous] !== source);
+      selectable(source) && (previous < 0 || sources[previous] !== source);
     state[SourceField.SelectLow] = 0;
     state[SourceField.SelectHigh] = 0;
     state[SourceField.SelectScore] = 1;
-    if (!sourceModule.selectable(source) || loop) {
+    if (!selectable(source) || loop) {
       source.status = source.options.noselect && sourcestats.count(source.stats) > 0 && state[SourceField.Reach] !== 0 ? '-' : '?';
       state[SourceField.SelectState] = unselectableState(source, loop);
-      if (sourceModule.starting(source)) starting++;
+      if (starting(source)) startingCount++;
       continue;
     }
-    const offset = sourcestats.predictOffset(sourceModule.statsOf(source), now);
-    const distance = sourceModule.rootDistance(source, now, clockSkew);
+    const offset = sourcestats.predictOffset((source.stats as SourceStats), now);
+    const distance = rootDistance(source, now, clockSkew);
     candidates.push(i);
     distances.push(distance);
     low.push(offset - distance);
@@ -118,7 +119,7 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     state[SourceField.SelectHigh] = -offset + distance;
   }
   if (candidates.length === 0) return selection;
-  const agreed = intersect(low, high, candidates.length + starting);
+  const agreed = intersect(low, high, candidates.length + startingCount);
   if (agreed === null) {
     for (let c = 0; c < candidates.length; c++) {
       sources[candidates[c]].status = 'x';
@@ -163,14 +164,14 @@ export function select(sources: Source[], now: number, previous: number, clockSk
     if (c !== best && distances[c] > distances[best] * COMBINE_LIMIT) continue;
     source.status = c === best ? '*' : '+';
     source.state[SourceField.SelectState] = c === best ? SelectState.Selected : SelectState.Combined;
-    const stats = sourceModule.statsOf(source);
+    const stats = (source.stats as SourceStats);
     selection.combined.push(candidates[c]);
     const weight = 1 / distances[c];
     weightSum += weight;
     offset += weight * sourcestats.predictOffset(stats, now);
     slope += weight * stats[StatsField.Slope];
     skew += weight * stats[StatsField.Skew];
-    offsetSd += weight * sourceModule.fitError(source, now, clockSkew);
+    offsetSd += weight * fitError(source, now, clockSkew);
     if (source.state[SourceField.Leap] < 3) leapVotes[source.state[SourceField.Leap]]++;
   }
   selection.result = 'ok';
@@ -183,4 +184,46 @@ export function select(sources: Source[], now: number, previous: number, clockSk
   const voters = selection.combined.length;
   selection.leap = leapVotes[1] * 2 > voters ? 1 : leapVotes[2] * 2 > voters ? 2 : 0;
   return selection;
+}
+
+/** Its distance to the reference its last sample reported, without the age and the fit: root delay / 2 + root dispersion, plus its own delay and dispersion. */
+export function referenceDistance(source: Source): number {
+  const state = source.state;
+  return (state[SourceField.RootDelay] + state[SourceField.Delay]) / 2 + state[SourceField.RootDispersion] + state[SourceField.Dispersion];
+}
+
+/**
+ * A source's root distance now: what bounds its error (RFC 5905 section
+ * 11.2.2, plus the fit's error). `clockSkew` is how well our own frequency
+ * is known: with one sample a source has no slope of its own, and its
+ * offset drifts only as fast as our clock's frequency can be wrong.
+ */
+export function rootDistance(source: Source, now: number, clockSkew: number): number {
+  const age = now - source.lastSampleTime;
+  return referenceDistance(source) + DISPERSION_RATE * (age > 0 ? age : 0) + fitError(source, now, clockSkew);
+}
+
+/** How far off the source's fitted offset may be at `now` (one sample: only as far as our frequency can have drifted since). */
+export function fitError(source: Source, now: number, clockSkew: number): number {
+  const stats = source.stats as SourceStats;
+  const referenceTime = stats[StatsField.ReferenceTime];
+  return stats[StatsField.Count] > 1 ? sourcestats.predictionError(stats, now) :
+    stats[StatsField.OffsetSd] + clockSkew * (now - referenceTime > 0 ? now - referenceTime : 0);
+}
+
+/** Requests a source may go unanswered at start before it stops holding up the first selection. */
+const STARTING_REQUESTS = 3;
+
+/** Not heard from yet, but not given up on: selection waits for it to have its say. */
+export function starting(source: Source): boolean {
+  const state = source.state;
+  return state[SourceField.Valid] === 0 && state[SourceField.Sent] < STARTING_REQUESTS && state[SourceField.StoppedBy] === 0 &&
+    state[SourceField.Offline] === 0 && !source.options.noselect;
+}
+
+/** Usable for selection: reachable recently, with samples, not stopped or excluded. */
+export function selectable(source: Source): boolean {
+  const state = source.state;
+  return state[SourceField.Reach] !== 0 && sourcestats.count(source.stats) > 0 && !source.options.noselect &&
+    state[SourceField.StoppedBy] === 0 && state[SourceField.Offline] === 0;
 }

@@ -22,6 +22,13 @@ import type { Pool } from './pool';
 import type { LastPacket } from './lastpacket';
 import { LastPacketField, TestBit } from './lastpacket';
 
+/** Poll adaptation (ntpd's jiggle counter, manager.ts adaptPoll). */
+export const enum PollAdaptation {
+  /** The score at which the poll interval doubles (or, negated, halves). */
+  ScoreLimit = 30,
+  /** How many noise levels a sample may stray from the fit and still count as good. */
+  Gate = 4,
+}
 /** RATE kisses alone never push the interval past 2^13 s (issue: "never above 2^13"). */
 export const MAX_KOD_POLL_LOG2 = 13;
 /** Interval between the requests of a burst (chrony: 2 s). */
@@ -339,46 +346,4 @@ export function acceptSample(source: Source, reply: ntpHeader.NtpHeader, delay: 
   state[SourceField.Delay] = delay;
   state[SourceField.Dispersion] = dispersion;
   source.lastSampleTime = arrival;
-}
-
-/** Its distance to the reference its last sample reported, without the age and the fit: root delay / 2 + root dispersion, plus its own delay and dispersion. */
-export function referenceDistance(source: Source): number {
-  const state = source.state;
-  return (state[SourceField.RootDelay] + state[SourceField.Delay]) / 2 + state[SourceField.RootDispersion] + state[SourceField.Dispersion];
-}
-
-/**
- * A source's root distance now: what bounds its error (RFC 5905 section
- * 11.2.2, plus the fit's error). `clockSkew` is how well our own frequency
- * is known: with one sample a source has no slope of its own, and its
- * offset drifts only as fast as our clock's frequency can be wrong.
- */
-export function rootDistance(source: Source, now: number, clockSkew: number): number {
-  const age = now - source.lastSampleTime;
-  return referenceDistance(source) + PHI * (age > 0 ? age : 0) + fitError(source, now, clockSkew);
-}
-
-/** How far off the source's fitted offset may be at `now` (one sample: only as far as our frequency can have drifted since). */
-export function fitError(source: Source, now: number, clockSkew: number): number {
-  const stats = statsOf(source);
-  const referenceTime = stats[StatsField.ReferenceTime];
-  return stats[StatsField.Count] > 1 ? sourcestats.predictionError(stats, now) :
-    stats[StatsField.OffsetSd] + clockSkew * (now - referenceTime > 0 ? now - referenceTime : 0);
-}
-
-/** Requests a source may go unanswered at start before it stops holding up the first selection. */
-const STARTING_REQUESTS = 3;
-
-/** Not heard from yet, but not given up on: selection waits for it to have its say. */
-export function starting(source: Source): boolean {
-  const state = source.state;
-  return state[SourceField.Valid] === 0 && state[SourceField.Sent] < STARTING_REQUESTS && state[SourceField.StoppedBy] === 0 &&
-    state[SourceField.Offline] === 0 && !source.options.noselect;
-}
-
-/** Usable for selection: reachable recently, with samples, not stopped or excluded. */
-export function selectable(source: Source): boolean {
-  const state = source.state;
-  return state[SourceField.Reach] !== 0 && sourcestats.count(source.stats) > 0 && !source.options.noselect &&
-    state[SourceField.StoppedBy] === 0 && state[SourceField.Offline] === 0;
 }

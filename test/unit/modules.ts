@@ -22,6 +22,7 @@ import * as gpsDriver from '../../src/refclock/gps';
 import * as gpsReceiver from '../../src/refclock/receiver';
 import * as syncManager from '../../src/sync/manager';
 import * as associations from '../../src/sync/associations';
+import * as clockUpdate from '../../src/sync/update';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
@@ -47,6 +48,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Web]: webPages,
   [Module.Sync]: syncManager,
   [Module.Associations]: associations,
+  [Module.ClockUpdate]: clockUpdate,
   [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
   [Module.Gps]: gpsDriver,

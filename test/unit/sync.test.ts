@@ -107,7 +107,7 @@ describe('source on-wire tests', () => {
       const real = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code });
       expect(sourceModule.receive(source, clock, real, SERVER, state.raw, 3, false).kiss).toBe(refid.toAscii(code));
       expect(source.state[SourceField.StoppedBy]).toBe(code);
-      expect(sourceModule.selectable(source)).toBe(false);
+      expect(select.selectable(source)).toBe(false);
     }
   });
 
