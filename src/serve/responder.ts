@@ -260,7 +260,11 @@ function overLimit(log: ClientLog, slot: number, interval: number): boolean {
   return tokens < 1;
 }
 
-/** A clock-change handler (clock/local.ts addChangeHandler): the reply header follows the clock at once. */
+/**
+ * A clock-change handler (clock/local.ts addChangeHandler): the reply header follows the clock
+ * at once. It is rebuilt by the next request (or timer) that finds it out of date, not here: the
+ * clock changes in the clock update's event, which should not carry the request code too.
+ */
 export function clockChanged(responder: Responder): void {
-  responder.requests().refresh(responder);
+  responder.validUntil = 0;
 }
