@@ -13,15 +13,17 @@ function rows(h: history.History): string[][] {
 }
 
 describe('history ring', () => {
-  it('keeps one entry per 64-s step, the last update of the step winning', () => {
+  const S = history.HISTORY_STEP;
+
+  it('keeps one entry per HISTORY_STEP, the last update of the step winning', () => {
     const h = history.create(8);
-    const step = T0 - (T0 % 64);
+    const step = T0 - (T0 % S);
     history.record(h, step + 1, 1e-3, 5, 0.01, 2);
-    history.record(h, step + 60, 2e-3, 6, 0.02, 3);
-    history.record(h, step + 70, -4e-6, 7, 0.03, 1);
+    history.record(h, step + S - 4, 2e-3, 6, 0.02, 3);
+    history.record(h, step + S + 6, -4e-6, 7, 0.03, 1);
     expect(rows(h)).toEqual([
-      [String(step + 60), '0.002', '6', '0.02', '3'],
-      [String(step + 70), '-0.000004', '7', '0.03', '1'],
+      [String(step + S - 4), '0.002', '6', '0.02', '3'],
+      [String(step + S + 6), '-0.000004', '7', '0.03', '1'],
     ]);
     expect(h.count).toBe(2);
   });
@@ -29,11 +31,11 @@ describe('history ring', () => {
   it('drops the oldest when full, keeps order, and never grows', () => {
     const h = history.create(5);
     expect(h.times).toBeNull(); // nothing allocated before the first record
-    history.record(h, T0 - 64, 0, 0, 0, 0);
+    history.record(h, T0 - S, 0, 0, 0, 0);
     const before = [h.times, h.offsets, h.freqPpm, h.distances, h.strata];
-    for (let i = 0; i < 23; i++) history.record(h, T0 + i * 64, i * 1e-6, i, 0.001 * i, i % 16);
+    for (let i = 0; i < 23; i++) history.record(h, T0 + i * S, i * 1e-6, i, 0.001 * i, i % 16);
     const times = rows(h).map((r) => Number(r[0]));
-    expect(times).toEqual([18, 19, 20, 21, 22].map((i) => T0 + i * 64));
+    expect(times).toEqual([18, 19, 20, 21, 22].map((i) => T0 + i * S));
     expect(rows(h).map((r) => Number(r[2]))).toEqual([18, 19, 20, 21, 22]);
     expect([h.times, h.offsets, h.freqPpm, h.distances, h.strata]).toEqual(before);
     expect(h.times.length).toBe(5);
