@@ -48,6 +48,7 @@ export const ON_DEMAND = {
   'ntpd-sync': 'src/sync/manager.ts',
   'ntpd-sync-assoc': 'src/sync/associations.ts',
   'ntpd-sync-update': 'src/sync/update.ts',
+  'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-sync-auth': 'src/sync/sourceauth.ts',
   'ntpd-boot': 'src/boot.ts',
   'ntpd-auth': 'src/serve/authreply.ts',

@@ -19,6 +19,7 @@ import type * as requests from './serve/request';
 import type * as reference from './clock/reference';
 import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
+import type * as statistics from './stats/statistics';
 import type * as associations from './sync/associations';
 import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
@@ -43,6 +44,8 @@ export const enum Module {
   Mode6 = 'ntpd-mode6',
   Web = 'ntpd-web',
   Sync = 'ntpd-sync',
+  /** The statistics records of each sample and clock update (stats/statistics.ts), each in an event of its own. */
+  Stats = 'ntpd-stats',
   /** Selection and the clock update after a sample, and the console's reselect/makestep/settime (sync/update.ts). */
   ClockUpdate = 'ntpd-sync-update',
   /** The sync manager's set of sources (sync/associations.ts): adding and removing sources, lookups, sockets. */
@@ -89,6 +92,7 @@ export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
 export type SyncModule = typeof syncManager;
+export type StatsModule = typeof statistics;
 export type AssociationsModule = typeof associations;
 export type ClockUpdateModule = typeof clockUpdate;
 export type SyncAuthModule = typeof sourceAuth;
@@ -106,6 +110,7 @@ export function load(platform: Platform, name: Module.Config): ConfigModule;
 export function load(platform: Platform, name: Module.Mode6): Mode6Module;
 export function load(platform: Platform, name: Module.Web): WebModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
+export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Associations): AssociationsModule;
 export function load(platform: Platform, name: Module.ClockUpdate): ClockUpdateModule;
 export function load(platform: Platform, name: Module.SyncAuth): SyncAuthModule;

@@ -10,6 +10,8 @@ import { load, Module } from '../modules';
 import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
+import { PollAdaptation, SourceField } from './source';
+import type { Statistics } from '../stats/statistics';
 
 /** Attempts at a source's socket (a random port may be taken). */
 export const BIND_ATTEMPTS = 5;
@@ -92,6 +94,36 @@ export function updateSoon(sync: Sync, source: Source | null): void {
 
 function update(sync: Sync, source: Source | null): void {
   load(sync.platform, Module.ClockUpdate).runSelection(sync, source === null ? -1 : sync.sources.indexOf(source));
+}
+
+/**
+ * The statistics records (stats/statistics.ts) of a sample and of a clock update, each in an
+ * event of its own after the update's: their code is not in memory with the update's.
+ */
+export function recordMeasurementSoon(sync: Sync, source: Source): void {
+  sync.platform.after(0, recordMeasurement, sync, source);
+}
+
+function recordMeasurement(sync: Sync, source: Source): void {
+  load(sync.platform, Module.Stats).recordMeasurement(sync.statistics as Statistics, source, source.state[SourceField.PollScore] / PollAdaptation.ScoreLimit);
+}
+
+/** A clock update to record: the source selected, the correction applied, its error, the sources combined. */
+interface ClockUpdateRecord {
+  best: Source;
+  offset: number;
+  offsetSd: number;
+  combined: number;
+}
+
+export function recordClockUpdateSoon(sync: Sync, best: Source, offset: number, offsetSd: number, combined: number): void {
+  const update: ClockUpdateRecord = { best: best, offset: offset, offsetSd: offsetSd, combined: combined };
+  sync.platform.after(0, recordClockUpdate, sync, update);
+}
+
+function recordClockUpdate(sync: Sync, update: ClockUpdateRecord): void {
+  load(sync.platform, Module.Stats).recordClockUpdate(sync.statistics as Statistics, sync.clock, sync.discipline, update.best, update.offset,
+    update.offsetSd, update.combined);
 }
 
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */

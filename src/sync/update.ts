@@ -2,7 +2,7 @@
  * The clock update (chrony's reference.c with the selection of sources.c): selection
  * over the sources' statistics, the combined estimate handed to the discipline, the
  * reference state our replies carry (stratum, reference id, root delay and dispersion,
- * leap), the statistics records and the drift file; and the console's `reselect`,
+ * leap), the statistics records (in an event after, events.ts) and the drift file; and the console's `reselect`,
  * `makestep`, `settime`. An on-demand module of its own, run in an event after the
  * sample's (events.ts updateSoon): the sample's code is let go first, so the two never
  * take memory together.
@@ -13,22 +13,19 @@ import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
 import * as reference from '../clock/reference';
 import { Leap } from '../ntp/header';
-import * as statistics from '../stats/statistics';
 import { load, Module } from '../modules';
+import { recordClockUpdateSoon, recordMeasurementSoon } from './events';
 import type { Sync } from './manager';
 import * as manual from './manual';
 import * as select from './select';
-import { PollAdaptation, SourceField } from './source';
+import { SourceField } from './source';
 import * as sourcestats from './sourcestats';
 
 const DRIFT_SAVE_INTERVAL = 3600;
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 export function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.statistics) {
-    const updated = sync.sources[updatedIndex];
-    statistics.recordMeasurement(sync.statistics, updated, updated.state[SourceField.PollScore] / PollAdaptation.ScoreLimit);
-  }
+  if (updatedIndex >= 0 && sync.statistics) recordMeasurementSoon(sync, sync.sources[updatedIndex]);
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -48,9 +45,7 @@ export function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
   reference.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
-  if (sync.statistics) {
-    statistics.recordClockUpdate(sync.statistics, clock, sync.discipline, best, selection.offset, selection.offsetSd, selection.combined.length);
-  }
+  if (sync.statistics) recordClockUpdateSoon(sync, best, selection.offset, selection.offsetSd, selection.combined.length);
   clockChanges.notifyChange(sync.clock);
 }
 

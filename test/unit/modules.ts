@@ -23,6 +23,7 @@ import * as gpsReceiver from '../../src/refclock/receiver';
 import * as syncManager from '../../src/sync/manager';
 import * as associations from '../../src/sync/associations';
 import * as clockUpdate from '../../src/sync/update';
+import * as statistics from '../../src/stats/statistics';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
@@ -49,6 +50,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Sync]: syncManager,
   [Module.Associations]: associations,
   [Module.ClockUpdate]: clockUpdate,
+  [Module.Stats]: statistics,
   [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
   [Module.Gps]: gpsDriver,
