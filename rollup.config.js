@@ -33,6 +33,7 @@ const BOOT_ENTRY = 'board/espruino/main.ts';
  */
 export const ON_DEMAND = {
   'ntpd-console': 'src/console/commands.ts',
+  'ntpd-cmd-tracking': 'src/console/trackingcmd.ts',
   'ntpd-cmd-reports': 'src/console/reportcmds.ts',
   'ntpd-cmd-server': 'src/console/servercmds.ts',
   'ntpd-cmd-sources': 'src/console/control.ts',

@@ -76,6 +76,7 @@ export const enum Module {
  * A const enum: the names are written into the code that uses them, nothing resident holds them.
  */
 export const enum ConsoleGroup {
+  Tracking = 'ntpd-cmd-tracking',
   Reports = 'ntpd-cmd-reports',
   Server = 'ntpd-cmd-server',
   Sources = 'ntpd-cmd-sources',

@@ -44,6 +44,7 @@ export interface Group {
 export function groupOf(name: string): string {
   switch (name) {
     case 'tracking':
+      return ConsoleGroup.Tracking;
     case 'sources':
     case 'sourcestats':
     case 'selectdata':

@@ -95,3 +95,8 @@ export function signedDuration(value: number): string {
 export function ppm(value: number, signed: boolean): string {
   return fixedWidth(value, Math.abs(value) < 99999.5 ? 3 : 0, 10, signed);
 }
+
+/** chronyc's "Leap status" words for a leap indicator. */
+export function leapStatus(leap: number): string {
+  return leap === 0 ? 'Normal' : leap === 1 ? 'Insert second' : leap === 2 ? 'Delete second' : 'Not synchronised';
+}

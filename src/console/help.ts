@@ -33,7 +33,7 @@ function helpLines(table: string): string {
 /** Runs `help` (commands.ts, Group): the group's one command. */
 export function run(app: Appliance, _name: string, args: string[]): Output {
   if (args.length !== 0) return null;
-  const groups = [ConsoleGroup.Reports, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Access, ConsoleGroup.Config,
+  const groups = [ConsoleGroup.Tracking, ConsoleGroup.Reports, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Access, ConsoleGroup.Config,
     ConsoleGroup.Log, ConsoleGroup.System];
   let text = helpLines(table());
   for (let i = 0; i < groups.length; i++) {

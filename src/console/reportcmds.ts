@@ -8,7 +8,6 @@
  */
 import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
-import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import * as ipv4 from '../net/ipv4';
 import * as gps from '../refclock/counters';
@@ -20,40 +19,13 @@ import { load, Module } from '../modules';
 import type { Source } from '../sync/source';
 import type { Output } from './commands';
 import { field, padLeft, padRight } from './fields';
-import { age, duration, ppm, signedDuration, signedFixed, utcDateTime } from './format';
+import { age, duration, leapStatus, ppm, signedDuration, signedFixed, utcDateTime } from './format';
 import { header, listed, sourceLine, sources, sourceName, sourcesHeader } from './reports';
-import { referenceName, referenceText, trackingValues } from './tracking';
+import { referenceText } from './tracking';
 
 const NO_SUCH_SOURCE = '503 No such source\n';
 
 /** chronyc's names of the leap indicator's values. */
-function leapStatus(leap: number): string {
-  return leap === 0 ? 'Normal' : leap === 1 ? 'Insert second' : leap === 2 ? 'Delete second' : 'Not synchronised';
-}
-
-function tracking(app: Appliance): string {
-  const clock = app.clock;
-  const discipline = app.sync.discipline;
-  const now = localClock.now(clock);
-  const synchronised = clock.leap !== Leap.Unsynchronised;
-  const values = trackingValues(app);
-  const width = 16;
-  // chrony's offsets are "local minus true" (positive: we are ahead); ours are the correction to apply.
-  return field('Reference ID', width, refid.toHex(clock.referenceId) + ' (' + referenceName(app) + ')') +
-    field('Stratum', width, '' + (synchronised ? clock.stratum : 0)) +
-    field('Ref time (UTC)', width, utcDateTime(clock.referenceTime)) +
-    field('System time', width, Math.abs(values.correction).toFixed(9) + ' seconds ' + (values.correction > 0 ? 'slow' : 'fast') + ' of NTP time') +
-    field('Last offset', width, signedFixed(-discipline.lastOffset, 9) + ' seconds') +
-    field('RMS offset', width, discipline.rmsOffset.toFixed(9) + ' seconds') +
-    field('Frequency', width, Math.abs(values.frequencyPpm).toFixed(3) + ' ppm ' + (values.frequencyPpm > 0 ? 'fast' : 'slow')) +
-    field('Residual freq', width, signedFixed(-discipline.residualFreq * 1e6, 3) + ' ppm') +
-    field('Skew', width, values.skewPpm.toFixed(3) + ' ppm') +
-    field('Root delay', width, clock.rootDelay.toFixed(9) + ' seconds') +
-    field('Root dispersion', width, localClock.rootDispersionAt(clock, now).toFixed(9) + ' seconds') +
-    field('Update interval', width, discipline.updateInterval.toFixed(1) + ' seconds') +
-    field('Leap status', width, leapStatus(clock.leap));
-}
-
 /** "N----" / "-P---": noselect and prefer (this box has no trust/require). */
 function selectOptions(source: Source): string {
   return (source.options.noselect ? 'N' : '-') + (source.options.prefer ? 'P' : '-') + '---';
@@ -264,8 +236,6 @@ export function run(app: Appliance, name: string, args: string[]): Output {
   }
   if (args.length !== 0) return null;
   switch (name) {
-    case 'tracking':
-      return tracking(app);
     case 'refclocks':
       return refclocks(app);
     case 'activity':
@@ -276,8 +246,7 @@ export function run(app: Appliance, name: string, args: string[]): Output {
 
 /** This group's commands: usage, tab, summary (commands.ts, Group). */
 export function table(): string {
-  return 'tracking\tDisplay system time information\n' +
-    'sources [-a] [-v]\tList the time sources and their last samples\n' +
+  return 'sources [-a] [-v]\tList the time sources and their last samples\n' +
     'sourcestats [-a] [-v]\tShow the fit of each source\'s samples\n' +
     'selectdata [-a] [-v]\tShow what the last selection made of each source\n' +
     'refclocks\tShow the GPS reference clock: fix, pulses, pairing\n' +

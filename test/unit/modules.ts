@@ -9,6 +9,7 @@ import * as control from '../../src/console/control';
 import * as help from '../../src/console/help';
 import * as logcmd from '../../src/console/logcmd';
 import * as reportcmds from '../../src/console/reportcmds';
+import * as trackingcmd from '../../src/console/trackingcmd';
 import * as servercmds from '../../src/console/servercmds';
 import * as system from '../../src/console/system';
 import * as shell from '../../src/console/shell';
@@ -30,6 +31,7 @@ import * as webPages from '../../src/web/pages';
 
 /** The console's command groups (src/modules.ts ConsoleGroup), each with its module. */
 export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
+  [ConsoleGroup.Tracking]: trackingcmd,
   [ConsoleGroup.Reports]: reportcmds,
   [ConsoleGroup.Server]: servercmds,
   [ConsoleGroup.Sources]: control,
