@@ -37,6 +37,8 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
     trailer = longRequestTrailer(responder, msg);
     if (trailer === null) return;
   }
+  // Before the first byte is read: a clock change (responder.ts clockChanged) leaves the header out of date, leap included.
+  if (receive > responder.validUntil) refresh(responder);
   const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
   if (first === '\0') {
     const mode = msg.charCodeAt(0) & 7;
@@ -55,7 +57,6 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
     counters[mode === Mode.Client ? Counter.DropVersion : Counter.DropMode]++;
     return;
   }
-  if (receive > responder.validUntil) refresh(responder);
   const slot = clientLog.record(responder.clients, from.address, receive);
   finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
 }

@@ -188,15 +188,16 @@ function receiver(responder: Responder): DatagramHandler {
   const floor = Math.floor;
   const bytes = String.fromCharCode;
   return function (msg, from, rawArrival) {
+    const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
+    // Before the first byte is read: a clock change (clockChanged) leaves the header out of date, leap included.
+    if (receive > responder.validUntil) refreshHeader();
     const slot = slots[from.address];
     const first = responder.firstByteTable.charAt(msg.charCodeAt(0) & 63);
     if (slot === undefined || msg.length !== 48 || first === '\0' || !allowed[slot] || !(lastSeen[slot] > 0)) {
       general(msg, from, rawArrival);
       return;
     }
-    const receive = rawArrival + clock.offset + clock.freq * (rawArrival - clock.raw0);
     counters[Counter.Received]++;
-    if (receive > responder.validUntil) refreshHeader();
     // clientLog.record() for a client with a record.
     let interval = receive - lastSeen[slot];
     let t = averageInterval[slot];

@@ -86,6 +86,29 @@ describe('responder', () => {
     expect(timestamp.toUnix(reply.transmitTime, state.raw)).toBeCloseTo(expected, 6);
   });
 
+  it('a clock change shows in the very next reply, leap included, on the hot path and the general path alike', () => {
+    const { state, service, sent, clock } = setup(null);
+    responder.handle(service, request(0x23), FROM, state.raw); // a first request: the client gets a record, so the next takes the hot path
+    expect(header.decode(sent[0].data, 0).leap).toBe(3);
+    localClock.holdLocalReference(clock, 5, localClock.now(clock));
+    responder.clockChanged(service);
+    responder.handle(service, request(0x23), FROM, state.raw + 0.5);
+    responder.handle(service, request(0x23), { address: '192.0.2.8', port: 123 }, state.raw + 0.5); // a new client: the general path
+    for (const reply of sent.slice(1).map((s) => header.decode(s.data, 0))) {
+      expect(reply.leap).toBe(0);
+      expect(reply.stratum).toBe(5);
+    }
+    localClock.setUnsynchronised(clock);
+    responder.clockChanged(service);
+    responder.handle(service, request(0x23), { address: '192.0.2.9', port: 123 }, state.raw + 1);
+    responder.handle(service, request(0x23), FROM, state.raw + 1);
+    for (const reply of sent.slice(3).map((s) => header.decode(s.data, 0))) {
+      expect(reply.leap).toBe(3);
+      expect(reply.stratum).toBe(16);
+    }
+    expect(sent).toHaveLength(5);
+  });
+
   it('says LI=3 and stratum 16 when unsynchronised, never a made-up stratum', () => {
     const { state, service, sent } = setup(null);
     responder.handle(service, request(0x23), FROM, state.raw);
