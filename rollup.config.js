@@ -46,6 +46,8 @@ export const ON_DEMAND = {
   'ntpd-config': 'src/config/parse.ts',
   'ntpd-mode6': 'src/serve/mode6.ts',
   'ntpd-web': 'src/web/pages.ts',
+  'ntpd-web-status': 'src/web/status-json.ts',
+  'ntpd-logtext': 'src/stats/logtext.ts',
   'ntpd-sync': 'src/sync/manager.ts',
   'ntpd-sync-assoc': 'src/sync/associations.ts',
   'ntpd-sync-update': 'src/sync/update.ts',

@@ -25,6 +25,8 @@ import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
 import type * as webPages from './web/pages';
+import type * as webStatus from './web/status-json';
+import type * as logText from './stats/logtext';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
 export const ON_DEMAND_PREFIX = 'ntpd-';
@@ -43,6 +45,10 @@ export const enum Module {
   Config = 'ntpd-config',
   Mode6 = 'ntpd-mode6',
   Web = 'ntpd-web',
+  /** The status page's /status (web/status-json.ts). */
+  WebStatus = 'ntpd-web-status',
+  /** The statistics logs written as chrony's lines (stats/logtext.ts), for /log/. */
+  LogText = 'ntpd-logtext',
   Sync = 'ntpd-sync',
   /** The statistics records of each sample and clock update (stats/statistics.ts), each in an event of its own. */
   Stats = 'ntpd-stats',
@@ -92,6 +98,8 @@ export type ConsoleModule = typeof consoleCommands;
 export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
 export type WebModule = typeof webPages;
+export type WebStatusModule = typeof webStatus;
+export type LogTextModule = typeof logText;
 export type SyncModule = typeof syncManager;
 export type StatsModule = typeof statistics;
 export type AssociationsModule = typeof associations;
@@ -110,6 +118,8 @@ export function load(platform: Platform, name: Module.Console): ConsoleModule;
 export function load(platform: Platform, name: Module.Config): ConfigModule;
 export function load(platform: Platform, name: Module.Mode6): Mode6Module;
 export function load(platform: Platform, name: Module.Web): WebModule;
+export function load(platform: Platform, name: Module.WebStatus): WebStatusModule;
+export function load(platform: Platform, name: Module.LogText): LogTextModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Associations): AssociationsModule;

@@ -10,6 +10,8 @@ import type { LocalClock } from '../clock/local';
 import type { Discipline } from '../clock/discipline';
 import * as ipv4 from '../net/ipv4';
 import type { Source } from '../sync/source';
+import type { Sync } from '../sync/manager';
+import { PollAdaptation } from '../sync/source';
 import { SourceField } from '../sync/source';
 import { LastPacketField } from '../sync/lastpacket';
 import * as history from './history';
@@ -84,6 +86,23 @@ export function create(): Statistics {
     measurements: recordLog.create(LOG_LINES, MeasurementWord.Size),
     tracking: recordLog.create(LOG_LINES, TrackingWord.Size),
   };
+}
+
+/**
+ * A record to make (sync/events.ts record): a measurement of `source` when `combined` is
+ * negative, else a clock update that selected `source`, applied the correction `offset`
+ * with error `offsetSd`, and combined `combined` sources.
+ */
+export interface StatsRecord {
+  source: Source;
+  offset: number;
+  offsetSd: number;
+  combined: number;
+}
+
+export function record(statistics: Statistics, sync: Sync, job: StatsRecord): void {
+  if (job.combined < 0) recordMeasurement(statistics, job.source, job.source.state[SourceField.PollScore] / PollAdaptation.ScoreLimit);
+  else recordClockUpdate(statistics, sync.clock, sync.discipline, job.source, job.offset, job.offsetSd, job.combined);
 }
 
 /** A poll exponent as 6 bits (−32 to 31; a packet's byte outside that is clamped). */

@@ -10,8 +10,7 @@ import { load, Module } from '../modules';
 import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
-import { PollAdaptation, SourceField } from './source';
-import type { Statistics } from '../stats/statistics';
+import type { Statistics, StatsRecord } from '../stats/statistics';
 
 /** Attempts at a source's socket (a random port may be taken). */
 export const BIND_ATTEMPTS = 5;
@@ -85,45 +84,17 @@ function poolRound(sync: Sync, pool: Pool): void {
 }
 
 /**
- * Selection and the clock update after a sample (`source`), or after a source's reach
- * fell to nothing (null): update.ts, in an event of its own, once the sample's code is let go.
+ * Selection and the clock update after a sample of `source`, or after a source's reach fell to
+ * nothing (null): update.ts. The sample's code schedules it (platform.after(0, clockUpdate, …)) so
+ * that it runs in an event of its own, once the sample's code is let go.
  */
-export function updateSoon(sync: Sync, source: Source | null): void {
-  sync.platform.after(0, update, sync, source);
-}
-
-function update(sync: Sync, source: Source | null): void {
+export function clockUpdate(sync: Sync, source: Source | null): void {
   load(sync.platform, Module.ClockUpdate).runSelection(sync, source === null ? -1 : sync.sources.indexOf(source));
 }
 
-/**
- * The statistics records (stats/statistics.ts) of a sample and of a clock update, each in an
- * event of its own after the update's: their code is not in memory with the update's.
- */
-export function recordMeasurementSoon(sync: Sync, source: Source): void {
-  sync.platform.after(0, recordMeasurement, sync, source);
-}
-
-function recordMeasurement(sync: Sync, source: Source): void {
-  load(sync.platform, Module.Stats).recordMeasurement(sync.statistics as Statistics, source, source.state[SourceField.PollScore] / PollAdaptation.ScoreLimit);
-}
-
-/** A clock update to record: the source selected, the correction applied, its error, the sources combined. */
-interface ClockUpdateRecord {
-  best: Source;
-  offset: number;
-  offsetSd: number;
-  combined: number;
-}
-
-export function recordClockUpdateSoon(sync: Sync, best: Source, offset: number, offsetSd: number, combined: number): void {
-  const update: ClockUpdateRecord = { best: best, offset: offset, offsetSd: offsetSd, combined: combined };
-  sync.platform.after(0, recordClockUpdate, sync, update);
-}
-
-function recordClockUpdate(sync: Sync, update: ClockUpdateRecord): void {
-  load(sync.platform, Module.Stats).recordClockUpdate(sync.statistics as Statistics, sync.clock, sync.discipline, update.best, update.offset,
-    update.offsetSd, update.combined);
+/** A statistics record (stats/statistics.ts), scheduled by the clock update to run in an event after its own. */
+export function record(sync: Sync, job: StatsRecord): void {
+  load(sync.platform, Module.Stats).record(sync.statistics as Statistics, sync, job);
 }
 
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */

@@ -31,7 +31,7 @@ import { PollAdaptation, SourceField } from './source';
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
-import { schedulePoll, updateSoon } from './events';
+import { clockUpdate, schedulePoll } from './events';
 
 export interface Sync {
   platform: Platform;
@@ -271,4 +271,9 @@ function ourHeader(sync: Sync): sourceModule.HeaderMaker | undefined {
   return function (mode, pollLog2) {
     return service.requests().header(service, mode, pollLog2);
   };
+}
+
+/** Selection and the clock update after a sample (null: after a source's reach fell to nothing), in an event after this one. */
+function updateSoon(sync: Sync, source: Source | null): void {
+  sync.platform.after(0, clockUpdate, sync, source);
 }

@@ -14,7 +14,8 @@ import * as localClock from '../clock/local';
 import * as reference from '../clock/reference';
 import { Leap } from '../ntp/header';
 import { load, Module } from '../modules';
-import { recordClockUpdateSoon, recordMeasurementSoon } from './events';
+import type { StatsRecord } from '../stats/statistics';
+import { record } from './events';
 import type { Sync } from './manager';
 import * as manual from './manual';
 import * as select from './select';
@@ -25,7 +26,7 @@ const DRIFT_SAVE_INTERVAL = 3600;
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 export function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.statistics) recordMeasurementSoon(sync, sync.sources[updatedIndex]);
+  if (updatedIndex >= 0 && sync.statistics) recordSoon(sync, { source: sync.sources[updatedIndex], offset: 0, offsetSd: 0, combined: -1 });
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -45,7 +46,7 @@ export function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
   reference.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
-  if (sync.statistics) recordClockUpdateSoon(sync, best, selection.offset, selection.offsetSd, selection.combined.length);
+  if (sync.statistics) recordSoon(sync, { source: best, offset: selection.offset, offsetSd: selection.offsetSd, combined: selection.combined.length });
   clockChanges.notifyChange(sync.clock);
 }
 
@@ -132,4 +133,9 @@ export function makestepNow(sync: Sync): boolean {
   reference.scheduleSlewEnd(sync, 0);
   clockChanges.notifyChange(sync.clock);
   return true;
+}
+
+/** A statistics record, in an event after this one (its code is not in memory with the update's). */
+function recordSoon(sync: Sync, job: StatsRecord): void {
+  sync.platform.after(0, record, sync, job);
 }

@@ -2,13 +2,13 @@
  * The status page's routes: a handful of GETs over the appliance's state.
  * The page itself is the Storage file status.html (kept out of the code); it
  * draws its chart from /history in the browser. Loaded on demand for each
- * request (web/server.ts listens).
+ * request (web/server.ts listens); /status and the logs load their own code,
+ * so each request carries only what its answer needs.
  */
 import type { Appliance } from '../appliance';
 import type { HttpReply } from '../platform';
+import { load, Module } from '../modules';
 import * as history from '../stats/history';
-import { logText } from '../stats/logtext';
-import { statusJson } from './status-json';
 
 /** The page, as the build writes it next to the bundle and the flash script uploads it. */
 export const PAGE_FILE = 'status.html';
@@ -26,9 +26,9 @@ function route(app: Appliance, path: string): HttpReply | null {
     return page === undefined ? reply(404, TEXT, 'No ' + PAGE_FILE + ' in Storage: flash it with the firmware (npm run flash).\n') :
       reply(200, 'text/html; charset=utf-8', page);
   }
-  if (path === '/status') return reply(200, 'application/json', statusJson(app));
+  if (path === '/status') return reply(200, 'application/json', load(app.platform, Module.WebStatus).statusJson(app));
   if (path === '/history') return reply(200, 'text/csv', history.toCsv(statistics.history));
-  if (path === '/log/measurements' || path === '/log/tracking') return reply(200, TEXT, logText(statistics, path.substring(5), -1) as string);
+  if (path === '/log/measurements' || path === '/log/tracking') return reply(200, TEXT, load(app.platform, Module.LogText).logText(statistics, path.substring(5), -1) as string);
   return null;
 }
 

@@ -28,6 +28,8 @@ import * as statistics from '../../src/stats/statistics';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import * as mode6 from '../../src/serve/mode6';
 import * as webPages from '../../src/web/pages';
+import * as webStatus from '../../src/web/status-json';
+import * as logText from '../../src/stats/logtext';
 
 /** The console's command groups (src/modules.ts ConsoleGroup), each with its module. */
 export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
@@ -49,6 +51,8 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Config]: configParse,
   [Module.Mode6]: mode6,
   [Module.Web]: webPages,
+  [Module.WebStatus]: webStatus,
+  [Module.LogText]: logText,
   [Module.Sync]: syncManager,
   [Module.Associations]: associations,
   [Module.ClockUpdate]: clockUpdate,
