@@ -168,3 +168,8 @@ export function setUnsynchronised(clock: LocalClock): void {
   clock.rootDelay = 0;
   clock.rootDispersion = MAX_DISPERSION;
 }
+
+/** True while the clock follows an upstream source (not local, not unsynchronised). */
+export function synchronisedToSource(clock: LocalClock): boolean {
+  return clock.leap !== Leap.Unsynchronised && clock.referenceId !== LOCAL_REFERENCE_ID && clock.referenceTime > 0;
+}

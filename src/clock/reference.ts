@@ -10,19 +10,12 @@ import * as calendar from './calendar';
 import * as leapSecondList from './leapseclist';
 import * as clockChanges from './changes';
 import * as localClock from './local';
-import type { LocalClock } from './local';
 import { Leap } from '../ntp/header';
-import * as refid from '../ntp/refid';
 import * as events from '../sync/events';
 import type { Sync } from '../sync/manager';
 
 /** Past this root distance in holdover the clock tells the LAN it is unsynchronised (RFC 5905 MAXDIST). */
 export const MAX_HOLDOVER_DISTANCE = 1;
-
-/** True while the clock follows an upstream source (not local, not unsynchronised). */
-export function synchronisedToSource(clock: LocalClock): boolean {
-  return clock.leap !== Leap.Unsynchronised && clock.referenceId !== refid.LOCAL_REFERENCE_ID && clock.referenceTime > 0;
-}
 
 /**
  * Every REFRESH_INTERVAL: holdover bookkeeping. Without an update the root distance
@@ -35,7 +28,7 @@ export function tick(sync: Sync): void {
   const leapBefore = clock.leap;
   const now = localClock.now(clock);
   let held = true;
-  if (synchronisedToSource(clock)) {
+  if (localClock.synchronisedToSource(clock)) {
     const distance = clock.rootDelay / 2 + localClock.rootDispersionAt(clock, now);
     held = distance > MAX_HOLDOVER_DISTANCE;
     if (held) sync.platform.log('holdover: root distance ' + distance.toFixed(3) + ' s, no longer synchronised');
@@ -45,7 +38,7 @@ export function tick(sync: Sync): void {
     else localClock.setUnsynchronised(clock);
   }
   if (clock.leap !== Leap.Unsynchronised) {
-    clock.leap = announcedLeap(sync, synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, now);
+    clock.leap = announcedLeap(sync, localClock.synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, now);
   }
   scheduleLeap(sync);
   if (clock.leap !== leapBefore) clockChanges.notifyChange(sync.clock);

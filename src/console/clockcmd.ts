@@ -10,7 +10,6 @@ import * as localClock from '../clock/local';
 import * as refid from '../ntp/refid';
 import * as manual from '../sync/manual';
 import { DRIFT_FILE } from '../clock/discipline';
-import { synchronisedToSource } from '../clock/reference';
 import { load, Module } from '../modules';
 import type { ClockUpdateModule } from '../modules';
 import type { Later, Output } from './commands';
@@ -136,7 +135,7 @@ function waitsync(app: Appliance, args: string[]): Later | null {
       const correction = Math.abs(values.correction);
       write('try: ' + tries + ', refid: ' + refid.toHex(app.clock.referenceId) + ', correction: ' + correction.toFixed(9) +
         ', skew: ' + values.skewPpm.toFixed(3) + '\n');
-      const synchronised = synchronisedToSource(app.clock) &&
+      const synchronised = localClock.synchronisedToSource(app.clock) &&
         (maxCorrection === 0 || correction <= maxCorrection) && (maxSkewPpm === 0 || values.skewPpm <= maxSkewPpm);
       if (synchronised || (maxTries > 0 && tries >= maxTries)) {
         done();

@@ -6,7 +6,6 @@
 import type { Appliance } from '../appliance';
 import * as localClock from '../clock/local';
 import * as ipv4 from '../net/ipv4';
-import { synchronisedToSource } from '../clock/reference';
 import { SourceField } from '../sync/source';
 
 /** Printable characters of a reference id, as chronyc shows a non-address reference ("" for local). */
@@ -22,7 +21,7 @@ export function referenceText(referenceId: number): string {
 /** The name in tracking's Reference ID line: the selected source's address, else the id's text. */
 export function referenceName(app: Appliance): string {
   const clock = app.clock;
-  if (!synchronisedToSource(clock)) return referenceText(clock.referenceId);
+  if (!localClock.synchronisedToSource(clock)) return referenceText(clock.referenceId);
   const sources = app.sync.sources;
   for (let i = 0; i < sources.length; i++) {
     if (sources[i].state[SourceField.ReferenceId] !== clock.referenceId) continue;
