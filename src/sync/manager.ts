@@ -25,6 +25,7 @@ import type { Platform, UdpSocket } from '../platform';
 import * as poolModule from './pool';
 import type { Pool } from './pool';
 import type { ManualInput } from './manual';
+import * as exchange from './exchange';
 import * as sourceModule from './source';
 import type { Source } from './source';
 import { PollAdaptation, SourceField } from './source';
@@ -124,7 +125,7 @@ export function poll(sync: Sync, source: Source): void {
 /** A reply on a source's socket (events.ts), or a peer's packet: a sample, then selection. */
 export function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   const authentic = source.options.keyId > 0 && sync.auth !== null && load(sync.platform, Module.SyncAuth).verify(source, sync.auth, msg);
-  const outcome = sourceModule.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, authentic);
+  const outcome = exchange.receive(source, sync.clock, msg, from, rawArrival, sync.config.maxDistance, authentic);
   if (outcome.kiss !== '') {
     sync.platform.log('source ' + sourceModule.hostOf(source) + ' sent kiss-o\'-death ' + outcome.kiss);
     if (source.state[SourceField.StoppedBy] !== 0) sync.platform.cancelTimer(source.timer);
@@ -169,7 +170,7 @@ function answerPassive(sync: Sync, source: Source): void {
 
 /** A source's next request, signed when it has a key. */
 function request(sync: Sync, source: Source): string {
-  const unsigned = sourceModule.makeRequest(source, sync.clock, ourHeader(sync));
+  const unsigned = exchange.makeRequest(source, sync.clock, ourHeader(sync));
   return source.options.keyId > 0 && sync.auth ? load(sync.platform, Module.SyncAuth).sign(source, sync.auth, unsigned) : unsigned;
 }
 
@@ -257,14 +258,14 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
       return;
     }
   }
-  sourceModule.acceptSample(source, reply, delay, Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2), arrival);
+  exchange.acceptSample(source, reply, delay, Math.pow(2, clock.precisionLog2) + Math.pow(2, reply.precisionLog2), arrival);
   sourcestats.add(stats, time, offset, delay, state[SourceField.Dispersion]);
   sourcestats.regress(stats, noiseFloor(sync));
   updateSoon(sync, source);
 }
 
 /** Our header for a symmetric packet: the responder's (the clock state our replies carry); none before the port is up. */
-function ourHeader(sync: Sync): sourceModule.HeaderMaker | undefined {
+function ourHeader(sync: Sync): exchange.HeaderMaker | undefined {
   const service = sync.responder;
   if (service === null) return undefined;
   // Made for this packet and gone with the event (this module is loaded on demand).

@@ -10,6 +10,7 @@ import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as requests from '../../src/serve/request';
 import { Counter } from '../../src/serve/responder';
+import * as exchange from '../../src/sync/exchange';
 import * as sourceModule from '../../src/sync/source';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import { fakeClock, recordingSocket, shaDigest, macRoutes } from './fakes';
@@ -139,12 +140,12 @@ describe('client authentication', () => {
   it('signs its requests and uses only replies signed with the same key', () => {
     const { s, clock, state } = source(2);
     const key = keys.findKey(AUTH.keys, 2)!;
-    const req = sourceAuth.sign(s, AUTH, sourceModule.makeRequest(s, clock));
+    const req = sourceAuth.sign(s, AUTH, exchange.makeRequest(s, clock));
     expect(req.length).toBe(48 + 4 + 20);
     expect(mac.verifyMac(req, 48, 2, key.type, key.secret, shaDigest)).toBe(true);
     const body = replyTo(req.substring(0, 48), state.raw);
     const signed = body + mac.macTrailer(2, key.type, key.secret, body, shaDigest);
-    const outcome = sourceModule.receive(s, clock, signed, { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, sourceAuth.verify(s, AUTH, signed));
+    const outcome = exchange.receive(s, clock, signed, { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, sourceAuth.verify(s, AUTH, signed));
     expect(outcome.sample).not.toBeNull();
     expect(s.lastPacket![LastPacketField.Authenticated]).toBe(1);
     expect(testsText(s.lastPacket![LastPacketField.Tests])).toBe('111 111 1111');
@@ -154,10 +155,10 @@ describe('client authentication', () => {
     const key1 = keys.findKey(AUTH.keys, 1)!;
     for (const sign of [(b: string) => b, (b: string) => b + '\0\0\0\0', (b: string) => b + mac.macTrailer(1, key1.type, key1.secret, b, shaDigest)]) {
       const { s, clock, state } = source(2);
-      const req = sourceAuth.sign(s, AUTH, sourceModule.makeRequest(s, clock));
+      const req = sourceAuth.sign(s, AUTH, exchange.makeRequest(s, clock));
       const body = replyTo(req.substring(0, 48), state.raw);
       const reply = sign(body);
-      expect(sourceModule.receive(s, clock, reply, { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, sourceAuth.verify(s, AUTH, reply)).sample).toBeNull();
+      expect(exchange.receive(s, clock, reply, { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, sourceAuth.verify(s, AUTH, reply)).sample).toBeNull();
       expect(testsText(s.lastPacket![LastPacketField.Tests])).toBe('111 111 0111');
       expect(s.state[SourceField.AuthFailures]).toBe(1);
     }

@@ -6,6 +6,7 @@ import * as header from '../../src/ntp/header';
 import * as refid from '../../src/ntp/refid';
 import * as timestamp from '../../src/ntp/timestamp';
 import * as select from '../../src/sync/select';
+import * as exchange from '../../src/sync/exchange';
 import * as sourceModule from '../../src/sync/source';
 import * as sourcestats from '../../src/sync/sourcestats';
 import { fakeClock } from './fakes';
@@ -35,12 +36,12 @@ function reply(request: string, sendTime: number, overrides: Partial<header.NtpH
 describe('source on-wire tests', () => {
   it('turns a good reply into a sample with the right offset and delay', () => {
     const { source, clock, state } = newSource();
-    const request = sourceModule.makeRequest(source, clock);
+    const request = exchange.makeRequest(source, clock);
     expect(request.length).toBe(48);
     expect(request.charCodeAt(0)).toBe(0x23);
     const sent = state.raw;
     state.raw += 0.0021; // the exchange took the delay plus the server's 0.1 ms
-    const outcome = sourceModule.receive(source, clock, reply(request, sent), SERVER, state.raw, 3, false);
+    const outcome = exchange.receive(source, clock, reply(request, sent), SERVER, state.raw, 3, false);
     expect(outcome.sample).not.toBeNull();
     expect(outcome.sample!.offset).toBeCloseTo(0.001, 6);
     expect(outcome.sample!.delay).toBeCloseTo(0.002, 6);
@@ -50,15 +51,15 @@ describe('source on-wire tests', () => {
 
   it('rejects a duplicate, a bogus origin, and replies from elsewhere', () => {
     const { source, clock, state } = newSource();
-    const request = sourceModule.makeRequest(source, clock);
+    const request = exchange.makeRequest(source, clock);
     const good = reply(request, state.raw);
-    expect(sourceModule.receive(source, clock, good, { address: '192.0.2.99', port: 123 }, state.raw, 3, false).sample).toBeNull();
-    expect(sourceModule.receive(source, clock, good, { address: SERVER.address, port: 124 }, state.raw, 3, false).sample).toBeNull();
+    expect(exchange.receive(source, clock, good, { address: '192.0.2.99', port: 123 }, state.raw, 3, false).sample).toBeNull();
+    expect(exchange.receive(source, clock, good, { address: SERVER.address, port: 124 }, state.raw, 3, false).sample).toBeNull();
     const bogus = good.substring(0, 24) + '\x01\x02\x03\x04\x05\x06\x07\x08' + good.substring(32);
-    expect(sourceModule.receive(source, clock, bogus, SERVER, state.raw, 3, false).sample).toBeNull();
-    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, false).sample).not.toBeNull();
+    expect(exchange.receive(source, clock, bogus, SERVER, state.raw, 3, false).sample).toBeNull();
+    expect(exchange.receive(source, clock, good, SERVER, state.raw, 3, false).sample).not.toBeNull();
     // The same reply again: a duplicate (and its origin is no longer outstanding).
-    expect(sourceModule.receive(source, clock, good, SERVER, state.raw, 3, false).sample).toBeNull();
+    expect(exchange.receive(source, clock, good, SERVER, state.raw, 3, false).sample).toBeNull();
     expect(source.state[SourceField.Valid]).toBe(1);
   });
 
@@ -71,8 +72,8 @@ describe('source on-wire tests', () => {
     ];
     for (const [override, tests] of cases) {
       const { source, clock, state } = newSource();
-      const request = sourceModule.makeRequest(source, clock);
-      expect(sourceModule.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3, false).sample).toBeNull();
+      const request = exchange.makeRequest(source, clock);
+      expect(exchange.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3, false).sample).toBeNull();
       expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe(tests);
     }
   });
@@ -80,17 +81,17 @@ describe('source on-wire tests', () => {
   it('rejects samples above maxdelay', () => {
     const { source, clock, state } = newSource();
     source.options.maxDelay = 0.001;
-    const request = sourceModule.makeRequest(source, clock);
-    expect(sourceModule.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3, false).sample).toBeNull();
+    const request = exchange.makeRequest(source, clock);
+    expect(exchange.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3, false).sample).toBeNull();
     expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe('111 011 1111');
   });
 
   it('honours a RATE kiss with a valid origin, never past 2^13 s', () => {
     const { source, clock, state } = newSource();
     for (let i = 0; i < 10; i++) {
-      const request = sourceModule.makeRequest(source, clock);
+      const request = exchange.makeRequest(source, clock);
       const kiss = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: refid.KISS_RATE, pollLog2: 7 });
-      expect(sourceModule.receive(source, clock, kiss, SERVER, state.raw, 3, false).kiss).toBe('RATE');
+      expect(exchange.receive(source, clock, kiss, SERVER, state.raw, 3, false).kiss).toBe('RATE');
       state.raw += 1;
     }
     expect(source.state[SourceField.PollLog2]).toBe(13);
@@ -100,12 +101,12 @@ describe('source on-wire tests', () => {
   it('stops on DENY and RSTR, but only with a valid origin (RFC 8633 5.4)', () => {
     for (const code of [refid.KISS_DENY, refid.KISS_RSTR]) {
       const { source, clock, state } = newSource();
-      const request = sourceModule.makeRequest(source, clock);
+      const request = exchange.makeRequest(source, clock);
       const forged = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code, originTime: { seconds: 1, fraction: 2 } });
-      expect(sourceModule.receive(source, clock, forged, SERVER, state.raw, 3, false).kiss).toBe('');
+      expect(exchange.receive(source, clock, forged, SERVER, state.raw, 3, false).kiss).toBe('');
       expect(source.state[SourceField.StoppedBy]).toBe(0);
       const real = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code });
-      expect(sourceModule.receive(source, clock, real, SERVER, state.raw, 3, false).kiss).toBe(refid.toAscii(code));
+      expect(exchange.receive(source, clock, real, SERVER, state.raw, 3, false).kiss).toBe(refid.toAscii(code));
       expect(source.state[SourceField.StoppedBy]).toBe(code);
       expect(select.selectable(source)).toBe(false);
     }
@@ -114,7 +115,7 @@ describe('source on-wire tests', () => {
   it('shifts the reach register on every request', () => {
     const { source, clock } = newSource();
     source.state[SourceField.Reach] = 0xff;
-    for (let i = 0; i < 3; i++) sourceModule.makeRequest(source, clock);
+    for (let i = 0; i < 3; i++) exchange.makeRequest(source, clock);
     expect(source.state[SourceField.Reach]).toBe(0xf8);
   });
 });
