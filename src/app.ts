@@ -51,10 +51,10 @@ function startNetwork(app: Appliance): void {
     bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
     const config = app.config;
-    // The sync manager is loaded only when there is something for it to start.
+    // The sync manager is loaded only when there is something for it to start, and in an event
+    // of its own: at boot, not on top of the boot code and the NTP service's.
     if (config.servers.length === 0 && config.pools.length === 0 && (refclockStarted || config.refclock === null)) return;
-    if (refclockStarted) load(app.platform, Module.Associations).startServers(app.sync);
-    else load(app.platform, Module.Associations).start(app.sync);
+    app.platform.after(0, startSync, app, refclockStarted);
   });
   app.network = net;
   wifi.start(net);
@@ -62,6 +62,12 @@ function startNetwork(app: Appliance): void {
     if (app.config.refclock !== null) load(app.platform, Module.Associations).startRefclock(app.sync);
     refclockStarted = true;
   }
+}
+
+/** The sources (and the refclock, unless it started before the link came up). */
+function startSync(app: Appliance, refclockStarted: boolean): void {
+  if (refclockStarted) load(app.platform, Module.Associations).startServers(app.sync);
+  else load(app.platform, Module.Associations).start(app.sync);
 }
 
 /** Attempts at binding the NTP port, the first at once, then after REBIND_FIRST_MS doubling (about 32 s in all). */

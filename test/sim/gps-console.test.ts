@@ -49,7 +49,8 @@ describe('console with the GPS reference clock', () => {
     expect(text).toMatch(/\nLast sentence   : 0\.[0-9] seconds ago\n/);
     expect(text).toMatch(/\nSecond count    : locked, last pulse [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} 2025\n/);
     expect(text).toMatch(/\nNMEA delay      : 0\.[0-9]{3} seconds after the pulse\n/);
-    expect(text).toMatch(/\nPulses          : 30[01] \(0 bad, 3 unlabelled\)\n/);
+    // 299 or more: the refclock starts in the event after boot's, and a pulse in between is not seen.
+    expect(text).toMatch(/\nPulses          : (299|30[01]) \(0 bad, 3 unlabelled\)\n/);
     expect(text).toMatch(/\nPairings        : 29[0-9] agreed, 0 rejected \(stale or wrong\), 0 relocks\n/);
     expect(text).toMatch(/\nSentences       : [0-9]+ accepted, 0 bad checksum, 0 no checksum, 0 too long, 0 unknown type, 0 malformed, 0 invalid time\/date\n$/);
   });

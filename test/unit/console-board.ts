@@ -107,6 +107,7 @@ export function board(configText: string, servers: Record<string, Server> = {}) 
     return stripPrompt(fake.output().slice(before));
   }
 
+  advance(0); // the events boot scheduled for right after it (the sources' start)
   return { app, state, advance, type, output: fake.output, feed, sockets, logs: fake.logs, storage: fake.storage, resources: fake.resources, callbackErrors: fake.callbackErrors };
 }
 

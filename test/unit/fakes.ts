@@ -110,10 +110,21 @@ export function ntpBoard(storage: Record<string, string>, start: number) {
     }
     return recordingSocket().socket;
   };
+  // What the appliance schedules for "next event" (after 0 ms) runs once the current one returns, as on a board.
+  const due: Array<() => void> = [];
+  fake.platform.after = (ms, callback, a, b) => {
+    if (ms === 0) due.push(() => callback(a as never, b as never));
+    return 0;
+  };
+  function drain(): void {
+    while (due.length > 0) due.shift()!();
+  }
   const app = appModule.start(fake.platform);
+  drain();
   function send(datagram: string, from: Peer): SentDatagram[] {
     const before = ntp.sent.length;
     ntpHandler(datagram, from, state.raw);
+    drain();
     return ntp.sent.slice(before);
   }
   return { app, state, send, fake };
