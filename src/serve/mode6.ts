@@ -155,14 +155,14 @@ function answerRequest(server: ControlServer, request: ControlMessage, response:
   if (request.associationId === 0) {
     response.status = systemStatus(server);
     if (opcode === Opcode.ReadStatus) return associationList(server);
-    return variables(SYSTEM_VARIABLES, { server: server, source: null, now: now }, request.data);
+    return variables(systemVariable, SYSTEM_NAMES, { server: server, source: null, now: now }, request.data);
   }
   const index = server.ids.indexOf(request.associationId);
   if (index < 0) return ControlError.BadAssociation;
   const source = server.known[index];
   response.status = peerStatus(server, source);
   // READSTAT of one association: all its variables, as ntpd gives them.
-  return variables(PEER_VARIABLES, { server: server, source: source, now: now }, opcode === Opcode.ReadStatus ? '' : request.data);
+  return variables(peerVariable, PEER_NAMES, { server: server, source: source, now: now }, opcode === Opcode.ReadStatus ? '' : request.data);
 }
 
 /** Gives each new source the next id; forgets sources that were deleted (their ids are never reused). */
@@ -237,8 +237,7 @@ interface Query {
 }
 
 /** A variable's value as ntpd prints it after "name=". Tables of them are data: quoted keys, index signature. */
-type Variable = (query: Query) => string;
-type VariableTable = { [name: string]: Variable };
+type Lookup = (name: string, query: Query) => string | null;
 
 /**
  * "name=value" items, ", " apart, ",\r\n" where a line would pass LINE_LENGTH,
@@ -246,20 +245,16 @@ type VariableTable = { [name: string]: Variable };
  * variable; otherwise only the names asked for (values after '=' ignored),
  * and an unknown name is an error.
  */
-function variables(table: VariableTable, query: Query, requested: string): string | number {
-  let names: string[] = [];
-  if (requested.replace(/[\s\0]/g, '') === '') {
-    for (const name in table) names.push(name);
-  } else {
-    names = requested.split(',');
-  }
+function variables(lookup: Lookup, allNames: string, query: Query, requested: string): string | number {
+  const names = (requested.replace(/[\s\0]/g, '') === '' ? allNames : requested).split(',');
   let text = '';
   let lineLength = 0;
   for (let i = 0; i < names.length; i++) {
     const name = names[i].split('=')[0].replace(/[\s\0]/g, '');
     if (name === '' && i === names.length - 1) break; // a trailing comma
-    if (!table.hasOwnProperty(name)) return ControlError.UnknownVariable;
-    const item = name + '=' + table[name](query);
+    const value = lookup(name, query);
+    if (value === null) return ControlError.UnknownVariable;
+    const item = name + '=' + value;
     if (text !== '') {
       const breakLine = lineLength + item.length + 2 > LINE_LENGTH;
       text += breakLine ? ',\r\n' : ', ';
@@ -305,37 +300,60 @@ function synchronised(clock: LocalClock): boolean {
   return clock.leap !== Leap.Unsynchronised;
 }
 
-const SYSTEM_VARIABLES: VariableTable = {
-  'version': function () { return PRODUCT_VERSION; },
-  'processor': function () { return '"esp32"'; },
-  'system': function () { return '"Espruino"'; },
-  'leap': function (q) { return '' + clockOf(q).leap; },
-  'stratum': function (q) { return '' + (synchronised(clockOf(q)) ? clockOf(q).stratum : localClock.STRATUM_UNSYNCHRONISED); },
-  'precision': function (q) { return '' + clockOf(q).precisionLog2; },
-  'rootdelay': function (q) { return milliseconds(synchronised(clockOf(q)) ? clockOf(q).rootDelay : 0, 3); },
-  'rootdisp': function (q) { return milliseconds(localClock.rootDispersionAt(clockOf(q), q.now), 3); },
-  'refid': function (q) {
-    const clock = clockOf(q);
-    return referenceText(clock.referenceId, synchronised(clock) ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
-  },
-  'reftime': function (q) { return hexTime(clockOf(q).referenceTime); },
-  'clock': function (q) { return hexTime(q.now); },
-  'peer': function (q) { return '' + associationId(q.server, selectedSource(q.server)); },
-  'tc': function (q) {
-    const selected = selectedSource(q.server);
-    return '' + (selected !== null ? selected.state[SourceField.PollLog2] : minimumPollLog2(q.server));
-  },
-  'mintc': function (q) { return '' + minimumPollLog2(q.server); },
-  // Offsets in ntpd's sense: what the clock is being corrected by (positive: it was behind).
-  'offset': function (q) { return milliseconds(q.server.host.sync.discipline.lastOffset, 6); },
-  'frequency': function (q) { return (clockOf(q).baseFreq * 1e6).toFixed(3); },
-  'sys_jitter': function (q) {
-    const selected = selectedSource(q.server);
-    return milliseconds(selected !== null ? sourcestats.value(selected.stats, StatsField.StdDev) : 0, 6);
-  },
-  'clk_jitter': function (q) { return milliseconds(q.server.host.sync.discipline.rmsOffset, 6); },
-  'clk_wander': function (q) { return (q.server.host.sync.discipline.freqSkew * 1e6).toFixed(3); },
-};
+/** The system variables, in the order ntpd lists them (a switch, not a table of closures: no function object per variable). */
+const SYSTEM_NAMES = 'version,processor,system,leap,stratum,precision,rootdelay,rootdisp,refid,reftime,clock,peer,tc,mintc,offset,frequency,sys_jitter,clk_jitter,clk_wander';
+
+/** The value of the variable `name` (null: no such variable). */
+function systemVariable(name: string, q: Query): string | null {
+  switch (name) {
+    case 'version':
+      return PRODUCT_VERSION;
+    case 'processor':
+      return '"esp32"';
+    case 'system':
+      return '"Espruino"';
+    case 'leap':
+      return '' + clockOf(q).leap;
+    case 'stratum':
+      return '' + (synchronised(clockOf(q)) ? clockOf(q).stratum : localClock.STRATUM_UNSYNCHRONISED);
+    case 'precision':
+      return '' + clockOf(q).precisionLog2;
+    case 'rootdelay':
+      return milliseconds(synchronised(clockOf(q)) ? clockOf(q).rootDelay : 0, 3);
+    case 'rootdisp':
+      return milliseconds(localClock.rootDispersionAt(clockOf(q), q.now), 3);
+    case 'refid': {
+      const clock = clockOf(q);
+      return referenceText(clock.referenceId, synchronised(clock) ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
+    }
+    case 'reftime':
+      return hexTime(clockOf(q).referenceTime);
+    case 'clock':
+      return hexTime(q.now);
+    case 'peer':
+      return '' + associationId(q.server, selectedSource(q.server));
+    case 'tc': {
+      const selected = selectedSource(q.server);
+      return '' + (selected !== null ? selected.state[SourceField.PollLog2] : minimumPollLog2(q.server));
+    }
+    case 'mintc':
+      return '' + minimumPollLog2(q.server);
+    // Offsets in ntpd's sense: what the clock is being corrected by (positive: it was behind).
+    case 'offset':
+      return milliseconds(q.server.host.sync.discipline.lastOffset, 6);
+    case 'frequency':
+      return (clockOf(q).baseFreq * 1e6).toFixed(3);
+    case 'sys_jitter': {
+      const selected = selectedSource(q.server);
+      return milliseconds(selected !== null ? sourcestats.value(selected.stats, StatsField.StdDev) : 0, 6);
+    }
+    case 'clk_jitter':
+      return milliseconds(q.server.host.sync.discipline.rmsOffset, 6);
+    case 'clk_wander':
+      return (q.server.host.sync.discipline.freqSkew * 1e6).toFixed(3);
+  }
+  return null;
+}
 
 /** The smallest minpoll of the sources (ntpd's default, 6, without any). */
 function minimumPollLog2(server: ControlServer): number {
@@ -362,12 +380,13 @@ function flash(source: Source): number {
 }
 
 /** The last FILTER_SAMPLES samples, newest first, as ntpd's " %.2f" ms list. */
-function filterList(source: Source, pick: (sample: ReturnType<typeof sourcestats.sample>) => number): string {
+function filterList(source: Source, kind: 'delay' | 'offset' | 'dispersion'): string {
   const stats = source.stats;
   const count = sourcestats.count(stats);
   let text = '';
   for (let i = count - 1; stats && i >= 0 && i >= count - FILTER_SAMPLES; i--) {
-    text += ' ' + milliseconds(pick(sourcestats.sample(stats, i)), 2);
+    const sample = sourcestats.sample(stats, i);
+    text += ' ' + milliseconds(kind === 'delay' ? sample.delay : kind === 'offset' ? sample.offset : sample.dispersion, 2);
   }
   return text;
 }
@@ -387,66 +406,94 @@ function hostMode(source: Source): number {
   return source.state[SourceField.PeerMode] !== 0 ? source.state[SourceField.PeerMode] : source.broadcast ? 6 : 3;
 }
 
-const PEER_VARIABLES: VariableTable = {
-  'srcadr': function (q) {
-    const source = sourceOf(q);
-    return source.refclock ? REFCLOCK_ADDRESS : source.address !== '' ? source.address : '0.0.0.0';
-  },
-  'srcport': function (q) { return '' + (sourceOf(q).refclock ? 123 : sourceOf(q).options.port); },
-  // ntpq takes a name with parentheses for a refclock's, as ntpd's "NMEA(0)".
-  'srchost': function (q) { return '"' + (sourceOf(q).refclock ? 'NMEA(0)' : sourceOf(q).pool ? sourceOf(q).address : sourceOf(q).options.host) + '"'; },
-  'dstadr': function (q) { return sourceOf(q).refclock ? '127.0.0.1' : '0.0.0.0'; },
-  'dstport': function (q) {
-    const source = sourceOf(q);
-    return '' + (source.refclock || source.state[SourceField.PeerMode] !== 0 ? 123 : source.localPort || 0);
-  },
-  'leap': function (q) { return '' + sourceOf(q).state[SourceField.Leap]; },
-  'stratum': function (q) { return '' + sourceOf(q).state[SourceField.Stratum]; },
-  'precision': function (q) {
-    const source = sourceOf(q);
-    return '' + (source.refclock ? clockOf(q).precisionLog2 : source.state[SourceField.PrecisionLog2]);
-  },
-  'rootdelay': function (q) { return milliseconds(sourceOf(q).state[SourceField.RootDelay], 3); },
-  'rootdisp': function (q) { return milliseconds(sourceOf(q).state[SourceField.RootDispersion], 3); },
-  'refid': function (q) {
-    const source = sourceOf(q);
-    if (source.refclock) return refid.toAscii(source.state[SourceField.ReferenceId]);
-    const last = source.lastPacket;
-    return !last ? 'INIT' : referenceText(last[LastPacketField.ReferenceId], last[LastPacketField.Stratum]);
-  },
-  'reftime': function (q) {
-    const source = sourceOf(q);
-    return hexTime(source.refclock ? source.lastSampleTime : source.lastPacket ? source.lastPacket[LastPacketField.ReferenceTime] : 0);
-  },
-  'rec': function (q) { return hexTime(sourceOf(q).lastSampleTime); },
-  'reach': function (q) { return '0x' + sourceOf(q).state[SourceField.Reach].toString(16); },
-  'unreach': function (q) { return '' + unreachablePolls(sourceOf(q).state[SourceField.Reach]); },
-  'hmode': function (q) { return '' + hostMode(sourceOf(q)); },
-  'pmode': function (q) {
-    const source = sourceOf(q);
-    return '' + (source.refclock ? 4 : source.lastPacket ? source.lastPacket[LastPacketField.Mode] : 0);
-  },
-  'hpoll': function (q) { return '' + sourceOf(q).state[SourceField.PollLog2]; },
-  'ppoll': function (q) {
-    const source = sourceOf(q);
-    return '' + (source.lastPacket ? source.lastPacket[LastPacketField.PollLog2] : source.state[SourceField.PollLog2]);
-  },
-  'headway': function () { return '0'; },
-  'flash': function (q) { return '0x' + flash(sourceOf(q)).toString(16); },
-  'keyid': function (q) { return '' + sourceOf(q).options.keyId; },
-  'offset': function (q) {
-    const stats = sourceOf(q).stats;
-    return milliseconds(stats && stats[StatsField.Count] > 0 ? sourcestats.sample(stats, stats[StatsField.Count] - 1).offset : 0, 6);
-  },
-  'delay': function (q) { return milliseconds(sourceOf(q).state[SourceField.Delay], 6); },
-  'dispersion': function (q) {
-    const source = sourceOf(q);
-    const age = source.lastSampleTime > 0 ? q.now - source.lastSampleTime : 0;
-    return milliseconds(source.state[SourceField.Dispersion] + localClock.DISPERSION_RATE * (age > 0 ? age : 0), 6);
-  },
-  'jitter': function (q) { return milliseconds(sourcestats.value(sourceOf(q).stats, StatsField.StdDev), 6); },
-  'xleave': function () { return '0.000'; },
-  'filtdelay': function (q) { return filterList(sourceOf(q), function (sample) { return sample.delay; }); },
-  'filtoffset': function (q) { return filterList(sourceOf(q), function (sample) { return sample.offset; }); },
-  'filtdisp': function (q) { return filterList(sourceOf(q), function (sample) { return sample.dispersion; }); },
-};
+/** A peer's variables, in the order ntpd lists them. */
+const PEER_NAMES = 'srcadr,srcport,srchost,dstadr,dstport,leap,stratum,precision,rootdelay,rootdisp,refid,reftime,rec,reach,unreach,hmode,pmode,hpoll,ppoll,headway,flash,keyid,offset,delay,dispersion,jitter,xleave,filtdelay,filtoffset,filtdisp';
+
+/** The value of the variable `name` (null: no such variable). */
+function peerVariable(name: string, q: Query): string | null {
+  switch (name) {
+    case 'srcadr': {
+      const source = sourceOf(q);
+      return source.refclock ? REFCLOCK_ADDRESS : source.address !== '' ? source.address : '0.0.0.0';
+    }
+    case 'srcport':
+      return '' + (sourceOf(q).refclock ? 123 : sourceOf(q).options.port);
+    // ntpq takes a name with parentheses for a refclock's, as ntpd's "NMEA(0)".
+    case 'srchost':
+      return '"' + (sourceOf(q).refclock ? 'NMEA(0)' : sourceOf(q).pool ? sourceOf(q).address : sourceOf(q).options.host) + '"';
+    case 'dstadr':
+      return sourceOf(q).refclock ? '127.0.0.1' : '0.0.0.0';
+    case 'dstport': {
+      const source = sourceOf(q);
+      return '' + (source.refclock || source.state[SourceField.PeerMode] !== 0 ? 123 : source.localPort || 0);
+    }
+    case 'leap':
+      return '' + sourceOf(q).state[SourceField.Leap];
+    case 'stratum':
+      return '' + sourceOf(q).state[SourceField.Stratum];
+    case 'precision': {
+      const source = sourceOf(q);
+      return '' + (source.refclock ? clockOf(q).precisionLog2 : source.state[SourceField.PrecisionLog2]);
+    }
+    case 'rootdelay':
+      return milliseconds(sourceOf(q).state[SourceField.RootDelay], 3);
+    case 'rootdisp':
+      return milliseconds(sourceOf(q).state[SourceField.RootDispersion], 3);
+    case 'refid': {
+      const source = sourceOf(q);
+      if (source.refclock) return refid.toAscii(source.state[SourceField.ReferenceId]);
+      const last = source.lastPacket;
+      return !last ? 'INIT' : referenceText(last[LastPacketField.ReferenceId], last[LastPacketField.Stratum]);
+    }
+    case 'reftime': {
+      const source = sourceOf(q);
+      return hexTime(source.refclock ? source.lastSampleTime : source.lastPacket ? source.lastPacket[LastPacketField.ReferenceTime] : 0);
+    }
+    case 'rec':
+      return hexTime(sourceOf(q).lastSampleTime);
+    case 'reach':
+      return '0x' + sourceOf(q).state[SourceField.Reach].toString(16);
+    case 'unreach':
+      return '' + unreachablePolls(sourceOf(q).state[SourceField.Reach]);
+    case 'hmode':
+      return '' + hostMode(sourceOf(q));
+    case 'pmode': {
+      const source = sourceOf(q);
+      return '' + (source.refclock ? 4 : source.lastPacket ? source.lastPacket[LastPacketField.Mode] : 0);
+    }
+    case 'hpoll':
+      return '' + sourceOf(q).state[SourceField.PollLog2];
+    case 'ppoll': {
+      const source = sourceOf(q);
+      return '' + (source.lastPacket ? source.lastPacket[LastPacketField.PollLog2] : source.state[SourceField.PollLog2]);
+    }
+    case 'headway':
+      return '0';
+    case 'flash':
+      return '0x' + flash(sourceOf(q)).toString(16);
+    case 'keyid':
+      return '' + sourceOf(q).options.keyId;
+    case 'offset': {
+      const stats = sourceOf(q).stats;
+      return milliseconds(stats && stats[StatsField.Count] > 0 ? sourcestats.sample(stats, stats[StatsField.Count] - 1).offset : 0, 6);
+    }
+    case 'delay':
+      return milliseconds(sourceOf(q).state[SourceField.Delay], 6);
+    case 'dispersion': {
+      const source = sourceOf(q);
+      const age = source.lastSampleTime > 0 ? q.now - source.lastSampleTime : 0;
+      return milliseconds(source.state[SourceField.Dispersion] + localClock.DISPERSION_RATE * (age > 0 ? age : 0), 6);
+    }
+    case 'jitter':
+      return milliseconds(sourcestats.value(sourceOf(q).stats, StatsField.StdDev), 6);
+    case 'xleave':
+      return '0.000';
+    case 'filtdelay':
+      return filterList(sourceOf(q), 'delay');
+    case 'filtoffset':
+      return filterList(sourceOf(q), 'offset');
+    case 'filtdisp':
+      return filterList(sourceOf(q), 'dispersion');
+  }
+  return null;
+}
