@@ -45,6 +45,7 @@ export const ON_DEMAND = {
   'ntpd-cmd-help': 'src/console/help.ts',
   'ntpd-config': 'src/config/parse.ts',
   'ntpd-mode6': 'src/serve/mode6.ts',
+  'ntpd-mode6-auth': 'src/serve/mode6auth.ts',
   'ntpd-web': 'src/web/pages.ts',
   'ntpd-web-status': 'src/web/status-json.ts',
   'ntpd-logtext': 'src/stats/logtext.ts',

@@ -13,6 +13,7 @@ import type * as shell from './console/shell';
 import type * as configParse from './config/parse';
 import type { Platform } from './platform';
 import type * as mode6 from './serve/mode6';
+import type * as mode6Auth from './serve/mode6auth';
 import type * as gpsDriver from './refclock/gps';
 import type * as authReply from './serve/authreply';
 import type * as requests from './serve/request';
@@ -44,6 +45,8 @@ export const enum Module {
   Console = 'ntpd-console',
   Config = 'ntpd-config',
   Mode6 = 'ntpd-mode6',
+  /** Mode-6 requests signed with a key (serve/mode6auth.ts). */
+  Mode6Auth = 'ntpd-mode6-auth',
   Web = 'ntpd-web',
   /** The status page's /status (web/status-json.ts). */
   WebStatus = 'ntpd-web-status',
@@ -97,6 +100,7 @@ export const enum ConsoleGroup {
 export type ConsoleModule = typeof consoleCommands;
 export type ConfigModule = typeof configParse;
 export type Mode6Module = typeof mode6;
+export type Mode6AuthModule = typeof mode6Auth;
 export type WebModule = typeof webPages;
 export type WebStatusModule = typeof webStatus;
 export type LogTextModule = typeof logText;
@@ -117,6 +121,7 @@ export type BroadcastModule = typeof broadcast;
 export function load(platform: Platform, name: Module.Console): ConsoleModule;
 export function load(platform: Platform, name: Module.Config): ConfigModule;
 export function load(platform: Platform, name: Module.Mode6): Mode6Module;
+export function load(platform: Platform, name: Module.Mode6Auth): Mode6AuthModule;
 export function load(platform: Platform, name: Module.Web): WebModule;
 export function load(platform: Platform, name: Module.WebStatus): WebStatusModule;
 export function load(platform: Platform, name: Module.LogText): LogTextModule;

@@ -19,13 +19,12 @@ import type { LocalClock } from '../clock/local';
 import * as control from '../ntp/control';
 import { ControlError, ControlMessage, Opcode, RequestCheck } from '../ntp/control';
 import { Leap } from '../ntp/header';
-import * as keys from '../ntp/keys';
 import type { Key } from '../ntp/keys';
-import * as mac from '../ntp/mac';
 import * as refid from '../ntp/refid';
 import * as ipv4 from '../net/ipv4';
 import * as timestamp from '../ntp/timestamp';
 import type { Peer } from '../platform';
+import { load, Module } from '../modules';
 import * as sourcestats from '../sync/sourcestats';
 import type { Source } from '../sync/source';
 import { SourceField } from '../sync/source';
@@ -102,14 +101,11 @@ export function handle(server: ControlServer, msg: string, from: Peer): void {
   };
   let key: Key | null = null;
   let error = check === RequestCheck.BadFormat ? ControlError.BadFormat : -1;
-  if (error < 0 && request.macOffset >= 0) {
-    // Signed: answered only under a key we have and a digest that verifies.
-    key = keys.findKey(host.auth.keys, control.macKeyId(msg, request));
-    if (key === null || !mac.digestMatches(msg.substring(0, request.macOffset), msg.substring(request.macOffset + 4), key.type,
-      key.secret, host.auth.sha)) {
-      key = null;
-      error = ControlError.Permission;
-    }
+  // Signed: answered only under a key we have and a digest that verifies (the MAC code loaded for it).
+  const signing = error < 0 && request.macOffset >= 0 ? load(host.platform, Module.Mode6Auth) : null;
+  if (signing !== null) {
+    key = signing.verifiedKey(host.auth, msg, request);
+    if (key === null) error = ControlError.Permission;
   }
   let data = '';
   if (error < 0) {
@@ -126,10 +122,7 @@ export function handle(server: ControlServer, msg: string, from: Peer): void {
   let replyBytes = 0;
   for (let i = 0; i < pieces.length; i++) {
     let bytes = control.encode(pieces[i]);
-    if (key !== null) {
-      bytes += control.padding(bytes.length, 8);
-      bytes += mac.macTrailer(key.id, key.type, key.secret, bytes, host.auth.sha);
-    }
+    if (signing !== null && key !== null) bytes = signing.sign(host.auth, key, bytes);
     datagrams.push(bytes);
     replyBytes += bytes.length;
   }

@@ -4,6 +4,7 @@
  * which answers the queries, is loaded on demand), created once at boot, so
  * ids stay the same for as long as the board runs.
  */
+import type { Platform } from '../platform';
 import type { LocalClock } from '../clock/local';
 import { Leap } from '../ntp/header';
 import type { Authenticator } from '../ntp/keys';
@@ -14,6 +15,7 @@ import type { Responder } from './responder';
 
 /** What a query reads (the Appliance has these fields). */
 export interface ControlHost {
+  platform: Platform;
   clock: LocalClock;
   sync: Sync;
   responder: Responder;

@@ -27,6 +27,7 @@ import * as clockUpdate from '../../src/sync/update';
 import * as statistics from '../../src/stats/statistics';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import * as mode6 from '../../src/serve/mode6';
+import * as mode6Auth from '../../src/serve/mode6auth';
 import * as webPages from '../../src/web/pages';
 import * as webStatus from '../../src/web/status-json';
 import * as logText from '../../src/stats/logtext';
@@ -50,6 +51,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Console]: consoleCommands,
   [Module.Config]: configParse,
   [Module.Mode6]: mode6,
+  [Module.Mode6Auth]: mode6Auth,
   [Module.Web]: webPages,
   [Module.WebStatus]: webStatus,
   [Module.LogText]: logText,
