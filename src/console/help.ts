@@ -30,20 +30,27 @@ function helpLines(table: string): string {
   return text;
 }
 
-/** Runs `help` (commands.ts, Group): the group's one command. */
+/**
+ * Runs `help` (commands.ts, Group): the group's one command. Written group by group (a Later
+ * that finishes at once), so that the whole text is never in memory with a group's module.
+ */
 export function run(app: Appliance, _name: string, args: string[]): Output {
   if (args.length !== 0) return null;
-  const groups = [ConsoleGroup.Tracking, ConsoleGroup.Reports, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Access, ConsoleGroup.Config,
-    ConsoleGroup.Log, ConsoleGroup.System];
-  let text = helpLines(table());
-  for (let i = 0; i < groups.length; i++) {
-    // Every on-demand module goes (this one and the dispatcher too, which keep running till
-    // they return): the group loaded last is let go before the next is loaded.
-    app.platform.release();
-    // Typed as a module, not as Group: see dispatch (commands.ts).
-    text += helpLines((app.platform.load(groups[i]) as typeof reportsGroup).table());
-  }
-  return text + helpLine(ConsoleText.ReplCommand, 'Hand the console to the JavaScript REPL (ntpConsole() returns)');
+  return function (write, done) {
+    const groups = [ConsoleGroup.Tracking, ConsoleGroup.Reports, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Access,
+      ConsoleGroup.Config, ConsoleGroup.Log, ConsoleGroup.System];
+    write(helpLines(table()));
+    for (let i = 0; i < groups.length; i++) {
+      // Every on-demand module goes (this one and the dispatcher too, which keep running till
+      // they return): the group loaded last is let go before the next is loaded.
+      app.platform.release();
+      // Typed as a module, not as Group: see dispatch (commands.ts).
+      write(helpLines((app.platform.load(groups[i]) as typeof reportsGroup).table()));
+    }
+    write(helpLine(ConsoleText.ReplCommand, 'Hand the console to the JavaScript REPL (ntpConsole() returns)'));
+    done();
+    return function () {};
+  };
 }
 
 /** This group's commands: usage, tab, summary (commands.ts, Group). */
