@@ -11,6 +11,7 @@ import type { ServerOptions } from '../config/types';
 import * as ipv4 from '../net/ipv4';
 import { load, Module } from '../modules';
 import * as associations from '../sync/associations';
+import * as sourceModule from '../sync/source';
 import { SourceField } from '../sync/source';
 import type { Later, Output } from './commands';
 
@@ -28,7 +29,7 @@ function matchSources(app: Appliance, word: string): number[] | null {
   const sources = app.sync.sources;
   const slash = word.indexOf('/');
   if (slash < 0) {
-    const index = associations.findSource(app.sync, word);
+    const index = sourceModule.find(app.sync.sources, word);
     return index < 0 ? [] : [index];
   }
   const left = ipv4.parseIpv4(word.substring(0, slash));
@@ -79,7 +80,7 @@ function add(app: Appliance, args: string[]): string | Later {
 function addResolved(app: Appliance, options: ServerOptions, address: string | null): string {
   if (address === null) return 'Invalid host/IP address\n';
   const sync = app.sync;
-  if (associations.findSource(sync, address) >= 0 || associations.findSource(sync, options.host) >= 0) return '511 Source already present\n';
+  if (sourceModule.find(sync.sources, address) >= 0 || sourceModule.find(sync.sources, options.host) >= 0) return '511 Source already present\n';
   if (sync.sources.length >= MAX_SERVERS) return '512 Too many sources present\n';
   return associations.addSource(sync, options) === null ? OK : '511 Source already present\n';
 }
@@ -87,7 +88,7 @@ function addResolved(app: Appliance, options: ServerOptions, address: string | n
 function remove(app: Appliance, args: string[]): string | null {
   if (args.length === 0) return 'Invalid syntax for address\n';
   if (args.length > 1) return null;
-  const index = associations.findSource(app.sync, args[0]);
+  const index = sourceModule.find(app.sync.sources, args[0]);
   if (index < 0) return NO_SUCH_SOURCE;
   associations.removeSource(app.sync, index);
   return OK;
@@ -146,7 +147,7 @@ function sourceOption(app: Appliance, name: string, args: string[]): string | nu
   const poll = name === 'minpoll' || name === 'maxpoll';
   const value = poll || name === 'minstratum' ? parseInteger(args[1], -1e9, 1e9) : parseNumber(args[1], -1e9, 1e9);
   if (value !== value) return 'Invalid syntax for address value\n';
-  const index = associations.findSource(app.sync, args[0]);
+  const index = sourceModule.find(app.sync.sources, args[0]);
   if (index < 0) return NO_SUCH_SOURCE;
   const min = poll ? MIN_POLL : 0;
   const max = poll ? MAX_POLL : name === 'minstratum' ? 15 : name === 'maxdelay' ? 1000 : 1e6;

@@ -13,9 +13,9 @@ import * as ipv4 from '../net/ipv4';
 import * as gps from '../refclock/counters';
 import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
+import * as sourceModule from '../sync/source';
 import { SourceField } from '../sync/source';
 import { LastPacketField, testsText } from '../sync/lastpacket';
-import { load, Module } from '../modules';
 import type { Source } from '../sync/source';
 import type { Output } from './commands';
 import { field, padLeft, padRight } from './fields';
@@ -202,7 +202,7 @@ function ntpdata(app: Appliance, source: Source): string {
 function ntpdataCommand(app: Appliance, args: string[]): string | null {
   if (args.length > 1) return null;
   if (args.length === 1) {
-    const index = load(app.platform, Module.Associations).findSource(app.sync, args[0]);
+    const index = sourceModule.find(app.sync.sources, args[0]);
     return index < 0 ? NO_SUCH_SOURCE : ntpdata(app, app.sync.sources[index]);
   }
   let text = '';

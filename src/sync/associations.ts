@@ -182,15 +182,6 @@ export function removeSource(sync: Sync, index: number): void {
   load(sync.platform, Module.ClockUpdate).selectAgain(sync);
 }
 
-/** The NTP source a name or address names (-1: none; the refclock is not managed by address). */
-export function findSource(sync: Sync, host: string): number {
-  for (let i = 0; i < sync.sources.length; i++) {
-    if (sync.sources[i].refclock) continue;
-    if (sourceModule.hostOf(sync.sources[i]) === host || sync.sources[i].address === host) return i;
-  }
-  return -1;
-}
-
 /** Starts a burst of requests on every source (or one), as chronyc's `burst`. */
 export function burst(sync: Sync, index: number): void {
   for (let i = 0; i < sync.sources.length; i++) {

@@ -164,6 +164,15 @@ export function hostOf(source: Source): string {
   return source.pool ? source.address : source.options.host;
 }
 
+/** The NTP source a name or address names (-1: none; the refclock is not managed by address). */
+export function find(sources: Source[], host: string): number {
+  for (let i = 0; i < sources.length; i++) {
+    if (sources[i].refclock) continue;
+    if (hostOf(sources[i]) === host || sources[i].address === host) return i;
+  }
+  return -1;
+}
+
 export function setAddress(source: Source, address: string): void {
   source.address = address;
   const value = ipv4.parseIpv4(address);
