@@ -5,11 +5,11 @@
  * changes nothing.
  */
 import type { Appliance } from '../appliance';
+import { parseServer } from '../config/serveroptions';
 import { MAX_SERVERS } from '../config/types';
 import { parseInteger, parseNumber } from '../text/parse';
 import type { ServerOptions } from '../config/types';
 import * as ipv4 from '../net/ipv4';
-import { load, Module } from '../modules';
 import * as associations from '../sync/associations';
 import * as sourceModule from '../sync/source';
 import { SourceField } from '../sync/source';
@@ -55,8 +55,7 @@ function matchSources(app: Appliance, word: string): number[] | null {
 /** `add server HOST [options]`: resolves first, as chronyc does, so a bad name is refused. */
 function add(app: Appliance, args: string[]): string | Later {
   if (args.length < 2 || args[0].toLowerCase() !== 'server') return 'Invalid syntax for add command\n';
-  // The configuration parser is loaded for `add` only: the group's other commands do not carry it.
-  const parsed = load(app.platform, Module.Config).parseServer(args.slice(1));
+  const parsed = parseServer(args.slice(1));
   if (typeof parsed === 'string') {
     return 'Invalid ' + (parsed.indexOf('unknown') === 0 ? 'option in' : 'value in') + ' add command\n';
   }
