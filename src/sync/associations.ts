@@ -13,7 +13,7 @@ import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Peer } from '../platform';
 import { load, Module } from '../modules';
-import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
+import { BIND_ATTEMPTS, bindSource, clockUpdate, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
 import type { Sync } from './manager';
 import * as poolModule from './pool';
 import type { Pool } from './pool';
@@ -178,8 +178,9 @@ export function removeSource(sync: Sync, index: number): void {
   sync.sources.splice(index, 1);
   if (sync.selectedIndex === index) sync.selectedIndex = -1;
   else if (sync.selectedIndex > index) sync.selectedIndex--;
-  // The others' states may change without it; the clock itself holds over until the next update.
-  load(sync.platform, Module.ClockUpdate).selectAgain(sync);
+  // The others' states may change without it (selection again, in an event of its own); the
+  // clock itself holds over until the next update.
+  sync.platform.after(0, clockUpdate, sync, null);
 }
 
 /** Starts a burst of requests on every source (or one), as chronyc's `burst`. */

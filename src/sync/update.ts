@@ -68,11 +68,6 @@ function correct(sync: Sync, now: number, offset: number, slope: number, skew: n
   return correction;
 }
 
-/** Selection again after the set of sources changed (associations.ts), the selected source keeping its advantage. */
-export function selectAgain(sync: Sync): void {
-  runSelection(sync, -1);
-}
-
 /** `reselect`: selection again from scratch, without the selected source's advantage. */
 export function reselect(sync: Sync): void {
   sync.selectedIndex = -1;
