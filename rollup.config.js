@@ -120,8 +120,10 @@ export default {
           ecma: 5,
           // No function inlining: an inlined single-use function becomes a closure built on every call.
           // No collapse_vars: it moves assignments before a `var`, which Espruino does not hoist
-          // (board/virtual/bundle-check.mjs refuses the result).
-          compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false, collapse_vars: false },
+          // (board/virtual/bundle-check.mjs refuses the result). hoist_vars: every `var` at the top
+          // of its function, since a `var` inside a branch that did not run leaves the name to the
+          // enclosing scope (two loops sharing a counter overwrote a module's function on the device).
+          compress: { passes: 3, pure_getters: true, inline: 1, reduce_funcs: false, collapse_vars: false, hoist_vars: true },
           mangle: { toplevel: true, reserved: RESERVED_GLOBALS, properties: names.terserOptions },
           // Binary-string literals stay \x escapes; Espruino source is bytes.
           format: { ascii_only: true, comments: false },

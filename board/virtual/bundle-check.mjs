@@ -102,6 +102,57 @@ function varsUsedBeforeDeclaration(ast) {
         problems.push(`uses ${node.name} before its var declaration runs; Espruino does not hoist var (offset ${node.start})`);
       }
     }
+    for (const problem of conditionalVars(fn, params)) problems.push(problem);
+  }
+  return problems;
+}
+
+/**
+ * The same, when the `var` comes first in the text but may not run: one inside a branch, a loop's
+ * body or a case (`if (a) { for (var i = 0; …) } for (i = 0; …)`, as terser writes two loops
+ * that share a name). A use outside every such branch reaches the enclosing scope's variable
+ * whenever the branch did not run (found on the device: a module-level function overwritten
+ * by a loop counter in the selection's code).
+ */
+function conditionalVars(fn, params) {
+  const problems = [];
+  // Each var declarator with the nearest node whose execution of it is conditional (null: none).
+  const declarations = new Map();
+  const uses = [];
+  const visit = (node, parent, branch) => {
+    if (!node || typeof node.type !== 'string') return;
+    if (node !== fn.body && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')) return;
+    if (node.type === 'VariableDeclarator') {
+      if (!declarations.has(node.id.name)) declarations.set(node.id.name, []);
+      declarations.get(node.id.name).push({ start: node.start, branch });
+      visit(node.init, node, branch);
+      return;
+    }
+    if (node.type === 'Identifier' && isReference(node, parent)) uses.push({ node, branch });
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      const conditional =
+        (node.type === 'IfStatement' && (key === 'consequent' || key === 'alternate')) ||
+        (node.type === 'ConditionalExpression' && (key === 'consequent' || key === 'alternate')) ||
+        (node.type === 'LogicalExpression' && key === 'right') ||
+        ((node.type === 'ForStatement' || node.type === 'WhileStatement') && (key === 'body' || key === 'test' || key === 'update')) ||
+        ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && key === 'body') ||
+        node.type === 'SwitchCase' || node.type === 'TryStatement' || node.type === 'CatchClause';
+      const inner = conditional ? value : branch;
+      if (Array.isArray(value)) for (const child of value) visit(child, node, conditional ? child : branch);
+      else visit(value, node, inner);
+    }
+  };
+  visit(fn.body, null, null);
+  const contains = (outer, node) => outer === null || (node.start >= outer.start && node.end <= outer.end);
+  for (const { node } of uses) {
+    const declared = declarations.get(node.name);
+    if (!declared || params.has(node.name)) continue;
+    // Safe when a declaration before it runs whenever the use does.
+    const safe = declared.some((d) => d.start <= node.start && contains(d.branch, node));
+    if (!safe && declared.some((d) => d.start <= node.start)) {
+      problems.push(`uses ${node.name} outside the branch whose var declares it; Espruino does not hoist var (offset ${node.start})`);
+    }
   }
   return problems;
 }

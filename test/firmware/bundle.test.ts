@@ -65,6 +65,11 @@ describe('firmware bundle', () => {
     expect(checkBundle('var t = {run: g}; function g() {}')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function f() { return g(); function g() { return 1; } }')[0]).toMatch(/before its declaration runs/);
     expect(checkBundle('function g() {} var t = {run: g}; var u = function () { return h(); }; function h() {}')).toEqual([]);
+    // A var in a branch that may not run, then the name outside it: the enclosing scope's variable is written.
+    expect(checkBundle('function f(a) { if (a) { for (var i = 0; i < 2; i++) {} } for (i = 0; i < 2; i++) {} }')[0]).toMatch(/outside the branch/);
+    expect(checkBundle('function f(a) { var l; if (a) { var u = 1; } return a ? (l = 2) : u; }')[0]).toMatch(/outside the branch/);
+    expect(checkBundle('function f(a) { var i, j; if (a) { for (i = 0; i < 2; i++) {} } for (i = 0; i < 2; i++) j = i; return j; }')).toEqual([]);
+    expect(checkBundle('function f(a) { for (var i = 0; i < 2; i++) { if (a) { var k = i; k++; } } return i; }')).toEqual([]);
     // Nor a var: before its statement runs, the name is the enclosing scope's (the device's sync manager overwrote a module function so).
     expect(checkBundle('function f(r) { for (var c = 0; c < 2; c++) { var p = (D = r[c]).x; var D; } }')[0]).toMatch(/D before its var declaration/);
     expect(checkBundle('function f(r) { var D = r[0]; D = r[1]; return function () { return D; }; }')).toEqual([]);
