@@ -111,7 +111,7 @@ function pollBits(pollLog2: number): number {
 }
 
 /** A measurements record for a source's new sample from a packet (chrony logs only NTP measurements there). */
-export function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit: number): void {
+function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit: number): void {
   const last = source.lastPacket;
   if (source.refclock || !last || last[LastPacketField.Arrival] !== source.lastSampleTime) return;
   const log = statistics.measurements;
@@ -137,7 +137,7 @@ export function recordMeasurement(statistics: Statistics, source: Source, scoreP
  * A clock update: a tracking record and a history slot. `offset` is the
  * correction the update applied (source − local, as the discipline takes it).
  */
-export function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline: Discipline, source: Source,
+function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline: Discipline, source: Source,
   offset: number, offsetSd: number, combined: number): void {
   const now = localClock.now(clock);
   const base = clock.baseFreq;

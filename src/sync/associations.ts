@@ -6,7 +6,6 @@
  * on-demand module of its own: none of this runs on a poll or a sample, so the sample
  * path (manager.ts) does not carry it.
  */
-import type { Authenticator } from '../ntp/keys';
 import type { ServerOptions } from '../config/types';
 import { defaultServerOptions, MAX_SERVERS } from '../config/types';
 import { Leap } from '../ntp/header';
@@ -222,7 +221,7 @@ export function pollLimitsChanged(sync: Sync, index: number): void {
  */
 export function acceptPeer(sync: Sync, msg: string, from: Peer): Source | null {
   if (sync.sources.length >= MAX_SERVERS || !sync.ntpSocket) return null;
-  const keyId = sync.auth ? load(sync.platform, Module.SyncAuth).authenticatedKey(sync.auth as Authenticator, msg) : -1;
+  const keyId = sync.auth ? load(sync.platform, Module.SyncAuth).authenticatedKey(sync.auth, msg) : -1;
   if (keyId < 0 && !sync.config.acceptPeers) return null;
   const options = defaultServerOptions(from.address);
   options.port = from.port;

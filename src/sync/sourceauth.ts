@@ -19,17 +19,20 @@ export function sign(source: Source, auth: Authenticator, request: string): stri
 /** Whether a reply carries a valid MAC under the source's key (a crypto-NAK does not). */
 export function verify(source: Source, auth: Authenticator, msg: string): boolean {
   const key = keys.findKey(auth.keys, source.options.keyId);
-  if (key === null || msg.length <= 48) return false;
-  const trailer = packet.parseTrailer(msg);
-  return trailer !== null && trailer.macOffset >= 0 && trailer.macDigestLength > 0 &&
-    mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha);
+  const trailer = key === null ? null : macTrailer(msg);
+  return key !== null && trailer !== null && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha);
 }
 
 /** The key id a packet is validly signed with, or -1. */
 export function authenticatedKey(auth: Authenticator, msg: string): number {
-  if (msg.length <= 48) return -1;
+  const trailer = macTrailer(msg);
+  const key = trailer === null ? null : keys.findKey(auth.keys, trailer.macKeyId);
+  return key && trailer && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha) ? key.id : -1;
+}
+
+/** A packet's trailer when it carries a MAC with a digest (not a crypto-NAK), else null. */
+function macTrailer(msg: string): packet.Trailer | null {
+  if (msg.length <= 48) return null;
   const trailer = packet.parseTrailer(msg);
-  if (trailer === null || trailer.macOffset < 0 || trailer.macDigestLength === 0) return -1;
-  const key = keys.findKey(auth.keys, trailer.macKeyId);
-  return key && mac.verifyMac(msg, trailer.macOffset, key.id, key.type, key.secret, auth.sha) ? key.id : -1;
+  return trailer !== null && trailer.macOffset >= 0 && trailer.macDigestLength > 0 ? trailer : null;
 }

@@ -2,10 +2,10 @@
  * The clock update (chrony's reference.c with the selection of sources.c): selection
  * over the sources' statistics, the combined estimate handed to the discipline, the
  * reference state our replies carry (stratum, reference id, root delay and dispersion,
- * leap), the statistics records (in an event after, events.ts) and the drift file; and the console's `reselect`,
- * `makestep`, `settime`. An on-demand module of its own, run in an event after the
- * sample's (events.ts updateSoon): the sample's code is let go first, so the two never
- * take memory together.
+ * leap), the statistics records (in an event after, events.ts record) and the drift file;
+ * and the console's `reselect`, `makestep`, `settime`. An on-demand module of its own, run in
+ * an event after the sample's (events.ts clockUpdate): the sample's code is let go first, so
+ * the two never take memory together.
  */
 import * as discipline from '../clock/discipline';
 import { DRIFT_FILE } from '../clock/discipline';
@@ -58,14 +58,23 @@ export function runSelection(sync: Sync, updatedIndex: number): void {
 function correct(sync: Sync, now: number, offset: number, slope: number, skew: number): discipline.Correction {
   const correction = discipline.update(sync.discipline, sync.clock, now, offset, slope, skew,
     sync.config.makestepThreshold, sync.config.makestepLimit);
+  moveSamples(sync, now, correction.phase, correction.freq, correction.slewSeconds);
+  return correction;
+}
+
+/**
+ * After the clock was corrected by `phase` and `freq` at ideal time `now`: the samples held against
+ * the old clock (the sources', the refclock's, the manual ones) are moved with it, and the end of
+ * the slew (`slewSeconds`, 0 for none) is scheduled.
+ */
+function moveSamples(sync: Sync, now: number, phase: number, freq: number, slewSeconds: number): void {
   for (let i = 0; i < sync.sources.length; i++) {
     const stats = sync.sources[i].stats;
-    if (stats) sourcestats.applyCorrection(stats, now, correction.phase, correction.freq);
+    if (stats) sourcestats.applyCorrection(stats, now, phase, freq);
   }
-  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, correction.phase, correction.freq);
-  manual.applyCorrection(sync.manual, now, correction.phase, correction.freq);
-  reference.scheduleSlewEnd(sync, correction.slewSeconds);
-  return correction;
+  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, phase, freq);
+  manual.applyCorrection(sync.manual, now, phase, freq);
+  reference.scheduleSlewEnd(sync, slewSeconds);
 }
 
 /** `reselect`: selection again from scratch, without the selected source's advantage. */
@@ -91,7 +100,6 @@ export function manualSample(sync: Sync, trueTime: number): number {
   clockChanges.notifyChange(sync.clock);
   return offset;
 }
-
 
 function saveDrift(sync: Sync, now: number): void {
   if (sync.discipline.updates < 4) return;
@@ -119,13 +127,7 @@ export function makestepNow(sync: Sync): boolean {
   if (selection.result !== 'ok') return false;
   const offset = selection.offset;
   localClock.step(clock, offset);
-  for (let i = 0; i < sync.sources.length; i++) {
-    const stats = sync.sources[i].stats;
-    if (stats) sourcestats.applyCorrection(stats, now, offset, 0);
-  }
-  if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, offset, 0);
-  manual.applyCorrection(sync.manual, now, offset, 0);
-  reference.scheduleSlewEnd(sync, 0);
+  moveSamples(sync, now, offset, 0, 0);
   clockChanges.notifyChange(sync.clock);
   return true;
 }
