@@ -17,6 +17,8 @@ import * as web from './web/server';
 export function start(platform: Platform): Appliance {
   const app = load(platform, Module.Boot).create(platform, function () {
     return load(platform, Module.Request);
+  }, function () {
+    return load(platform, Module.ReplyHeader);
   });
   // The boot code and what it loaded are let go before the services start: boot's peak is lower.
   platform.release();
@@ -124,7 +126,7 @@ function bindNtpPort(app: Appliance, port: NtpPort, attemptsLeft: number): void 
 /** Every REFRESH_INTERVAL: holdover bookkeeping, then a fresh reply header (both code loaded for it). */
 function updateReference(app: Appliance): void {
   load(app.platform, Module.Reference).tick(app.sync);
-  app.responder.requests().refresh(app.responder);
+  app.responder.headers().refresh(app.responder);
 }
 
 /**

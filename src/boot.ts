@@ -11,7 +11,7 @@ import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
 import type { AccessDirective, Config } from './config/types';
 import { defaults as defaultConfig } from './config/types';
-import type { ConfigModule, RequestModule } from './modules';
+import type { ConfigModule, ReplyHeaderModule, RequestModule } from './modules';
 import { load, Module } from './modules';
 import type { Platform } from './platform';
 import * as access from './serve/access';
@@ -23,8 +23,11 @@ import * as statistics from './stats/statistics';
 import type { Sync } from './sync/manager';
 import * as syncSetup from './sync/setup';
 
-/** `requestModule` gives the responder's general path (app.ts makes it: a callback made here would keep this module in memory). */
-export function create(platform: Platform, requestModule: () => RequestModule): Appliance {
+/**
+ * `requestModule` gives the responder's general path and `headerModule` its header's rebuild (app.ts
+ * makes them: a callback made here would keep this module in memory).
+ */
+export function create(platform: Platform, requestModule: () => RequestModule, headerModule: () => ReplyHeaderModule): Appliance {
   const chosen = loadConfig(platform);
   const configText = chosen.stored.text;
   const config = chosen.config;
@@ -36,7 +39,7 @@ export function create(platform: Platform, requestModule: () => RequestModule): 
     configText: configText,
     storedConfig: chosen.stored,
     editedConfig: configText,
-    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random, requestModule),
+    responder: responder.create(clock, clientLog.create(config.clientLogSize), platform.random, requestModule, headerModule),
     sync: null as unknown as Sync,
     ntpAccess: buildAccess(config.ntpAccess),
     cmdAccess: buildAccess(config.cmdAccess),

@@ -17,6 +17,7 @@ import type * as mode6Auth from './serve/mode6auth';
 import type * as gpsDriver from './refclock/gps';
 import type * as authReply from './serve/authreply';
 import type * as requests from './serve/request';
+import type * as replyHeader from './serve/replyheader';
 import type * as reference from './clock/reference';
 import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
@@ -67,6 +68,8 @@ export const enum Module {
   Auth = 'ntpd-auth',
   /** The general request path (serve/request.ts): each datagram the responder's hot path does not take. */
   Request = 'ntpd-request',
+  /** The reply header's rebuild (serve/replyheader.ts): every few seconds, and after a clock change. */
+  ReplyHeader = 'ntpd-replyheader',
   /** The reference state's upkeep (clock/reference.ts): holdover, leap seconds, the end of a slew. */
   Reference = 'ntpd-reference',
   /** The broadcast server (serve/broadcast.ts): each round of mode-5 packets. */
@@ -91,6 +94,8 @@ export const enum ConsoleGroup {
   Sources = 'ntpd-cmd-sources',
   Access = 'ntpd-cmd-access',
   Clock = 'ntpd-cmd-clock',
+  /** The commands that load the clock update: makestep, reselect, settime, dump (console/stepcmd.ts). */
+  Step = 'ntpd-cmd-step',
   Config = 'ntpd-cmd-config',
   Log = 'ntpd-cmd-log',
   System = 'ntpd-cmd-system',
@@ -114,6 +119,7 @@ export type GpsModule = typeof gpsDriver;
 export type AuthModule = typeof authReply;
 export type ShellModule = typeof shell;
 export type RequestModule = typeof requests;
+export type ReplyHeaderModule = typeof replyHeader;
 export type ReferenceModule = typeof reference;
 export type BroadcastModule = typeof broadcast;
 
@@ -135,6 +141,7 @@ export function load(platform: Platform, name: Module.Gps): GpsModule;
 export function load(platform: Platform, name: Module.Auth): AuthModule;
 export function load(platform: Platform, name: Module.Shell): ShellModule;
 export function load(platform: Platform, name: Module.Request): RequestModule;
+export function load(platform: Platform, name: Module.ReplyHeader): ReplyHeaderModule;
 export function load(platform: Platform, name: Module.Reference): ReferenceModule;
 export function load(platform: Platform, name: Module.Broadcast): BroadcastModule;
 export function load(platform: Platform, name: Module): unknown {

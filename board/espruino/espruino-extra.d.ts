@@ -83,7 +83,10 @@ interface EspruinoHttpHeaders {
 
 interface EspruinoHttpResponse {
   writeHead(status: number, headers: EspruinoHttpHeaders): void;
-  end(data: string): void;
+  end(data?: string): void;
+  write(data: string): boolean;
+  /** 'drain': the send buffer is empty. */
+  on(event: 'drain', listener: () => void): void;
 }
 
 interface EspruinoHttpServer {

@@ -142,9 +142,31 @@ export function httpRequests(handle: HttpHandler): (req: EspruinoHttpRequest, re
       answer = { status: 500, contentType: 'text/plain', body: 'Internal error\n' };
     }
     res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
-    res.end(answer.body);
+    if (answer.body.length <= HTTP_CHUNK) res.end(answer.body);
+    else sendInChunks(res, answer.body);
     if (loaded) release();
   };
+}
+
+/**
+ * Bytes handed to the HTTP server at a time. Espruino copies what it is given into RAM (and
+ * copies the rest again after each partial send): the status page (6 KB, a flash string read
+ * from Storage) given whole took about 900 JsVars at once.
+ */
+const HTTP_CHUNK = 512;
+
+/** A long body a chunk at a time: the next one when the last has left (the response's 'drain'). */
+function sendInChunks(res: EspruinoHttpResponse, body: string): void {
+  let offset = 0;
+  function next(): void {
+    if (offset >= body.length) return;
+    const chunk = body.substr(offset, HTTP_CHUNK);
+    offset += HTTP_CHUNK;
+    if (offset >= body.length) res.end(chunk);
+    else res.write(chunk);
+  }
+  res.on('drain', next);
+  next();
 }
 
 /** The global ntpConsole() the REPL's user types to come back. */
@@ -174,7 +196,13 @@ export function forwardJavaScriptConsole(): void {
 }
 
 function loadModule(name: string): unknown {
-  loaded = true;
+  if (!loaded) {
+    loaded = true;
+    // The first module of an event: what earlier events left (the hot path's replies are not
+    // followed by a release()) is collected first, so the module's code starts from what is
+    // alive and not from a heap Espruino would collect only once it ran out (LOW_MEMORY).
+    process.memory();
+  }
   return require(name);
 }
 

@@ -1,5 +1,5 @@
 // Espruino's require("http") server side over Node's http: createServer(fn)
-// .listen(port), fn(req, res) with req.url/method and res.writeHead/write/end.
+// .listen(port), fn(req, res) with req.url/method and res.writeHead/write/end/on('drain').
 // The device's port 80 maps to a host port (0: any free one); others to themselves.
 import nodeHttp from 'node:http';
 
@@ -20,16 +20,28 @@ export function createHttp({ httpPort, bindAddress, log, guard }) {
     const server = nodeHttp.createServer((request, response) => {
       // Espruino gives the firmware plain objects; body strings are bytes (latin1).
       const req = { url: request.url, method: request.method, headers: { ...request.headers } };
+      // As Espruino's response: 'drain' once what was written has left and the response is not ended.
+      const drainListeners = [];
+      let ended = false;
+      const drained = () => {
+        if (!ended) for (const listener of drainListeners) listener();
+      };
       const res = {
         writeHead(status, headers) {
           if (!(Number.isInteger(+status) && +status >= 100 && +status < 600)) throw new Error('writeHead: bad status ' + status);
           response.writeHead(+status, headers && typeof headers === 'object' ? { ...headers } : undefined);
         },
         write(data) {
-          response.write(Buffer.from(String(data), 'latin1'));
+          response.write(Buffer.from(String(data), 'latin1'), () => setImmediate(drained));
+          return false;
         },
         end(data) {
+          ended = true;
           response.end(data === undefined ? undefined : Buffer.from(String(data), 'latin1'));
+        },
+        on(event, listener) {
+          if (event !== 'drain' || typeof listener !== 'function') throw new Error('http response: unsupported event ' + event);
+          drainListeners.push(guard(listener));
         },
       };
       run(req, res);

@@ -3,6 +3,9 @@
  * Espruino's Date lacks Date.UTC and the output must not depend on a time zone.
  */
 
+/** The months' English abbreviations, three letters each (chronyc's dates, and the dates `settime` reads). */
+export const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+
 export interface CivilDate {
   year: number;
   month: number; // 1-12

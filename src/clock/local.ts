@@ -6,13 +6,9 @@
  */
 import { Leap } from '../ntp/header';
 import { LOCAL_REFERENCE_ID, UNSYNCHRONISED_REFERENCE_ID } from '../ntp/refid';
-import { cook, DISPERSION_RATE, pendingCorrection } from './readout';
+import { cook, MAX_DISPERSION, pendingCorrection, STRATUM_UNSYNCHRONISED } from './readout';
 
-export { cook, DISPERSION_RATE, idealTime, pendingCorrection } from './readout';
-
-/** RFC 5905 MAXDISP: what an unsynchronised clock claims. */
-export const MAX_DISPERSION = 16;
-export const STRATUM_UNSYNCHRONISED = 16;
+export { cook, DISPERSION_RATE, idealTime, MAX_DISPERSION, now, pendingCorrection, rootDispersionAt, STRATUM_UNSYNCHRONISED } from './readout';
 
 export interface LocalClock {
   readRaw: () => number;
@@ -62,10 +58,6 @@ export function create(readRaw: () => number): LocalClock {
   };
 }
 
-export function now(clock: LocalClock): number {
-  return cook(clock, clock.readRaw());
-}
-
 /**
  * log2 of the clock's resolution including the cost of reading it, as ntpd
  * and chrony measure it: the smallest non-zero step between successive reads.
@@ -82,13 +74,6 @@ export function measurePrecision(readRaw: () => number): number {
   let log2 = 0;
   while (log2 > -30 && Math.pow(2, log2 - 1) >= smallest) log2--;
   return log2;
-}
-
-/** Root dispersion now: the value at the last update plus PHI × elapsed. */
-export function rootDispersionAt(clock: LocalClock, cookedNow: number): number {
-  if (clock.leap === Leap.Unsynchronised) return MAX_DISPERSION;
-  const elapsed = cookedNow - clock.referenceTime;
-  return clock.rootDispersion + DISPERSION_RATE * (elapsed > 0 ? elapsed : 0);
 }
 
 /** chrony's default maxslewrate: 83333 ppm. */
@@ -167,9 +152,4 @@ export function setUnsynchronised(clock: LocalClock): void {
   clock.referenceTime = 0;
   clock.rootDelay = 0;
   clock.rootDispersion = MAX_DISPERSION;
-}
-
-/** True while the clock follows an upstream source (not local, not unsynchronised). */
-export function synchronisedToSource(clock: LocalClock): boolean {
-  return clock.leap !== Leap.Unsynchronised && clock.referenceId !== LOCAL_REFERENCE_ID && clock.referenceTime > 0;
 }

@@ -10,6 +10,7 @@ import * as calendar from './calendar';
 import * as leapSecondList from './leapseclist';
 import * as clockChanges from './changes';
 import * as localClock from './local';
+import { synchronisedToSource } from './synchronised';
 import { Leap } from '../ntp/header';
 import * as events from '../sync/events';
 import type { Sync } from '../sync/manager';
@@ -28,7 +29,7 @@ export function tick(sync: Sync): void {
   const leapBefore = clock.leap;
   const now = localClock.now(clock);
   let held = true;
-  if (localClock.synchronisedToSource(clock)) {
+  if (synchronisedToSource(clock)) {
     const distance = clock.rootDelay / 2 + localClock.rootDispersionAt(clock, now);
     held = distance > MAX_HOLDOVER_DISTANCE;
     if (held) sync.platform.log('holdover: root distance ' + distance.toFixed(3) + ' s, no longer synchronised');
@@ -38,7 +39,7 @@ export function tick(sync: Sync): void {
     else localClock.setUnsynchronised(clock);
   }
   if (clock.leap !== Leap.Unsynchronised) {
-    clock.leap = announcedLeap(sync, localClock.synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, now);
+    clock.leap = announcedLeap(sync, synchronisedToSource(clock) ? sync.sourcesLeap : Leap.None, now);
   }
   scheduleLeap(sync);
   if (clock.leap !== leapBefore) clockChanges.notifyChange(sync.clock);

@@ -1,27 +1,19 @@
 /**
- * Console commands that act on the clock itself, as chronyc's (command group
- * ntpd-cmd-clock): `makestep`, `waitsync`, `local`, `manual` and `settime`
- * (manual time input), `reselect`, and `dump` / `writertc` (the drift file
- * now). A bad argument changes nothing.
+ * Console commands about the clock's reference, as chronyc's (command group ntpd-cmd-clock):
+ * `waitsync`, `local`, and `manual` (manual time input; its samples are entered with
+ * `settime`, in stepcmd.ts with the other commands that load the clock update). A bad argument
+ * changes nothing.
  */
 import type { Appliance } from '../appliance';
 import { parseInteger, parseNumber } from '../text/parse';
-import * as localClock from '../clock/local';
+import { synchronisedToSource } from '../clock/synchronised';
 import * as refid from '../ntp/refid';
 import * as manual from '../sync/manual';
-import { DRIFT_FILE } from '../clock/discipline';
 import { load, Module } from '../modules';
-import type { ClockUpdateModule } from '../modules';
 import type { Later, Output } from './commands';
 import { padLeft } from './fields';
 import { logDateTime } from './format';
-import { parseTime } from './timeinput';
 import { trackingValues } from './tracking';
-
-/** The clock update (sync/update.ts), loaded for the commands that act on the selection or the discipline (not for the whole group). */
-function clockUpdate(app: Appliance): ClockUpdateModule {
-  return load(app.platform, Module.ClockUpdate);
-}
 
 const OK = '200 OK\n';
 /** chrony's default for `local` without a stratum. */
@@ -72,46 +64,6 @@ function manualList(app: Appliance): string {
   return text;
 }
 
-/** `settime TIME`: with manual on, the time typed in is a sample for the clock. */
-function settime(app: Appliance, args: string[]): string | null {
-  if (args.length === 0) return null;
-  const given = parseTime(args, localClock.now(app.clock));
-  if (given !== given) return '510 - Could not parse date string\n';
-  if (!app.sync.manual.enabled) return '505 Facility not enabled in daemon\n';
-  const before = trackingValues(app).frequencyPpm;
-  const offset = clockUpdate(app).manualSample(app.sync, given);
-  const after = trackingValues(app).frequencyPpm;
-  return 'Clock was ' + offset.toFixed(2) + ' seconds fast.  Frequency change = ' + (after - before).toFixed(2) +
-    'ppm, new frequency = ' + after.toFixed(2) + 'ppm\n';
-}
-
-function reselect(app: Appliance): string {
-  clockUpdate(app).reselect(app.sync);
-  return OK;
-}
-
-/** `dump` / `writertc`: the crystal's frequency to the drift file now; says what was written. */
-function saveDrift(app: Appliance): string {
-  const sync = app.sync;
-  if (sync.discipline.updates === 0 && app.platform.services().storageRead(DRIFT_FILE) === undefined) {
-    return '500 Failure (no frequency learned yet)\n';
-  }
-  const text = clockUpdate(app).writeDrift(sync);
-  if (text === '') return '514 Can\'t write RTC parameters\n';
-  const parts = text.trim().split(' ');
-  return OK + 'Wrote ' + DRIFT_FILE + ': frequency ' + parts[0] + ' ppm, skew ' + parts[1] + ' ppm\n';
-}
-
-function makestep(app: Appliance, args: string[]): string {
-  if (args.length === 0) return clockUpdate(app).makestepNow(app.sync) ? OK : '500 Failure\n';
-  const threshold = parseNumber(args[0], 0, 1e9);
-  const limit = parseInteger(args[1], -1, 1e9);
-  if (args.length !== 2 || threshold !== threshold || limit !== limit) return 'Bad syntax for makestep command\n';
-  app.config.makestepThreshold = threshold;
-  app.config.makestepLimit = limit;
-  return OK;
-}
-
 /**
  * `waitsync [max-tries [max-correction [max-skew [interval]]]]`: one line a
  * try until the clock follows a source within the limits (0: no limit), or
@@ -135,7 +87,7 @@ function waitsync(app: Appliance, args: string[]): Later | null {
       const correction = Math.abs(values.correction);
       write('try: ' + tries + ', refid: ' + refid.toHex(app.clock.referenceId) + ', correction: ' + correction.toFixed(9) +
         ', skew: ' + values.skewPpm.toFixed(3) + '\n');
-      const synchronised = localClock.synchronisedToSource(app.clock) &&
+      const synchronised = synchronisedToSource(app.clock) &&
         (maxCorrection === 0 || correction <= maxCorrection) && (maxSkewPpm === 0 || values.skewPpm <= maxSkewPpm);
       if (synchronised || (maxTries > 0 && tries >= maxTries)) {
         done();
@@ -154,29 +106,19 @@ function waitsync(app: Appliance, args: string[]): Later | null {
 /** Runs one of this group's commands (commands.ts, Group). */
 export function run(app: Appliance, name: string, args: string[]): Output {
   switch (name) {
-    case 'makestep':
-      return makestep(app, args);
     case 'waitsync':
       return waitsync(app, args);
     case 'local':
       return local(app, args);
     case 'manual':
       return manualCommand(app, args);
-    case 'settime':
-      return settime(app, args);
   }
-  if (args.length !== 0) return null;
-  return name === 'reselect' ? reselect(app) : saveDrift(app);
+  return null;
 }
 
 /** This group's commands: usage, tab, summary (commands.ts, Group). */
 export function table(): string {
-  return 'makestep [<threshold> <limit>]\tStep the clock now, or set when it may step\n' +
-    'waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]\tWait for synchronisation (Ctrl-C stops)\n' +
-    'reselect\tSelect the best source again from scratch\n' +
+  return 'waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]\tWait for synchronisation (Ctrl-C stops)\n' +
     'local [stratum <stratum>] | local off\tServe the own clock when nothing is selected\n' +
-    'manual on|off|reset|list|delete <index>\tManual time input: allow, list, delete samples\n' +
-    'settime <time>\tEnter the time (UTC; manual on): HH:MM[:SS], YYYY-MM-DD HH:MM[:SS]\n' +
-    'dump\tSave the crystal\'s frequency to the drift file now\n' +
-    'writertc\tSave the crystal\'s frequency to the drift file now\n';
+    'manual on|off|reset|list|delete <index>\tManual time input: allow, list, delete samples\n';
 }

@@ -73,15 +73,16 @@ export function groupOf(name: string): string {
     case 'accheck':
     case 'cmdaccheck':
       return ConsoleGroup.Access;
-    case 'makestep':
     case 'waitsync':
-    case 'reselect':
     case 'local':
     case 'manual':
+      return ConsoleGroup.Clock;
+    case 'makestep':
+    case 'reselect':
     case 'settime':
     case 'dump':
     case 'writertc':
-      return ConsoleGroup.Clock;
+      return ConsoleGroup.Step;
     case 'config':
       return ConsoleGroup.Config;
     case 'log':

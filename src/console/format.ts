@@ -1,4 +1,4 @@
-import { civilFromDays } from '../clock/calendar';
+import { civilFromDays, MONTH_NAMES } from '../clock/calendar';
 import { padLeft } from './fields';
 
 /**
@@ -10,8 +10,6 @@ import { padLeft } from './fields';
 function twoDigits(value: number): string {
   return value < 10 ? '0' + value : '' + value;
 }
-
-export const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
 /** C's "%a %b %d %H:%M:%S %Y" in UTC, as chronyc prints reference times. */
 export function utcDateTime(unixSeconds: number): string {

@@ -3,9 +3,8 @@
  * `HH:MM[:SS]` (today), `YYYY-MM-DD HH:MM[:SS]`, `Mon DD[,] YYYY HH:MM[:SS]`,
  * `@UNIXSECONDS`, and `now`.
  */
-import { daysFromCivil } from '../clock/calendar';
+import { daysFromCivil, MONTH_NAMES } from '../clock/calendar';
 import { isDigits } from '../text/parse';
-import { MONTH_NAMES } from './format';
 
 /** Digits only, within [min, max]; NaN otherwise. */
 function whole(text: string, min: number, max: number): number {

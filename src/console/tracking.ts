@@ -4,7 +4,8 @@
  * the reports so that a module needing only these does not load the reports with them.
  */
 import type { Appliance } from '../appliance';
-import * as localClock from '../clock/local';
+import { frequencyPpm, pendingCorrection } from '../clock/readout';
+import { synchronisedToSource } from '../clock/synchronised';
 import * as ipv4 from '../net/ipv4';
 import { SourceField } from '../sync/source';
 
@@ -21,7 +22,7 @@ export function referenceText(referenceId: number): string {
 /** The name in tracking's Reference ID line: the selected source's address, else the id's text. */
 export function referenceName(app: Appliance): string {
   const clock = app.clock;
-  if (!localClock.synchronisedToSource(clock)) return referenceText(clock.referenceId);
+  if (!synchronisedToSource(clock)) return referenceText(clock.referenceId);
   const sources = app.sync.sources;
   for (let i = 0; i < sources.length; i++) {
     if (sources[i].state[SourceField.ReferenceId] !== clock.referenceId) continue;
@@ -43,10 +44,9 @@ export interface TrackingValues {
 
 export function trackingValues(app: Appliance): TrackingValues {
   const clock = app.clock;
-  const base = clock.baseFreq;
   return {
-    correction: localClock.pendingCorrection(clock, clock.readRaw()),
-    frequencyPpm: -base / (1 + base) * 1e6,
+    correction: pendingCorrection(clock, clock.readRaw()),
+    frequencyPpm: frequencyPpm(clock),
     skewPpm: app.sync.discipline.freqSkew * 1e6,
   };
 }

@@ -2,12 +2,11 @@
  * The general request path (RFC 5905 section 9.2, server side): every datagram on the NTP port
  * that the responder's hot path does not take (a client's first request, a request with extension
  * fields or a MAC, a denied or rate-limited client, other modes), checked, routed or answered,
- * and each drop counted; and the reply header the hot path copies, rebuilt from the clock state.
- * An on-demand module (ntpd-request): loaded through Responder.requests for such a datagram and
- * for each refresh of the header, and let go at the end of the event.
+ * and each drop counted. An on-demand module (ntpd-request): loaded through Responder.requests
+ * for such a datagram, and let go at the end of the event.
  */
-import * as localClock from '../clock/local';
-import { Leap, Mode } from '../ntp/header';
+import * as readout from '../clock/readout';
+import { Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
 import * as refid from '../ntp/refid';
@@ -15,8 +14,9 @@ import * as timestamp from '../ntp/timestamp';
 import { load, Module } from '../modules';
 import type { Peer, UdpSocket } from '../platform';
 import * as clientLog from './clientlog';
+import { refresh } from './replyheader';
 import * as responderModule from './responder';
-import { Counter } from './responder';
+import { Counter, toControl } from './responder';
 import type { Responder } from './responder';
 
 /** Every request the hot path does not take (and, with `via`, those on the broadcast sender's port). */
@@ -59,15 +59,6 @@ export function serve(responder: Responder, msg: string, from: Peer, rawArrival:
   }
   const slot = clientLog.record(responder.clients, from.address, receive);
   finish(responder, via || responder.socket, slot, msg, from, receive, first, trailer);
-}
-
-/** A mode-6 packet to ntpq's responder, loaded for it: false when there is none to take it. */
-function toControl(responder: Responder, msg: string, from: Peer): boolean {
-  const routes = responder.routes;
-  if (routes === null || routes.control === null) return false;
-  responder.counters[Counter.Control]++;
-  load(routes.platform, Module.Mode6).handle(routes.control, msg, from);
-  return true;
 }
 
 /** A recorded client request: refused, answered with a MAC, or answered. */
@@ -115,7 +106,7 @@ export function kiss(responder: Responder, socket: UdpSocket, msg: string, from:
   const raw = clock.readRaw();
   socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
     '\0\0\0\0\0\0\0\0' + timestamp.writeUint32(rate ? refid.KISS_RATE : refid.KISS_DENY) + '\0\0\0\0\0\0\0\0' + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive) + timestamp.encodeUnix(localClock.cook(clock, raw)), from.port, from.address);
+    timestamp.encodeUnix(receive) + timestamp.encodeUnix(readout.cook(clock, raw)), from.port, from.address);
   responder.counters[rate ? Counter.KissRate : Counter.KissDeny]++;
 }
 
@@ -130,36 +121,4 @@ function longRequestTrailer(responder: Responder, msg: string): packet.Trailer |
   else if (error !== ParseError.None || (trailer = packet.parseTrailer(msg)) === null) counter = Counter.DropFormat;
   if (counter >= 0) responder.counters[counter]++;
   return trailer;
-}
-
-/** Rebuilds the precomputed header from the clock state. */
-export function refresh(responder: Responder): void {
-  const clock = responder.clock;
-  const now = localClock.now(clock);
-  const leap = clock.leap;
-  if (leap !== responder.firstByteLeap) {
-    let table = '';
-    for (let request = 0; request < 64; request++) {
-      const version = (request >> 3) & 7;
-      const isClient = (request & 7) === Mode.Client && version >= 1 && version <= 4;
-      table += String.fromCharCode(isClient ? (leap << 6) | (version << 3) | Mode.Server : 0);
-    }
-    responder.firstByteTable = table;
-    responder.firstByteLeap = leap;
-  }
-  const synchronised = leap !== Leap.Unsynchronised;
-  responder.stratumByte = String.fromCharCode(synchronised ? clock.stratum : localClock.STRATUM_UNSYNCHRONISED);
-  responder.validUntil = now + responderModule.REFRESH_VALIDITY;
-  responder.headerTail = String.fromCharCode(clock.precisionLog2 & 255) +
-    timestamp.encodeShort(synchronised ? clock.rootDelay : 0) +
-    timestamp.encodeShort(localClock.rootDispersionAt(clock, responder.validUntil)) +
-    timestamp.writeUint32(clock.referenceId) +
-    (clock.referenceTime > 0 ? timestamp.encodeUnix(clock.referenceTime) : '\0\0\0\0\0\0\0\0');
-}
-
-/** The first 24 bytes of a packet in `mode` with our clock state: what symmetric peers send. */
-export function header(responder: Responder, mode: number, pollLog2: number): string {
-  if (localClock.now(responder.clock) > responder.validUntil) refresh(responder);
-  return String.fromCharCode((responder.clock.leap << 6) | (4 << 3) | mode) + responder.stratumByte +
-    String.fromCharCode(pollLog2 & 255) + responder.headerTail;
 }

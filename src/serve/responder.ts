@@ -1,13 +1,16 @@
 /**
  * The mode 3 → mode 4 responder (RFC 5905 section 9.2, server side).
- * The reply header is precomputed from the clock state by refresh(); per
+ * The reply header is precomputed from the clock state (replyheader.ts refresh()); per
  * request the hot path only copies the client's poll and transmit field and
  * writes two fresh timestamps. Everything it drops, it counts by reason.
  * What the hot path does not take goes to the general path (serve/request.ts), an on-demand
- * module that Responder.requests gives.
+ * module that Responder.requests gives; the header's rebuild is another (serve/replyheader.ts,
+ * Responder.headers), so that a refresh does not load the general path.
  */
 import type { LocalClock } from '../clock/local';
-import type { RequestModule } from '../modules';
+import { load, Module } from '../modules';
+import type { ReplyHeaderModule, RequestModule } from '../modules';
+import { Mode } from '../ntp/header';
 import type { Authenticator } from '../ntp/keys';
 import type { DatagramHandler, Peer, Platform, UdpSocket } from '../platform';
 import type { Sync } from '../sync/manager';
@@ -95,6 +98,8 @@ export interface Responder {
   receive: DatagramHandler;
   /** The general request path (serve/request.ts): loaded on the device for each datagram the hot path does not take. */
   requests: () => RequestModule;
+  /** The reply header's rebuild (serve/replyheader.ts): loaded on the device for each refresh. */
+  headers: () => ReplyHeaderModule;
   /** The hot path takes the client log's arrays again (after the log may have grown outside it). */
   reloadClients: () => void;
 }
@@ -108,7 +113,7 @@ export interface Responder {
 export const REFRESH_INTERVAL = 8;
 export const REFRESH_VALIDITY = 10;
 
-export function create(clock: LocalClock, clients: ClientLog, random: () => number, requests: () => RequestModule): Responder {
+export function create(clock: LocalClock, clients: ClientLog, random: () => number, requests: () => RequestModule, headers: () => ReplyHeaderModule): Responder {
   const responder: Responder = {
     firstByteTable: '',
     validUntil: 0,
@@ -127,10 +132,20 @@ export function create(clock: LocalClock, clients: ClientLog, random: () => numb
     routes: null,
     receive: null as unknown as DatagramHandler,
     requests: requests,
+    headers: headers,
     reloadClients: null as unknown as () => void,
   };
   responder.receive = receiver(responder);
   return responder;
+}
+
+/** A mode-6 packet to ntpq's responder (serve/mode6.ts, loaded for it): false when there is none to take it (cmddeny). */
+export function toControl(responder: Responder, msg: string, from: Peer): boolean {
+  const routes = responder.routes;
+  if (routes === null || routes.control === null) return false;
+  responder.counters[Counter.Control]++;
+  load(routes.platform, Module.Mode6).handle(routes.control, msg, from);
+  return true;
 }
 
 /**
@@ -177,10 +192,16 @@ function receiver(responder: Responder): DatagramHandler {
   responder.reloadClients = arrays;
   // Out of the hot path's text, which Espruino lexes on every request, taken or not.
   function refreshHeader(): void {
-    responder.requests().refresh(responder);
+    responder.headers().refresh(responder);
   }
   function general(msg: string, from: Peer, rawArrival: number): void {
-    responder.requests().serve(responder, msg, from, rawArrival);
+    // ntpq's packets go straight to its module: the general path's code is not loaded with it.
+    if ((msg.charCodeAt(0) & 7) === Mode.Control && responder.routes !== null && responder.routes.control !== null) {
+      counters[Counter.Received]++;
+      toControl(responder, msg, from);
+    } else {
+      responder.requests().serve(responder, msg, from, rawArrival);
+    }
     arrays();
   }
   const takeToken = overLimit;

@@ -6,9 +6,12 @@
 import { precisionText } from '../text/number';
 
 /** Seconds per slot. */
-export const HISTORY_STEP = 128;
-/** Slots kept: 96 × 128 s = 3.4 hours in 1.6 KB of typed arrays (about 120 JsVars on the device; 180 × 64 s took 220). */
-export const HISTORY_SLOTS = 96;
+export const HISTORY_STEP = 256;
+/**
+ * Slots kept: 48 × 256 s = 3.4 hours in 816 bytes of typed arrays (about 60 JsVars on the device; 96 × 128 s took 120,
+ * 180 × 64 s 220). A slot of 256 s is still shorter than the interval between clock updates at chrony's default maxpoll.
+ */
+export const HISTORY_SLOTS = 48;
 
 export interface History {
   /** Unix seconds of each slot's sample (0: empty). */

@@ -11,6 +11,7 @@ import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
 import type { Statistics, StatsRecord } from '../stats/statistics';
+import type { Platform } from '../platform';
 
 /** Attempts at a source's socket (a random port may be taken). */
 export const BIND_ATTEMPTS = 5;
@@ -95,6 +96,24 @@ export function clockUpdate(sync: Sync, source: Source | null): void {
 /** A statistics record (stats/statistics.ts), scheduled by the clock update to run in an event after its own. */
 export function record(sync: Sync, job: StatsRecord): void {
   load(sync.platform, Module.Stats).record(sync.statistics as Statistics, sync, job);
+}
+
+/** A file to write (writeSoon). */
+export interface FileWrite {
+  name: string;
+  text: string;
+}
+
+/**
+ * Writes a file in an event of its own (the hourly drift file): the board's Storage code is
+ * loaded for it alone, not on top of the clock update that asked.
+ */
+export function writeSoon(platform: Platform, file: FileWrite): void {
+  platform.after(0, writeFile, platform, file);
+}
+
+function writeFile(platform: Platform, file: FileWrite): void {
+  if (!platform.services().storageWrite(file.name, file.text)) platform.log('cannot write ' + file.name);
 }
 
 /** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */

@@ -7,7 +7,7 @@
  */
 import type { LeapSecondList } from '../clock/leapseclist';
 import type { Discipline } from '../clock/discipline';
-import * as localClock from '../clock/local';
+import * as readout from '../clock/readout';
 import type { LocalClock } from '../clock/local';
 import type { Config } from '../config/types';
 import * as ntpHeader from '../ntp/header';
@@ -21,7 +21,6 @@ import type { Responder } from '../serve/responder';
 import type { Statistics } from '../stats/statistics';
 import type { Authenticator } from '../ntp/keys';
 import type { Platform, UdpSocket } from '../platform';
-import * as poolModule from './pool';
 import type { Pool } from './pool';
 import type { ManualInput } from './manual';
 import * as exchange from './exchange';
@@ -100,7 +99,7 @@ export function poll(sync: Sync, source: Source): void {
   const state = source.state;
   if (state[SourceField.StoppedBy] !== 0) return;
   const offline = state[SourceField.Offline] !== 0;
-  if (source.pool && !offline && poolModule.shouldReplace(source)) {
+  if (source.pool && !offline && sourceModule.shouldReplace(source)) {
     load(sync.platform, Module.Associations).replacePoolSource(sync, source, source.pool);
     return;
   }
@@ -243,8 +242,8 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   state[SourceField.Reach] |= 1;
   if (state[SourceField.CalibratedDelay] === Infinity) return; // still measuring the delay
   const clock = sync.clock;
-  const arrival = localClock.cook(clock, rawArrival);
-  const pending = localClock.pendingCorrection(clock, rawArrival);
+  const arrival = readout.cook(clock, rawArrival);
+  const pending = readout.pendingCorrection(clock, rawArrival);
   const delay = state[SourceField.CalibratedDelay];
   const offset = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) + delay / 2 - pending;
   const time = arrival + pending;
@@ -269,7 +268,7 @@ function ourHeader(sync: Sync): exchange.HeaderMaker | undefined {
   if (service === null) return undefined;
   // Made for this packet and gone with the event (this module is loaded on demand).
   return function (mode, pollLog2) {
-    return service.requests().header(service, mode, pollLog2);
+    return service.headers().header(service, mode, pollLog2);
   };
 }
 

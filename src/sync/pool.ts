@@ -7,21 +7,17 @@
  * after a longer and longer pause. A pool source that stays unreachable or
  * keeps being a falseticker is dropped and its place looked up again.
  *
- * This module holds the state and the decisions; sync/manager.ts does the
- * lookups and creates and removes the sources.
+ * This module holds the state and the decisions; sync/associations.ts does the
+ * lookups and creates and removes the sources. Whether a pool source is due
+ * to be replaced is decided at its poll (source.ts shouldReplace), without this module.
  */
 import type { PoolOptions } from '../config/types';
 import type { Source } from './source';
-import { SelectState, SourceField } from './source';
 
 /** Seconds between the lookups of a round, and the pause before the first repeated round (doubling to the maximum). */
 export const LOOKUP_SPACING = 2;
 export const FIRST_ROUND_PAUSE = 64;
 export const MAX_ROUND_PAUSE = 4096;
-/** Requests without any reply (reach 0 over 8 polls) before a pool source is replaced. */
-export const UNREACHABLE_POLLS = 8;
-/** Consecutive polls as a falseticker before a pool source is replaced. */
-export const FALSETICKER_POLLS = 8;
 
 export interface Pool {
   options: PoolOptions;
@@ -58,14 +54,6 @@ export function acceptable(pool: Pool, sources: Source[], address: string): bool
   if (pool.dropped.indexOf(address) >= 0) return false;
   for (let i = 0; i < sources.length; i++) if (sources[i].address === address) return false;
   return true;
-}
-
-/** Called at each poll of a pool source: counts its falseticker polls; true when it should be replaced. */
-export function shouldReplace(source: Source): boolean {
-  const state = source.state;
-  state[SourceField.FalsetickerPolls] = state[SourceField.SelectState] === SelectState.Falseticker ? state[SourceField.FalsetickerPolls] + 1 : 0;
-  const unreachable = state[SourceField.Reach] === 0 && state[SourceField.Sent] >= UNREACHABLE_POLLS;
-  return unreachable || state[SourceField.FalsetickerPolls] >= FALSETICKER_POLLS;
 }
 
 /** Remembers a dropped address (bounded), so the next lookups pass over it. */

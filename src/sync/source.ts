@@ -28,6 +28,10 @@ export const BURST_INTERVAL = 2;
 /** iburst: requests at start; burst: requests per poll. */
 export const IBURST_COUNT = 4;
 export const BURST_COUNT = 4;
+/** Requests without any reply (reach 0 over 8 polls) before a pool source is replaced. */
+export const UNREACHABLE_POLLS = 8;
+/** Consecutive polls as a falseticker before a pool source is replaced. */
+export const FALSETICKER_POLLS = 8;
 
 /**
  * A source's numbers, by index into Source.state (one Float64Array: 8 bytes a number on the
@@ -184,3 +188,10 @@ export function nextInterval(source: Source): number {
   return source.state[SourceField.BurstLeft] > 0 ? BURST_INTERVAL : Math.pow(2, source.state[SourceField.PollLog2]);
 }
 
+/** Called at each poll of a pool source (sync/pool.ts): counts its falseticker polls; true when it should be replaced. */
+export function shouldReplace(source: Source): boolean {
+  const state = source.state;
+  state[SourceField.FalsetickerPolls] = state[SourceField.SelectState] === SelectState.Falseticker ? state[SourceField.FalsetickerPolls] + 1 : 0;
+  const unreachable = state[SourceField.Reach] === 0 && state[SourceField.Sent] >= UNREACHABLE_POLLS;
+  return unreachable || state[SourceField.FalsetickerPolls] >= FALSETICKER_POLLS;
+}

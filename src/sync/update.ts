@@ -15,7 +15,7 @@ import * as reference from '../clock/reference';
 import { Leap } from '../ntp/header';
 import { load, Module } from '../modules';
 import type { StatsRecord } from '../stats/statistics';
-import { record } from './events';
+import { record, writeSoon } from './events';
 import type { Sync } from './manager';
 import * as manual from './manual';
 import * as select from './select';
@@ -104,14 +104,8 @@ export function manualSample(sync: Sync, trueTime: number): number {
 function saveDrift(sync: Sync, now: number): void {
   if (sync.discipline.updates < 4) return;
   if (sync.lastDriftSave > 0 && now - sync.lastDriftSave < DRIFT_SAVE_INTERVAL) return;
-  if (writeDrift(sync) === '') sync.platform.log('cannot write ' + DRIFT_FILE);
-}
-
-/** Writes the drift file now (the hourly save, `dump`, `writertc`); returns what was written, '' when the write failed. */
-export function writeDrift(sync: Sync): string {
-  const text = discipline.driftText(sync.clock, sync.discipline);
-  sync.lastDriftSave = localClock.now(sync.clock);
-  return sync.platform.services().storageWrite(DRIFT_FILE, text) ? text : '';
+  writeSoon(sync.platform, { name: DRIFT_FILE, text: discipline.driftText(sync.clock, sync.discipline) });
+  sync.lastDriftSave = now;
 }
 
 /** Our stratum as peers see it (16 when unsynchronised). */

@@ -5,7 +5,7 @@
 // appear, nor an error the firmware's callback guard caught, and E.getErrorFlags() must stay empty. Part 2, the budgets: asserted only with
 // DEVICE_BUDGETS=enforce (the firmware does not meet them yet), printed always, and saved with
 // every scenario's figures in test/bench/out/device-memory.json.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chronyd, createNetns, deleteNetns, ntpdig, ntplibQuery, ntpq, parseColon, REPO, requirePeer, run, sleep } from '../interop/peers';
@@ -411,6 +411,8 @@ describe.skipIf(skip !== undefined)(`device scenarios (real interpreter, ${VARS}
       expect(page.status).toBe(200);
       expect(page.type).toMatch(/text\/html/);
       expect(page.body).toMatch(/<html/i);
+      // Sent in chunks on the response's 'drain' (board/espruino/platform.ts): all of it arrives, in order.
+      expect(page.body).toBe(readFileSync(join(REPO, 'firmware', 'status.html'), 'utf8'));
       const status = await httpGet(board.ns, '/status');
       expect(status.status).toBe(200);
       expect(() => JSON.parse(status.body), status.body).not.toThrow();

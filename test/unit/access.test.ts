@@ -11,6 +11,7 @@ import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as drops from '../../src/serve/drops';
 import * as requests from '../../src/serve/request';
+import * as replyHeader from '../../src/serve/replyheader';
 import { Counter } from '../../src/serve/responder';
 import { fakeClock, recordingSocket } from './fakes';
 
@@ -162,7 +163,7 @@ describe('responder with access control and rate limiting', () => {
     const { clock, state } = fakeClock();
     const t = table(options.rules ?? '');
     const log = clientLog.create(16);
-    const service = responder.create(clock, log, options.random ?? (() => 0.99), () => requests);
+    const service = responder.create(clock, log, options.random ?? (() => 0.99), () => requests, () => replyHeader);
     log.access = t;
     if (options.rate) {
       log.tokenInterval = Math.pow(2, options.rate.intervalLog2);
@@ -172,7 +173,7 @@ describe('responder with access control and rate limiting', () => {
     }
     service.denyKiss = options.denyKiss ?? false;
     localClockLocal(clock);
-    requests.refresh(service);
+    replyHeader.refresh(service);
     const { sent, socket } = recordingSocket();
     service.socket = socket;
     let request = '\x23\x00\x06\xec';
@@ -302,12 +303,12 @@ describe('client-log churn does not pay (issue 16)', () => {
   function run(rotating: number, options: { polite?: boolean; seconds?: number; floodFromMs?: number } = {}) {
     const { clock, state } = fakeClock();
     const log = clientLog.create(64);
-    const service = responder.create(clock, log, () => 0.99, () => requests);
+    const service = responder.create(clock, log, () => 0.99, () => requests, () => replyHeader);
     log.tokenInterval = Math.pow(2, RATE.intervalLog2);
     log.tokenBurst = RATE.burst;
     clock.leap = 0;
     clock.stratum = 2;
-    requests.refresh(service);
+    replyHeader.refresh(service);
     const { sent, socket } = recordingSocket();
     service.socket = socket;
     let request = '\x23\x00\x06\xec';

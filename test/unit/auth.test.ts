@@ -9,6 +9,7 @@ import * as timestamp from '../../src/ntp/timestamp';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as requests from '../../src/serve/request';
+import * as replyHeader from '../../src/serve/replyheader';
 import { Counter } from '../../src/serve/responder';
 import * as exchange from '../../src/sync/exchange';
 import * as sourceModule from '../../src/sync/source';
@@ -30,11 +31,11 @@ function request(version = 4): string {
 function server() {
   const { clock, state } = fakeClock();
   localClock.holdLocalReference(clock, 2, localClock.now(clock));
-  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests, () => replyHeader);
   service.auth = AUTH;
   // As app.ts routes it (the MAC code loaded for each such request).
   service.routes = macRoutes(clock.readRaw);
-  requests.refresh(service);
+  replyHeader.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;
   return { service, sent, state };

@@ -10,6 +10,7 @@ import * as shell from '../../src/console/shell';
 import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as requests from '../../src/serve/request';
+import * as replyHeader from '../../src/serve/replyheader';
 import * as syncManager from '../../src/sync/manager';
 import * as syncSetup from '../../src/sync/setup';
 import * as access from '../../src/serve/access';
@@ -22,7 +23,7 @@ function appliance(configText: string): Appliance {
   const { clock } = fakeClock();
   const parsed = configuration.parse(configText);
   if (parsed.config.localStratum > 0) localClock.holdLocalReference(clock, parsed.config.localStratum, localClock.now(clock));
-  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests, () => replyHeader);
   service.socket = recordingSocket().socket;
   const { platform } = fakePlatform(clock.readRaw);
   const sync = syncSetup.create(platform, clock, parsed.config);

@@ -3,6 +3,7 @@
 import * as configParse from '../../src/config/parse';
 import * as accesscmd from '../../src/console/accesscmd';
 import * as clockcmd from '../../src/console/clockcmd';
+import * as stepcmd from '../../src/console/stepcmd';
 import * as consoleCommands from '../../src/console/commands';
 import * as configcmd from '../../src/console/configcmd';
 import * as control from '../../src/console/control';
@@ -16,6 +17,7 @@ import * as shell from '../../src/console/shell';
 import * as boot from '../../src/boot';
 import * as authReply from '../../src/serve/authreply';
 import * as requests from '../../src/serve/request';
+import * as replyHeader from '../../src/serve/replyheader';
 import * as reference from '../../src/clock/reference';
 import * as broadcast from '../../src/serve/broadcast';
 import { ConsoleGroup, Module } from '../../src/modules';
@@ -40,6 +42,7 @@ export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
   [ConsoleGroup.Sources]: control,
   [ConsoleGroup.Access]: accesscmd,
   [ConsoleGroup.Clock]: clockcmd,
+  [ConsoleGroup.Step]: stepcmd,
   [ConsoleGroup.Config]: configcmd,
   [ConsoleGroup.Log]: logcmd,
   [ConsoleGroup.System]: system,
@@ -66,6 +69,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Auth]: authReply,
   [Module.Shell]: shell,
   [Module.Request]: requests,
+  [Module.ReplyHeader]: replyHeader,
   [Module.Reference]: reference,
   [Module.Broadcast]: broadcast,
 };

@@ -6,6 +6,7 @@ import * as clientLog from '../../src/serve/clientlog';
 import * as responder from '../../src/serve/responder';
 import * as drops from '../../src/serve/drops';
 import * as requests from '../../src/serve/request';
+import * as replyHeader from '../../src/serve/replyheader';
 import { Counter } from '../../src/serve/responder';
 import { bytes, fakeClock, macRoutes, recordingSocket } from './fakes';
 
@@ -22,11 +23,11 @@ function request(firstByte: number, length = 48, poll = 6): string {
 
 function setup(localStratum: number | null) {
   const { state, clock } = fakeClock();
-  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests);
+  const service = responder.create(clock, clientLog.create(8), () => 0.5, () => requests, () => replyHeader);
   // As app.ts routes it (the MAC code loaded for each such request).
   service.routes = macRoutes(clock.readRaw);
   if (localStratum !== null) localClock.holdLocalReference(clock, localStratum, localClock.now(clock));
-  requests.refresh(service);
+  replyHeader.refresh(service);
   const { sent, socket } = recordingSocket();
   service.socket = socket;
   return { state, clock, service, sent };
@@ -227,7 +228,7 @@ describe('responder', () => {
   it('keeps the root dispersion sent an upper bound as the clock ages', () => {
     const { state, service, sent, clock } = setup(2);
     clock.referenceTime = localClock.now(clock) - 1000; // a reference 1000 s old
-    requests.refresh(service);
+    replyHeader.refresh(service);
     state.raw += 5; // later than the precomputed header is valid for
     responder.handle(service, request(0x23), FROM, state.raw);
     const reply = header.decode(sent[0].data, 0);
