@@ -6,9 +6,11 @@
  */
 import { Leap } from '../ntp/header';
 import { LOCAL_REFERENCE_ID, UNSYNCHRONISED_REFERENCE_ID } from '../ntp/refid';
-import { cook, MAX_DISPERSION, pendingCorrection, STRATUM_UNSYNCHRONISED } from './readout';
+import { cook, pendingCorrection } from './readout';
+import { MAX_DISPERSION, STRATUM_UNSYNCHRONISED } from './served';
 
-export { cook, DISPERSION_RATE, idealTime, MAX_DISPERSION, now, pendingCorrection, rootDispersionAt, STRATUM_UNSYNCHRONISED } from './readout';
+export { cook, DISPERSION_RATE, idealTime, pendingCorrection } from './readout';
+export { MAX_DISPERSION, now, rootDispersionAt, STRATUM_UNSYNCHRONISED } from './served';
 
 export interface LocalClock {
   readRaw: () => number;

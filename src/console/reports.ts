@@ -5,7 +5,7 @@
  * (reportcmds.ts); what the status page also reads of the clock is in tracking.ts.
  */
 import type { Appliance } from '../appliance';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import * as sourcestats from '../sync/sourcestats';
 import { StatsField } from '../sync/sourcestats';
 import type { Source } from '../sync/source';
@@ -47,7 +47,7 @@ export function sourcesHeader(): string {
 }
 
 export function sources(app: Appliance, verbose: boolean, all: boolean): string {
-  const now = readout.now(app.clock);
+  const now = served.now(app.clock);
   let text = (verbose ?
     '\n' +
     '  .- Source mode  \'^\' = server, \'=\' = peer, \'#\' = local clock.\n' +

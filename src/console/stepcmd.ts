@@ -7,7 +7,7 @@
  */
 import type { Appliance } from '../appliance';
 import { parseInteger, parseNumber } from '../text/parse';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import * as discipline from '../clock/discipline';
 import { DRIFT_FILE } from '../clock/discipline';
 import { load, Module } from '../modules';
@@ -25,12 +25,12 @@ const OK = '200 OK\n';
 /** `settime TIME`: with manual on, the time typed in is a sample for the clock. */
 function settime(app: Appliance, args: string[]): string | null {
   if (args.length === 0) return null;
-  const given = parseTime(args, readout.now(app.clock));
+  const given = parseTime(args, served.now(app.clock));
   if (given !== given) return '510 - Could not parse date string\n';
   if (!app.sync.manual.enabled) return '505 Facility not enabled in daemon\n';
-  const before = readout.frequencyPpm(app.clock);
+  const before = served.frequencyPpm(app.clock);
   const offset = clockUpdate(app).manualSample(app.sync, given);
-  const after = readout.frequencyPpm(app.clock);
+  const after = served.frequencyPpm(app.clock);
   return 'Clock was ' + offset.toFixed(2) + ' seconds fast.  Frequency change = ' + (after - before).toFixed(2) +
     'ppm, new frequency = ' + after.toFixed(2) + 'ppm\n';
 }
@@ -47,7 +47,7 @@ function saveDrift(app: Appliance): string {
     return '500 Failure (no frequency learned yet)\n';
   }
   const text = discipline.driftText(sync.clock, sync.discipline);
-  sync.lastDriftSave = readout.now(sync.clock);
+  sync.lastDriftSave = served.now(sync.clock);
   if (!app.platform.services().storageWrite(DRIFT_FILE, text)) return '514 Can\'t write RTC parameters\n';
   const parts = text.trim().split(' ');
   return OK + 'Wrote ' + DRIFT_FILE + ': frequency ' + parts[0] + ' ppm, skew ' + parts[1] + ' ppm\n';

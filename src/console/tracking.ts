@@ -4,7 +4,7 @@
  * the reports so that a module needing only these does not load the reports with them.
  */
 import type { Appliance } from '../appliance';
-import { frequencyPpm, pendingCorrection } from '../clock/readout';
+import { frequencyPpm, pendingCorrection } from '../clock/served';
 import { synchronisedToSource } from '../clock/synchronised';
 import * as ipv4 from '../net/ipv4';
 import { SourceField } from '../sync/source';

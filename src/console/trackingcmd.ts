@@ -3,7 +3,7 @@
  * of its own, the command asked most often, so that it loads only what it shows.
  */
 import type { Appliance } from '../appliance';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Output } from './commands';
@@ -14,7 +14,7 @@ import { referenceName, trackingValues } from './tracking';
 function tracking(app: Appliance): string {
   const clock = app.clock;
   const discipline = app.sync.discipline;
-  const now = readout.now(clock);
+  const now = served.now(clock);
   const synchronised = clock.leap !== Leap.Unsynchronised;
   const values = trackingValues(app);
   const width = 16;
@@ -29,7 +29,7 @@ function tracking(app: Appliance): string {
     field('Residual freq', width, signedFixed(-discipline.residualFreq * 1e6, 3) + ' ppm') +
     field('Skew', width, values.skewPpm.toFixed(3) + ' ppm') +
     field('Root delay', width, clock.rootDelay.toFixed(9) + ' seconds') +
-    field('Root dispersion', width, readout.rootDispersionAt(clock, now).toFixed(9) + ' seconds') +
+    field('Root dispersion', width, served.rootDispersionAt(clock, now).toFixed(9) + ' seconds') +
     field('Update interval', width, discipline.updateInterval.toFixed(1) + ' seconds') +
     field('Leap status', width, leapStatus(clock.leap));
 }

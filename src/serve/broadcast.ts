@@ -14,7 +14,7 @@
  * An on-demand module (ntpd-broadcast), loaded for each round.
  */
 import type { BroadcastTarget } from '../config/types';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import { Leap, Mode } from '../ntp/header';
 import * as timestamp from '../ntp/timestamp';
 import type { UdpSocket } from '../platform';
@@ -34,11 +34,11 @@ export function pollLog2(interval: number): number {
 /** One mode-5 packet: the reply header's fields, no origin or receive time, transmit time now. */
 export function packet(responder: Responder, target: BroadcastTarget): string {
   const clock = responder.clock;
-  if (readout.now(clock) > responder.validUntil) refresh(responder);
+  if (served.now(clock) > responder.validUntil) refresh(responder);
   const first = String.fromCharCode((clock.leap << 6) | (4 << 3) | Mode.Broadcast);
   const body = first + responder.stratumByte + String.fromCharCode(pollLog2(target.interval)) + responder.headerTail +
     '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0';
-  return body + timestamp.encodeUnix(readout.now(clock));
+  return body + timestamp.encodeUnix(served.now(clock));
 }
 
 /** Sends one round to every target; returns how many packets went out. */

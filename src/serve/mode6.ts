@@ -14,7 +14,7 @@
  * no reply larger than its query (a first query from a spoofed address
  * reflects nothing; localhost is exempt, as no one can spoof it from outside).
  */
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import type { LocalClock } from '../clock/local';
 import * as control from '../ntp/control';
 import { ControlError, ControlMessage, Opcode, RequestCheck } from '../ntp/control';
@@ -79,7 +79,7 @@ export function handle(server: ControlServer, msg: string, from: Peer): void {
   }
   const log = host.responder.clients;
   const known = clientLog.isKnown(log, from.address);
-  const slot = clientLog.record(log, from.address, readout.now(host.clock));
+  const slot = clientLog.record(log, from.address, served.now(host.clock));
   if (log.overLimit) {
     log.ntpDrops[slot]++;
     counters[Counter.ControlDropped]++;
@@ -144,7 +144,7 @@ function answerRequest(server: ControlServer, request: ControlMessage, response:
   const opcode = request.opcode;
   if (opcode !== Opcode.ReadStatus && opcode !== Opcode.ReadVariables) return ControlError.BadOpcode;
   updateAssociations(server);
-  const now = readout.now(server.host.clock);
+  const now = served.now(server.host.clock);
   if (request.associationId === 0) {
     response.status = systemStatus(server);
     if (opcode === Opcode.ReadStatus) return associationList(server);
@@ -308,16 +308,16 @@ function systemVariable(name: string, q: Query): string | null {
     case 'leap':
       return '' + clockOf(q).leap;
     case 'stratum':
-      return '' + (synchronised(clockOf(q)) ? clockOf(q).stratum : readout.STRATUM_UNSYNCHRONISED);
+      return '' + (synchronised(clockOf(q)) ? clockOf(q).stratum : served.STRATUM_UNSYNCHRONISED);
     case 'precision':
       return '' + clockOf(q).precisionLog2;
     case 'rootdelay':
       return milliseconds(synchronised(clockOf(q)) ? clockOf(q).rootDelay : 0, 3);
     case 'rootdisp':
-      return milliseconds(readout.rootDispersionAt(clockOf(q), q.now), 3);
+      return milliseconds(served.rootDispersionAt(clockOf(q), q.now), 3);
     case 'refid': {
       const clock = clockOf(q);
-      return referenceText(clock.referenceId, synchronised(clock) ? clock.stratum : readout.STRATUM_UNSYNCHRONISED);
+      return referenceText(clock.referenceId, synchronised(clock) ? clock.stratum : served.STRATUM_UNSYNCHRONISED);
     }
     case 'reftime':
       return hexTime(clockOf(q).referenceTime);
@@ -475,7 +475,7 @@ function peerVariable(name: string, q: Query): string | null {
     case 'dispersion': {
       const source = sourceOf(q);
       const age = source.lastSampleTime > 0 ? q.now - source.lastSampleTime : 0;
-      return milliseconds(source.state[SourceField.Dispersion] + readout.DISPERSION_RATE * (age > 0 ? age : 0), 6);
+      return milliseconds(source.state[SourceField.Dispersion] + served.DISPERSION_RATE * (age > 0 ? age : 0), 6);
     }
     case 'jitter':
       return milliseconds(sourcestats.value(sourceOf(q).stats, StatsField.StdDev), 6);

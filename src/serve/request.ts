@@ -5,7 +5,7 @@
  * and each drop counted. An on-demand module (ntpd-request): loaded through Responder.requests
  * for such a datagram, and let go at the end of the event.
  */
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import { Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
 import { ParseError } from '../ntp/packet';
@@ -106,7 +106,7 @@ export function kiss(responder: Responder, socket: UdpSocket, msg: string, from:
   const raw = clock.readRaw();
   socket.send(String.fromCharCode(0xc0 | (msg.charCodeAt(0) & 0x38) | Mode.Server, 0, msg.charCodeAt(2), clock.precisionLog2 & 255) +
     '\0\0\0\0\0\0\0\0' + timestamp.writeUint32(rate ? refid.KISS_RATE : refid.KISS_DENY) + '\0\0\0\0\0\0\0\0' + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive) + timestamp.encodeUnix(readout.cook(clock, raw)), from.port, from.address);
+    timestamp.encodeUnix(receive) + timestamp.encodeUnix(served.cook(clock, raw)), from.port, from.address);
   responder.counters[rate ? Counter.KissRate : Counter.KissDeny]++;
 }
 

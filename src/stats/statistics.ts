@@ -5,7 +5,7 @@
  * to log to). The logs hold numbers; logtext.ts writes chrony's lines from
  * them when they are read, so the sample path carries no text formatting.
  */
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import type { LocalClock } from '../clock/local';
 import type { Discipline } from '../clock/discipline';
 import * as ipv4 from '../net/ipv4';
@@ -139,12 +139,12 @@ function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit:
  */
 function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline: Discipline, source: Source,
   offset: number, offsetSd: number, combined: number): void {
-  const now = readout.now(clock);
+  const now = served.now(clock);
   const base = clock.baseFreq;
   const freqPpm = -base / (1 + base) * 1e6;
   const distance = clock.rootDelay / 2 + clock.rootDispersion;
   // A slew adds to what was still pending: the remainder of the previous one.
-  const remaining = readout.pendingCorrection(clock, clock.readRaw()) - offset;
+  const remaining = served.pendingCorrection(clock, clock.readRaw()) - offset;
   const log = statistics.tracking;
   const at = recordLog.add(log);
   const words = log.words;

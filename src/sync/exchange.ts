@@ -6,7 +6,7 @@
  * counted, never thrown.
  */
 import type { LocalClock } from '../clock/local';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import * as ntpHeader from '../ntp/header';
 import { Leap, Mode } from '../ntp/header';
 import * as packet from '../ntp/packet';
@@ -32,7 +32,7 @@ export function makeRequest(source: Source, clock: LocalClock, ourHeader?: Heade
   const state = source.state;
   state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
   if (state[SourceField.BurstLeft] > 0) state[SourceField.BurstLeft]--;
-  const transmit = timestamp.encodeUnix(readout.now(clock));
+  const transmit = timestamp.encodeUnix(served.now(clock));
   state[SourceField.OriginSeconds] = timestamp.readUint32(transmit, 0);
   state[SourceField.OriginFraction] = timestamp.readUint32(transmit, 4);
   state[SourceField.Sent]++;
@@ -61,7 +61,7 @@ export interface ReplyOutcome {
   kiss: string;
 }
 
-const PHI = readout.DISPERSION_RATE;
+const PHI = served.DISPERSION_RATE;
 
 /**
  * Applies the on-wire tests to a reply. Returns a sample when every test
@@ -87,7 +87,7 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
     // Whatever the tests say, our next packet answers this one.
     state[SourceField.PeerTransmitSeconds] = transmitSeconds;
     state[SourceField.PeerTransmitFraction] = transmitFraction;
-    state[SourceField.PeerReceive] = readout.cook(clock, rawArrival);
+    state[SourceField.PeerReceive] = served.cook(clock, rawArrival);
   }
   // Test 1: a replay of the last reply. Test 2: an origin that is not our outstanding request.
   const test1 = transmitSeconds !== state[SourceField.ServerTransmitSeconds] || transmitFraction !== state[SourceField.ServerTransmitFraction];
@@ -116,7 +116,7 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
     }
     return { sample: null, kiss: refid.toAscii(reply.referenceId) };
   }
-  const arrival = readout.cook(clock, rawArrival);
+  const arrival = served.cook(clock, rawArrival);
   const t1 = timestamp.toUnix(reply.originTime, arrival);
   // Test 3: the server's timestamps must be set.
   const test3 = !timestamp.isZero(reply.receiveTime) && !timestamp.isZero(reply.transmitTime);
@@ -166,7 +166,7 @@ export function receive(source: Source, clock: LocalClock, msg: string, from: Pe
   if (!valid) return none;
   acceptSample(source, reply, delay, dispersion, arrival);
   // Offsets are kept against the ideal clock: served time plus the correction still being slewed in.
-  const pending = readout.pendingCorrection(clock, rawArrival);
+  const pending = served.pendingCorrection(clock, rawArrival);
   return { sample: { time: arrival + pending, offset: offset - pending, delay: delay, dispersion: dispersion }, kiss: '' };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { LeapSecondList } from '../clock/leapseclist';
 import type { Discipline } from '../clock/discipline';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import type { LocalClock } from '../clock/local';
 import type { Config } from '../config/types';
 import * as ntpHeader from '../ntp/header';
@@ -242,8 +242,8 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   state[SourceField.Reach] |= 1;
   if (state[SourceField.CalibratedDelay] === Infinity) return; // still measuring the delay
   const clock = sync.clock;
-  const arrival = readout.cook(clock, rawArrival);
-  const pending = readout.pendingCorrection(clock, rawArrival);
+  const arrival = served.cook(clock, rawArrival);
+  const pending = served.pendingCorrection(clock, rawArrival);
   const delay = state[SourceField.CalibratedDelay];
   const offset = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) + delay / 2 - pending;
   const time = arrival + pending;

@@ -3,7 +3,7 @@
  * the bundle get mangled; these keys are the page's contract and stay put).
  */
 import type { Appliance } from '../appliance';
-import * as readout from '../clock/readout';
+import * as served from '../clock/served';
 import * as reports from '../console/reports';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
@@ -34,10 +34,10 @@ export function jsonNumber(value: number): string {
  */
 export function statusJson(app: Appliance): string {
   const clock = app.clock;
-  const now = readout.now(clock);
+  const now = served.now(clock);
   const values = reports.trackingValues(app);
   const synchronised = clock.leap !== Leap.Unsynchronised;
-  const distance = clock.rootDelay / 2 + readout.rootDispersionAt(clock, now);
+  const distance = clock.rootDelay / 2 + served.rootDispersionAt(clock, now);
   return '{"time":' + jsonNumber(now) +
     ',"uptime":' + jsonNumber(now - app.startTime) +
     ',"synchronised":' + synchronised +
