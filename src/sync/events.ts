@@ -130,6 +130,14 @@ export function leapSecondDue(sync: Sync, midnight: number): void {
   load(sync.platform, Module.Reference).leapSecondDue(sync, midnight);
 }
 
+/** Ends a slew after `seconds` (0: none pending any more). */
+export function scheduleSlewEnd(sync: Sync, seconds: number): void {
+  sync.platform.cancelTimer(sync.slewTimer);
+  sync.slewTimer = -1;
+  if (seconds <= 0) return;
+  sync.slewTimer = sync.platform.after(seconds * 1000, slewDue, sync);
+}
+
 export function slewDue(sync: Sync): void {
   load(sync.platform, Module.Reference).endSlew(sync);
 }

@@ -11,11 +11,11 @@ import * as discipline from '../clock/discipline';
 import { DRIFT_FILE } from '../clock/discipline';
 import * as clockChanges from '../clock/changes';
 import * as localClock from '../clock/local';
-import * as reference from '../clock/reference';
+import * as leap from '../clock/leap';
 import { Leap } from '../ntp/header';
 import { load, Module } from '../modules';
 import type { StatsRecord } from '../stats/statistics';
-import { record, writeSoon } from './events';
+import { record, scheduleSlewEnd, writeSoon } from './events';
 import type { Sync } from './manager';
 import * as manual from './manual';
 import * as select from './select';
@@ -43,8 +43,8 @@ export function runSelection(sync: Sync, updatedIndex: number): void {
   clock.rootDelay = bestState[SourceField.RootDelay] + bestState[SourceField.Delay];
   clock.rootDispersion = bestState[SourceField.RootDispersion] + bestState[SourceField.Dispersion] + selection.offsetSd + Math.abs(correction.phase);
   sync.sourcesLeap = selection.leap;
-  clock.leap = reference.announcedLeap(sync, selection.leap, cookedNow);
-  reference.scheduleLeap(sync);
+  clock.leap = leap.announcedLeap(sync, selection.leap, cookedNow);
+  leap.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
   if (sync.statistics) recordSoon(sync, { source: best, offset: selection.offset, offsetSd: selection.offsetSd, combined: selection.combined.length });
   clockChanges.notifyChange(sync.clock);
@@ -74,7 +74,7 @@ function moveSamples(sync: Sync, now: number, phase: number, freq: number, slewS
   }
   if (sync.refclock) load(sync.platform, Module.Gps).applyCorrection(sync.refclock, now, phase, freq);
   manual.applyCorrection(sync.manual, now, phase, freq);
-  reference.scheduleSlewEnd(sync, slewSeconds);
+  scheduleSlewEnd(sync, slewSeconds);
 }
 
 /** `reselect`: selection again from scratch, without the selected source's advantage. */
