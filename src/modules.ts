@@ -28,6 +28,7 @@ import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
 import type * as webPages from './web/pages';
 import type * as webStatus from './web/status-json';
+import type * as webSources from './web/sources';
 import type * as logText from './stats/logtext';
 
 /** Every on-demand module's Storage name starts with this (and no resident one does). */
@@ -51,6 +52,8 @@ export const enum Module {
   Web = 'ntpd-web',
   /** The status page's /status (web/status-json.ts). */
   WebStatus = 'ntpd-web-status',
+  /** The status page's /sources (web/sources.ts). */
+  WebSources = 'ntpd-web-sources',
   /** The statistics logs written as chrony's lines (stats/logtext.ts), for /log/. */
   LogText = 'ntpd-logtext',
   Sync = 'ntpd-sync',
@@ -90,6 +93,8 @@ export const enum Module {
 export const enum ConsoleGroup {
   Tracking = 'ntpd-cmd-tracking',
   Reports = 'ntpd-cmd-reports',
+  /** ntpdata and refclocks (console/detailcmds.ts). */
+  Details = 'ntpd-cmd-details',
   Server = 'ntpd-cmd-server',
   Sources = 'ntpd-cmd-sources',
   Access = 'ntpd-cmd-access',
@@ -108,6 +113,7 @@ export type Mode6Module = typeof mode6;
 export type Mode6AuthModule = typeof mode6Auth;
 export type WebModule = typeof webPages;
 export type WebStatusModule = typeof webStatus;
+export type WebSourcesModule = typeof webSources;
 export type LogTextModule = typeof logText;
 export type SyncModule = typeof syncManager;
 export type StatsModule = typeof statistics;
@@ -130,6 +136,7 @@ export function load(platform: Platform, name: Module.Mode6): Mode6Module;
 export function load(platform: Platform, name: Module.Mode6Auth): Mode6AuthModule;
 export function load(platform: Platform, name: Module.Web): WebModule;
 export function load(platform: Platform, name: Module.WebStatus): WebStatusModule;
+export function load(platform: Platform, name: Module.WebSources): WebSourcesModule;
 export function load(platform: Platform, name: Module.LogText): LogTextModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;

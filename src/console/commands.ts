@@ -48,10 +48,11 @@ export function groupOf(name: string): string {
     case 'sources':
     case 'sourcestats':
     case 'selectdata':
-    case 'refclocks':
-    case 'ntpdata':
     case 'activity':
       return ConsoleGroup.Reports;
+    case 'refclocks':
+    case 'ntpdata':
+      return ConsoleGroup.Details;
     case 'serverstats':
     case 'clients':
       return ConsoleGroup.Server;

@@ -37,7 +37,7 @@ function helpLines(table: string): string {
 export function run(app: Appliance, _name: string, args: string[]): Output {
   if (args.length !== 0) return null;
   return function (write, done) {
-    const groups = [ConsoleGroup.Tracking, ConsoleGroup.Reports, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Step, ConsoleGroup.Access,
+    const groups = [ConsoleGroup.Tracking, ConsoleGroup.Reports, ConsoleGroup.Details, ConsoleGroup.Server, ConsoleGroup.Sources, ConsoleGroup.Clock, ConsoleGroup.Step, ConsoleGroup.Access,
       ConsoleGroup.Config, ConsoleGroup.Log, ConsoleGroup.System];
     write(helpLines(table()));
     for (let i = 0; i < groups.length; i++) {

@@ -4,7 +4,7 @@
  * counters loads neither the sources' reports nor what they need.
  */
 import type { Appliance } from '../appliance';
-import * as localClock from '../clock/local';
+import * as served from '../clock/served';
 import * as clientLog from '../serve/clientlog';
 import { dropped } from '../serve/drops';
 import { Counter } from '../serve/responder';
@@ -55,7 +55,7 @@ function intervalLog2(seconds: number): string {
 
 function clients(app: Appliance): string {
   const log = app.responder.clients;
-  const now = localClock.now(app.clock);
+  const now = served.now(app.clock);
   let text = 'Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int  Last\n' +
     '===============================================================================\n';
   const slots = clientLog.listSlots(log);

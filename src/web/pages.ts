@@ -2,7 +2,7 @@
  * The status page's routes: a handful of GETs over the appliance's state.
  * The page itself is the Storage file status.html (kept out of the code); it
  * draws its chart from /history in the browser. Loaded on demand for each
- * request (web/server.ts listens); /status and the logs load their own code,
+ * request (web/server.ts listens); /status, /sources and the logs load their own code,
  * so each request carries only what its answer needs.
  */
 import type { Appliance } from '../appliance';
@@ -27,6 +27,7 @@ function route(app: Appliance, path: string): HttpReply | null {
       reply(200, 'text/html; charset=utf-8', page);
   }
   if (path === '/status') return reply(200, 'application/json', load(app.platform, Module.WebStatus).statusJson(app));
+  if (path === '/sources') return reply(200, TEXT, load(app.platform, Module.WebSources).sourcesText(app));
   if (path === '/history') return reply(200, 'text/csv', history.toCsv(statistics.history));
   if (path === '/log/measurements' || path === '/log/tracking') return reply(200, TEXT, load(app.platform, Module.LogText).logText(statistics, path.substring(5), -1) as string);
   return null;

@@ -4,7 +4,7 @@
  */
 import type { Appliance } from '../appliance';
 import * as served from '../clock/served';
-import * as reports from '../console/reports';
+import { referenceName, trackingValues } from '../console/tracking';
 import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import { Counter } from '../serve/responder';
@@ -29,13 +29,13 @@ export function jsonNumber(value: number): string {
 
 /**
  * Synchronisation state as the console's `tracking` shows it (chrony's
- * signs: offset is local minus true), the `sources` table as text, and how
- * many clients were served.
+ * signs: offset is local minus true), and how many clients were served. The
+ * `sources` table is /sources (web/sources.ts).
  */
 export function statusJson(app: Appliance): string {
   const clock = app.clock;
   const now = served.now(clock);
-  const values = reports.trackingValues(app);
+  const values = trackingValues(app);
   const synchronised = clock.leap !== Leap.Unsynchronised;
   const distance = clock.rootDelay / 2 + served.rootDispersionAt(clock, now);
   return '{"time":' + jsonNumber(now) +
@@ -43,7 +43,7 @@ export function statusJson(app: Appliance): string {
     ',"synchronised":' + synchronised +
     ',"stratum":' + (synchronised ? clock.stratum : 0) +
     ',"referenceId":' + jsonString(refid.toHex(clock.referenceId)) +
-    ',"reference":' + jsonString(reports.referenceName(app)) +
+    ',"reference":' + jsonString(referenceName(app)) +
     ',"lastOffset":' + jsonNumber(-app.sync.discipline.lastOffset) +
     ',"rmsOffset":' + jsonNumber(app.sync.discipline.rmsOffset) +
     ',"frequencyPpm":' + jsonNumber(values.frequencyPpm) +
@@ -53,6 +53,5 @@ export function statusJson(app: Appliance): string {
     ',"leap":' + clock.leap +
     ',"requests":' + app.responder.counters[Counter.Received] +
     ',"replies":' + app.responder.counters[Counter.Replied] +
-    ',"clients":' + app.responder.clients.used +
-    ',"sources":' + jsonString(reports.sources(app, false, false)) + '}';
+    ',"clients":' + app.responder.clients.used + '}';
 }

@@ -416,6 +416,9 @@ describe.skipIf(skip !== undefined)(`device scenarios (real interpreter, ${VARS}
       const status = await httpGet(board.ns, '/status');
       expect(status.status).toBe(200);
       expect(() => JSON.parse(status.body), status.body).not.toThrow();
+      const sources = await httpGet(board.ns, '/sources');
+      expect(sources.status).toBe(200);
+      expect(sources.body).toMatch(/^MS Name\/IP address[\s\S]*127\.0\.0\.2/);
       const history = await httpGet(board.ns, '/history');
       expect(history.status).toBe(200);
       expect(history.type).toMatch(/text\/csv/);

@@ -10,6 +10,7 @@ import * as control from '../../src/console/control';
 import * as help from '../../src/console/help';
 import * as logcmd from '../../src/console/logcmd';
 import * as reportcmds from '../../src/console/reportcmds';
+import * as detailcmds from '../../src/console/detailcmds';
 import * as trackingcmd from '../../src/console/trackingcmd';
 import * as servercmds from '../../src/console/servercmds';
 import * as system from '../../src/console/system';
@@ -32,12 +33,14 @@ import * as mode6 from '../../src/serve/mode6';
 import * as mode6Auth from '../../src/serve/mode6auth';
 import * as webPages from '../../src/web/pages';
 import * as webStatus from '../../src/web/status-json';
+import * as webSources from '../../src/web/sources';
 import * as logText from '../../src/stats/logtext';
 
 /** The console's command groups (src/modules.ts ConsoleGroup), each with its module. */
 export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
   [ConsoleGroup.Tracking]: trackingcmd,
   [ConsoleGroup.Reports]: reportcmds,
+  [ConsoleGroup.Details]: detailcmds,
   [ConsoleGroup.Server]: servercmds,
   [ConsoleGroup.Sources]: control,
   [ConsoleGroup.Access]: accesscmd,
@@ -57,6 +60,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Mode6Auth]: mode6Auth,
   [Module.Web]: webPages,
   [Module.WebStatus]: webStatus,
+  [Module.WebSources]: webSources,
   [Module.LogText]: logText,
   [Module.Sync]: syncManager,
   [Module.Associations]: associations,

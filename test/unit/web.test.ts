@@ -49,7 +49,7 @@ describe('status page HTTP handler', () => {
     expect(missing.body).toMatch(/No status\.html in Storage/);
   });
 
-  it('/status is JSON with the state, the sources table and the client counts', () => {
+  it('/status is JSON with the state and the client counts; /sources is the sources table', () => {
     const { app, handler } = board('local stratum 3\n');
     const reply = handler!('GET', '/status?t=1');
     expect(reply.status).toBe(200);
@@ -58,7 +58,11 @@ describe('status page HTTP handler', () => {
     expect(status.synchronised).toBe(true);
     expect(status.stratum).toBe(3);
     expect(status.referenceId).toBe('7F7F0101');
-    expect(status.sources).toBe(commands.run(app, 'sources'));
+    expect(status.sources).toBeUndefined();
+    const sources = handler!('GET', '/sources');
+    expect(sources.status).toBe(200);
+    expect(sources.contentType).toMatch(/^text\/plain/);
+    expect(sources.body).toBe(commands.run(app, 'sources'));
     expect(status.replies).toBe(0);
     expect(status.clients).toBe(0);
     expect(status.rootDistance).toBeTypeOf('number');
