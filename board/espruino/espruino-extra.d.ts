@@ -130,7 +130,8 @@ interface EspruinoMemory {
   total: number;
 }
 
-declare var process: { memory(): EspruinoMemory };
+/** `gc` false: the figures as they stand, without a garbage collection first (it runs one by default). */
+declare var process: { memory(gc?: boolean): EspruinoMemory };
 
 declare namespace E {
   /** Bytes → a binary string (one char per byte). */

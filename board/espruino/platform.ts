@@ -195,13 +195,19 @@ export function forwardJavaScriptConsole(): void {
   });
 }
 
+/** Heap use (a fraction of all JsVars) above which garbage is collected before an event's first module. */
+const GC_BEFORE_LOAD = 0.4;
+
 function loadModule(name: string): unknown {
   if (!loaded) {
     loaded = true;
-    // The first module of an event: what earlier events left (the hot path's replies are not
-    // followed by a release()) is collected first, so the module's code starts from what is
-    // alive and not from a heap Espruino would collect only once it ran out (LOW_MEMORY).
-    process.memory();
+    // The first module of an event, on a tight heap: what earlier events left (the hot path's
+    // replies are not followed by a release()) is collected first, so the module's code starts
+    // from what is alive, not from a heap Espruino would collect only once it ran out
+    // (LOW_MEMORY). On a roomy heap not: a collection takes time in proportion to the heap,
+    // and a datagram that waits behind it is stamped late.
+    const memory = process.memory(false);
+    if (memory.usage > memory.total * GC_BEFORE_LOAD) process.memory();
   }
   return require(name);
 }
