@@ -10,7 +10,7 @@ import { cook, pendingCorrection } from './readout';
 import { MAX_DISPERSION, STRATUM_UNSYNCHRONISED } from './served';
 
 export { cook, DISPERSION_RATE, idealTime, pendingCorrection } from './readout';
-export { MAX_DISPERSION, now, rootDispersionAt, STRATUM_UNSYNCHRONISED } from './served';
+export { now, rootDispersionAt } from './served';
 
 export interface LocalClock {
   readRaw: () => number;

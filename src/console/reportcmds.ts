@@ -1,7 +1,8 @@
 /**
  * The console's reports on time sources (command group ntpd-cmd-reports): chronyc's sources,
- * sourcestats, selectdata and activity (ntpdata and refclocks are detailcmds.ts), in chronyc's layout (column widths, units, wording), so that scripts and eyes
- * trained on chronyc read them unchanged. Long fixed texts (legends, labels) are written
+ * sourcestats, selectdata and activity (ntpdata and refclocks are detailcmds.ts), in chronyc's
+ * layout (column widths, units, wording), so that scripts and eyes trained on chronyc read them
+ * unchanged. Long fixed texts (legends, labels) are written
  * inside the functions that print them: a module-level constant would take memory for as
  * long as the module is loaded.
  */
@@ -16,7 +17,6 @@ import { padLeft, padRight } from './fields';
 import { age, duration, ppm, signedDuration } from './format';
 import { header, listed, sources, sourceName } from './reports';
 
-/** chronyc's names of the leap indicator's values. */
 /** "N----" / "-P---": noselect and prefer (this box has no trust/require). */
 function selectOptions(source: Source): string {
   return (source.options.noselect ? 'N' : '-') + (source.options.prefer ? 'P' : '-') + '---';

@@ -5,7 +5,7 @@
  */
 import type { Appliance } from '../appliance';
 import * as discipline from '../clock/discipline';
-import * as localClock from '../clock/local';
+import * as served from '../clock/served';
 import * as keys from '../ntp/keys';
 import type { Output } from './commands';
 import { field, padLeft } from './fields';
@@ -39,7 +39,7 @@ function rtcdata(app: Appliance): string {
   const drift = stored === undefined ? null : discipline.parseDrift(stored);
   const driftText = drift === null ? (stored === undefined ? 'none' : 'unreadable') :
     (-drift.freq / (1 + drift.freq) * 1e6).toFixed(3) + ' ppm, skew ' + (drift.skew * 1e6).toFixed(3) + ' ppm';
-  const saved = sync.lastDriftSave > 0 ? elapsed(localClock.now(app.clock) - sync.lastDriftSave) + ' ago' : 'not since boot';
+  const saved = sync.lastDriftSave > 0 ? elapsed(served.now(app.clock) - sync.lastDriftSave) + ' ago' : 'not since boot';
   return field('RTC ref time (UTC)', width, sync.discipline.updates > 0 ? utcDateTime(sync.discipline.lastUpdateTime) : 'never') +
     field('Number of samples', width, '' + sync.discipline.updates) +
     field('Update interval', width, sync.discipline.updateInterval.toFixed(1) + ' seconds') +

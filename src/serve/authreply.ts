@@ -3,7 +3,7 @@
  * file): loaded on demand (Storage ntpd-auth) for each such request, so the MAC code and the
  * digests take no memory between them. The responder records and allows the request first.
  */
-import * as localClock from '../clock/local';
+import * as served from '../clock/served';
 import * as keys from '../ntp/keys';
 import * as mac from '../ntp/mac';
 import type { MacAlgorithm } from '../ntp/mac';
@@ -35,7 +35,7 @@ export function answer(responder: Responder, socket: UdpSocket | null, msg: stri
   const clock = responder.clock;
   const raw = clock.readRaw();
   const reply = first + responder.stratumByte + msg.charAt(2) + responder.headerTail + msg.substr(40, 8) +
-    timestamp.encodeUnix(receive) + timestamp.encodeUnix(localClock.cook(clock, raw));
+    timestamp.encodeUnix(receive) + timestamp.encodeUnix(served.cook(clock, raw));
   if (!socket) return;
   if (valid && auth && key) {
     socket.send(reply + mac.macTrailer(keyId, key.type, key.secret, reply, auth.sha), from.port, from.address);

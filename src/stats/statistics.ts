@@ -140,8 +140,7 @@ function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit:
 function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline: Discipline, source: Source,
   offset: number, offsetSd: number, combined: number): void {
   const now = served.now(clock);
-  const base = clock.baseFreq;
-  const freqPpm = -base / (1 + base) * 1e6;
+  const freqPpm = served.frequencyPpm(clock);
   const distance = clock.rootDelay / 2 + clock.rootDispersion;
   // A slew adds to what was still pending: the remainder of the previous one.
   const remaining = served.pendingCorrection(clock, clock.readRaw()) - offset;
