@@ -54,12 +54,12 @@ export interface Platform {
    */
   udpBind(port: number, onDatagram: DatagramHandler, onError: (message: string) => void, group?: string): UdpSocket | null;
   /**
-   * Repeating timer; returns an id for cancelTimer. `a` and `b` are handed to the callback, so that
-   * a resident function serves without a closure made for the timer (on the device a closure
+   * Repeating timer; returns an id for cancelTimer. `a`, `b` and `c` are handed to the callback, so
+   * that a resident function serves without a closure made for the timer (on the device a closure
    * costs memory for as long as its timer runs).
    */
-  every<A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B): number;
-  after<A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B): number;
+  every<A, B, C>(milliseconds: number, callback: (a: A, b: B, c: C) => void, a?: A, b?: B, c?: C): number;
+  after<A, B, C>(milliseconds: number, callback: (a: A, b: B, c: C) => void, a?: A, b?: B, c?: C): number;
   cancelTimer(id: number): void;
   /** SHA digests of a binary string, as binary strings (Espruino's crypto module); MD5 is the core's own. */
   digest(algorithm: 'SHA1' | 'SHA256', data: string): string;

@@ -70,9 +70,9 @@ export function fault(where: string, error: unknown): void {
  * Espruino holds calls this with its arguments: one closure per handler, not a wrapper's too;
  * timers call it directly (setTimeout's extra arguments): no closure per timer.
  */
-export function run<A, B>(where: string, callback: (a: A, b: B) => void, a: A, b: B): void {
+export function run<A, B, C>(where: string, callback: (a: A, b: B, c: C) => void, a: A, b: B, c?: C): void {
   try {
-    callback(a, b);
+    callback(a, b, c as C);
   } catch (error) {
     fault(where, error);
   }
@@ -234,11 +234,11 @@ export function createPlatform(): Platform {
       }
       return socket;
     },
-    every: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
-      return setInterval(run, milliseconds, 'timer', callback, a as A, b as B);
+    every: function <A, B, C>(milliseconds: number, callback: (a: A, b: B, c: C) => void, a?: A, b?: B, c?: C) {
+      return setInterval(run, milliseconds, 'timer', callback, a as A, b as B, c as C);
     },
-    after: function <A, B>(milliseconds: number, callback: (a: A, b: B) => void, a?: A, b?: B) {
-      return setTimeout(run, milliseconds, 'timer', callback, a as A, b as B);
+    after: function <A, B, C>(milliseconds: number, callback: (a: A, b: B, c: C) => void, a?: A, b?: B, c?: C) {
+      return setTimeout(run, milliseconds, 'timer', callback, a as A, b as B, c as C);
     },
     cancelTimer: clearTimeout,
     digest: function (algorithm, data) {

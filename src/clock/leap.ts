@@ -7,7 +7,7 @@ import * as calendar from './calendar';
 import * as leapSecondList from './leapseclist';
 import * as served from './served';
 import { Leap } from '../ntp/header';
-import * as events from '../sync/events';
+import * as timers from '../sync/timers';
 import type { Sync } from '../sync/manager';
 
 /**
@@ -42,5 +42,5 @@ export function scheduleLeap(sync: Sync): void {
   const midnight = (Math.floor(now / 86400) + 1) * 86400;
   // A deleted second is 23:59:59 itself: the clock jumps at its start.
   const at = clock.leap === Leap.InsertSecond ? midnight : midnight - 1;
-  sync.leapTimer = sync.platform.after((at - now > 0 ? at - now : 0) * 1000, events.leapSecondDue, sync, midnight);
+  timers.scheduleLeapSecond(sync, midnight, at - now > 0 ? at - now : 0);
 }

@@ -11,7 +11,7 @@ import { announcedLeap, scheduleLeap } from './leap';
 import * as localClock from './local';
 import { synchronisedToSource } from './synchronised';
 import { Leap } from '../ntp/header';
-import { scheduleSlewEnd } from '../sync/events';
+import { scheduleSlewEnd } from '../sync/timers';
 import type { Sync } from '../sync/manager';
 
 /** Past this root distance in holdover the clock tells the LAN it is unsynchronised (RFC 5905 MAXDIST). */

@@ -12,7 +12,8 @@ import { Leap } from '../ntp/header';
 import * as refid from '../ntp/refid';
 import type { Peer } from '../platform';
 import { load, Module } from '../modules';
-import { BIND_ATTEMPTS, bindSource, clockUpdate, resolvePool, resolveSource, schedulePoll, schedulePoolLookup, startRefclockPolls } from './events';
+import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource } from './events';
+import { scheduleClockUpdate, schedulePoll, schedulePoolLookup, startRefclockPolls } from './timers';
 import type { Sync } from './manager';
 import * as poolModule from './pool';
 import type { Pool } from './pool';
@@ -179,7 +180,7 @@ export function removeSource(sync: Sync, index: number): void {
   else if (sync.selectedIndex > index) sync.selectedIndex--;
   // The others' states may change without it (selection again, in an event of its own); the
   // clock itself holds over until the next update.
-  sync.platform.after(0, clockUpdate, sync, null);
+  scheduleClockUpdate(sync, null);
 }
 
 /** Starts a burst of requests on every source (or one), as chronyc's `burst`. */

@@ -5,27 +5,80 @@
  * memory only while one runs. A callback made inside it would keep the whole module alive, so
  * every callback that outlives an event is made here, and calls into the module by name. The board
  * lets go of the module at the end of the event (Platform.release).
+ *
+ * Every timer calls one function, `fire`, with what it is for (sync/timers.ts sets them): on the
+ * device each resident function costs memory all the time, each kind of timer its own would cost
+ * a dozen more.
  */
 import { load, Module } from '../modules';
 import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
 import type { Statistics, StatsRecord } from '../stats/statistics';
-import type { Platform } from '../platform';
 
 /** Attempts at a source's socket (a random port may be taken). */
 export const BIND_ATTEMPTS = 5;
 
-/** The next poll of a source, `seconds` from now (replacing the pending one). */
-export function schedulePoll(sync: Sync, source: Source, seconds: number): void {
-  const platform = sync.platform;
-  platform.cancelTimer(source.timer);
-  source.timer = platform.after(seconds * 1000, poll, sync, source);
+/** What a timer is for (its `target`'s type in brackets). */
+export const enum SyncEvent {
+  /** A source's poll (Source). */
+  Poll,
+  /** A pool's next lookup (Pool). */
+  PoolLookup,
+  /** The first lookup of a pool's new round (Pool). */
+  PoolRound,
+  /** Selection and the clock update after a sample (its Source; null after a source's reach fell to nothing). */
+  ClockUpdate,
+  /** A statistics record (StatsRecord). */
+  Record,
+  /** A file to write (FileWrite). */
+  WriteFile,
+  /** The refclock's poll (Source). */
+  RefclockPoll,
+  /** The leap second at midnight (the midnight, Unix seconds). */
+  LeapSecond,
+  /** The end of a slew (none). */
+  SlewEnd,
 }
 
-// The timers' callbacks take what they need as arguments: no closure per timer.
-function poll(sync: Sync, source: Source): void {
-  load(sync.platform, Module.Sync).poll(sync, source);
+/** A file to write (SyncEvent.WriteFile). */
+export interface FileWrite {
+  name: string;
+  text: string;
+}
+
+/** A timer of the sync manager's: the code it runs is loaded for it. */
+export function fire(sync: Sync, event: SyncEvent, target: unknown): void {
+  const platform = sync.platform;
+  switch (event) {
+    case SyncEvent.Poll:
+      load(platform, Module.Sync).poll(sync, target as Source);
+      return;
+    case SyncEvent.PoolLookup:
+    case SyncEvent.PoolRound:
+      (target as Pool).timer = -1;
+      load(platform, Module.Associations).poolTimer(sync, target as Pool, event === SyncEvent.PoolRound);
+      return;
+    case SyncEvent.ClockUpdate:
+      load(platform, Module.ClockUpdate).runSelection(sync, target === null ? -1 : sync.sources.indexOf(target as Source));
+      return;
+    case SyncEvent.Record:
+      load(platform, Module.Stats).record(sync.statistics as Statistics, sync, target as StatsRecord);
+      return;
+    case SyncEvent.WriteFile:
+      // In an event of its own: the board's Storage code is loaded for it alone, not on top of the clock update's.
+      if (!platform.services().storageWrite((target as FileWrite).name, (target as FileWrite).text)) platform.log('cannot write ' + (target as FileWrite).name);
+      return;
+    case SyncEvent.RefclockPoll:
+      load(platform, Module.Sync).refclockPoll(sync, target as Source);
+      return;
+    case SyncEvent.LeapSecond:
+      load(platform, Module.Reference).leapSecondDue(sync, target as number);
+      return;
+    case SyncEvent.SlewEnd:
+      load(platform, Module.Reference).endSlew(sync);
+      return;
+  }
 }
 
 /** A fresh random source port per source (RFC 9109), another one if it is taken. */
@@ -67,77 +120,4 @@ export function resolvePool(sync: Sync, pool: Pool): void {
     pool.resolving = false;
     load(platform, Module.Associations).poolResolved(sync, pool, address);
   });
-}
-
-/** A pool's next lookup after `seconds`; `newRound` when it starts a new round of lookups. */
-export function schedulePoolLookup(sync: Sync, pool: Pool, seconds: number, newRound: boolean): void {
-  pool.timer = sync.platform.after(seconds * 1000, newRound ? poolRound : poolLookup, sync, pool);
-}
-
-function poolLookup(sync: Sync, pool: Pool): void {
-  pool.timer = -1;
-  load(sync.platform, Module.Associations).poolTimer(sync, pool, false);
-}
-
-function poolRound(sync: Sync, pool: Pool): void {
-  pool.timer = -1;
-  load(sync.platform, Module.Associations).poolTimer(sync, pool, true);
-}
-
-/**
- * Selection and the clock update after a sample of `source`, or after a source's reach fell to
- * nothing (null): update.ts. The sample's code schedules it (platform.after(0, clockUpdate, …)) so
- * that it runs in an event of its own, once the sample's code is let go.
- */
-export function clockUpdate(sync: Sync, source: Source | null): void {
-  load(sync.platform, Module.ClockUpdate).runSelection(sync, source === null ? -1 : sync.sources.indexOf(source));
-}
-
-/** A statistics record (stats/statistics.ts), scheduled by the clock update to run in an event after its own. */
-export function record(sync: Sync, job: StatsRecord): void {
-  load(sync.platform, Module.Stats).record(sync.statistics as Statistics, sync, job);
-}
-
-/** A file to write (writeSoon). */
-export interface FileWrite {
-  name: string;
-  text: string;
-}
-
-/**
- * Writes a file in an event of its own (the hourly drift file): the board's Storage code is
- * loaded for it alone, not on top of the clock update that asked.
- */
-export function writeSoon(platform: Platform, file: FileWrite): void {
-  platform.after(0, writeFile, platform, file);
-}
-
-function writeFile(platform: Platform, file: FileWrite): void {
-  if (!platform.services().storageWrite(file.name, file.text)) platform.log('cannot write ' + file.name);
-}
-
-/** The refclock's polls, every 2^pollLog2 s: the manager turns the filter's samples into one. */
-export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number): void {
-  source.timer = sync.platform.every(Math.pow(2, pollLog2) * 1000, refclockPoll, sync, source);
-}
-
-function refclockPoll(sync: Sync, source: Source): void {
-  load(sync.platform, Module.Sync).refclockPoll(sync, source);
-}
-
-/** The reference's timers (clock/reference.ts): the leap second at `midnight`, the end of a slew. */
-export function leapSecondDue(sync: Sync, midnight: number): void {
-  load(sync.platform, Module.Reference).leapSecondDue(sync, midnight);
-}
-
-/** Ends a slew after `seconds` (0: none pending any more). */
-export function scheduleSlewEnd(sync: Sync, seconds: number): void {
-  sync.platform.cancelTimer(sync.slewTimer);
-  sync.slewTimer = -1;
-  if (seconds <= 0) return;
-  sync.slewTimer = sync.platform.after(seconds * 1000, slewDue, sync);
-}
-
-export function slewDue(sync: Sync): void {
-  load(sync.platform, Module.Reference).endSlew(sync);
 }

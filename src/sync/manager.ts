@@ -30,7 +30,7 @@ import { PollAdaptation, SourceField } from './source';
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
-import { clockUpdate, schedulePoll } from './events';
+import { scheduleClockUpdate, schedulePoll } from './timers';
 
 export interface Sync {
   platform: Platform;
@@ -274,5 +274,5 @@ function ourHeader(sync: Sync): exchange.HeaderMaker | undefined {
 
 /** Selection and the clock update after a sample (null: after a source's reach fell to nothing), in an event after this one. */
 function updateSoon(sync: Sync, source: Source | null): void {
-  sync.platform.after(0, clockUpdate, sync, source);
+  scheduleClockUpdate(sync, source);
 }

@@ -2,9 +2,9 @@
  * The clock update (chrony's reference.c with the selection of sources.c): selection
  * over the sources' statistics, the combined estimate handed to the discipline, the
  * reference state our replies carry (stratum, reference id, root delay and dispersion,
- * leap), the statistics records (in an event after, events.ts record) and the drift file;
+ * leap), the statistics records (in an event after, timers.ts scheduleRecord) and the drift file;
  * and the console's `reselect`, `makestep`, `settime`. An on-demand module of its own, run in
- * an event after the sample's (events.ts clockUpdate): the sample's code is let go first, so
+ * an event after the sample's (timers.ts scheduleClockUpdate): the sample's code is let go first, so
  * the two never take memory together.
  */
 import * as discipline from '../clock/discipline';
@@ -14,8 +14,7 @@ import * as localClock from '../clock/local';
 import * as leap from '../clock/leap';
 import { Leap } from '../ntp/header';
 import { load, Module } from '../modules';
-import type { StatsRecord } from '../stats/statistics';
-import { record, scheduleSlewEnd, writeSoon } from './events';
+import { scheduleRecord, scheduleSlewEnd, writeSoon } from './timers';
 import type { Sync } from './manager';
 import * as manual from './manual';
 import * as select from './select';
@@ -26,7 +25,7 @@ const DRIFT_SAVE_INTERVAL = 3600;
 
 /** Selects; if the source that just gave a sample is among the combined ones, updates the clock. */
 export function runSelection(sync: Sync, updatedIndex: number): void {
-  if (updatedIndex >= 0 && sync.statistics) recordSoon(sync, { source: sync.sources[updatedIndex], offset: 0, offsetSd: 0, combined: -1 });
+  if (updatedIndex >= 0 && sync.statistics) scheduleRecord(sync, { source: sync.sources[updatedIndex], offset: 0, offsetSd: 0, combined: -1 });
   const clock = sync.clock;
   const now = localClock.idealTime(clock, clock.readRaw());
   const selection = select.select(sync.sources, now, sync.selectedIndex, sync.discipline.freqSkew, ourStratum(sync));
@@ -46,7 +45,7 @@ export function runSelection(sync: Sync, updatedIndex: number): void {
   clock.leap = leap.announcedLeap(sync, selection.leap, cookedNow);
   leap.scheduleLeap(sync);
   saveDrift(sync, cookedNow);
-  if (sync.statistics) recordSoon(sync, { source: best, offset: selection.offset, offsetSd: selection.offsetSd, combined: selection.combined.length });
+  if (sync.statistics) scheduleRecord(sync, { source: best, offset: selection.offset, offsetSd: selection.offsetSd, combined: selection.combined.length });
   clockChanges.notifyChange(sync.clock);
 }
 
@@ -104,7 +103,7 @@ export function manualSample(sync: Sync, trueTime: number): number {
 function saveDrift(sync: Sync, now: number): void {
   if (sync.discipline.updates < 4) return;
   if (sync.lastDriftSave > 0 && now - sync.lastDriftSave < DRIFT_SAVE_INTERVAL) return;
-  writeSoon(sync.platform, { name: DRIFT_FILE, text: discipline.driftText(sync.clock, sync.discipline) });
+  writeSoon(sync, { name: DRIFT_FILE, text: discipline.driftText(sync.clock, sync.discipline) });
   sync.lastDriftSave = now;
 }
 
@@ -124,9 +123,4 @@ export function makestepNow(sync: Sync): boolean {
   moveSamples(sync, now, offset, 0, 0);
   clockChanges.notifyChange(sync.clock);
   return true;
-}
-
-/** A statistics record, in an event after this one (its code is not in memory with the update's). */
-function recordSoon(sync: Sync, job: StatsRecord): void {
-  sync.platform.after(0, record, sync, job);
 }

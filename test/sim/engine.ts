@@ -300,25 +300,25 @@ export class Simulation {
         // The simulated network has no broadcast domain: an ephemeral port stands in for an unbound socket.
         return platform.udpBind(0, onDatagram, function () {}) as UdpSocket;
       },
-      every(milliseconds, callback, a, b) {
+      every(milliseconds, callback, a, b, c) {
         const id = sim.nextTimerId++;
         const periodRaw = milliseconds / 1000;
         const timer: Timer = { event: null as never };
         const arm = function (from: number) {
           timer.event = sim.at(from + sim.trueDelay(periodRaw), function () {
             arm(timer.event.time);
-            callback(a as never, b as never);
+            callback(a as never, b as never, c as never);
           });
         };
         arm(sim.now);
         sim.timers.set(id, timer);
         return id;
       },
-      after(milliseconds, callback, a, b) {
+      after(milliseconds, callback, a, b, c) {
         const id = sim.nextTimerId++;
         const event = sim.at(sim.now + sim.trueDelay(milliseconds / 1000), function () {
           sim.timers.delete(id);
-          callback(a as never, b as never);
+          callback(a as never, b as never, c as never);
         });
         sim.timers.set(id, { event });
         return id;

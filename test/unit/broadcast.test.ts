@@ -26,8 +26,8 @@ function board(config: string) {
   const handlers: { [port: number]: DatagramHandler } = {};
   const senders: { handler: DatagramHandler; closed: boolean }[] = [];
   const timers: { at: number; every: number; run: () => void }[] = [];
-  platform.after = (ms, run, a, b) => timers.push({ at: state.raw + ms / 1000, every: 0, run: () => run(a as never, b as never) });
-  platform.every = (ms, run, a, b) => timers.push({ at: state.raw + ms / 1000, every: ms / 1000, run: () => run(a as never, b as never) });
+  platform.after = (ms, run, a, b, c) => timers.push({ at: state.raw + ms / 1000, every: 0, run: () => run(a as never, b as never, c as never) });
+  platform.every = (ms, run, a, b, c) => timers.push({ at: state.raw + ms / 1000, every: ms / 1000, run: () => run(a as never, b as never, c as never) });
   const socketOn = (port: number, onClose: () => void = () => {}): UdpSocket => ({
     send: (data, toPort, address) => sent.push({ data, port: toPort, address, fromPort: port }),
     close: onClose,

@@ -44,8 +44,8 @@ export function board(configText: string, servers: Record<string, Server> = {}) 
     timers.push({ id, at: state.raw + seconds, order: order++, run, every });
     return id;
   }
-  platform.after = (ms, run, a, b) => schedule(ms / 1000, () => run(a as never, b as never));
-  platform.every = (ms, run, a, b) => schedule(ms / 1000, () => run(a as never, b as never), ms / 1000);
+  platform.after = (ms, run, a, b, c) => schedule(ms / 1000, () => run(a as never, b as never, c as never));
+  platform.every = (ms, run, a, b, c) => schedule(ms / 1000, () => run(a as never, b as never, c as never), ms / 1000);
   platform.cancelTimer = (id) => {
     const i = timers.findIndex((t) => t.id === id);
     if (i >= 0) timers.splice(i, 1);

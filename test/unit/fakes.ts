@@ -55,8 +55,8 @@ export function fakeStation(randomValue = 0.5) {
     ...base.platform,
     services: () => platform,
     random: () => randomValue,
-    after: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback: () => callback(a as never, b as never) }), nextId++),
-    every: (ms, callback, a, b) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback: () => callback(a as never, b as never) }), nextId++),
+    after: (ms, callback, a, b, c) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: 0, callback: () => callback(a as never, b as never, c as never) }), nextId++),
+    every: (ms, callback, a, b, c) => (timers.push({ id: nextId, at: clock.raw + ms / 1000, every: ms / 1000, callback: () => callback(a as never, b as never, c as never) }), nextId++),
     cancelTimer: (id) => {
       const index = timers.findIndex((timer) => timer.id === id);
       if (index >= 0) timers.splice(index, 1);
@@ -112,8 +112,8 @@ export function ntpBoard(storage: Record<string, string>, start: number) {
   };
   // What the appliance schedules for "next event" (after 0 ms) runs once the current one returns, as on a board.
   const due: Array<() => void> = [];
-  fake.platform.after = (ms, callback, a, b) => {
-    if (ms === 0) due.push(() => callback(a as never, b as never));
+  fake.platform.after = (ms, callback, a, b, c) => {
+    if (ms === 0) due.push(() => callback(a as never, b as never, c as never));
     return 0;
   };
   function drain(): void {

@@ -22,7 +22,7 @@ function board(config: string, keyText = '') {
   const sent: { data: string; port: number; address: string; fromPort: number }[] = [];
   let ntpHandler: DatagramHandler | null = null;
   const timers: { at: number; run: () => void }[] = [];
-  platform.after = (ms, run, a, b) => timers.push({ at: state.raw + ms / 1000, run: () => run(a as never, b as never) });
+  platform.after = (ms, run, a, b, c) => timers.push({ at: state.raw + ms / 1000, run: () => run(a as never, b as never, c as never) });
   platform.udpBind = (port, handler) => {
     if (port === 123) ntpHandler = handler;
     return { send: (data, toPort, address) => sent.push({ data, port: toPort, address, fromPort: port }), close() {} };
