@@ -65,6 +65,7 @@ export const ON_DEMAND = {
   'ntpd-reference': 'src/clock/reference.ts',
   'ntpd-broadcast': 'src/serve/broadcast.ts',
   'ntpd-gps': 'src/refclock/gps.ts',
+  'ntpd-wifi': 'src/net/wifi.ts',
   // Kept once loaded (src/modules.ts KEPT_PREFIX).
   'ntpk-gps': 'src/refclock/receiver.ts',
 };
@@ -82,7 +83,7 @@ export const BOARD_ON_DEMAND = {
  * lookups) that on-demand code asks for, since a callback made inside an on-demand module would
  * keep that whole module in memory.
  */
-export const RESIDENT = ['src/sync/events.ts'];
+export const RESIDENT = ['src/sync/events.ts', 'src/net/link.ts'];
 
 /** The page with indentation, blank lines and whole-line // comments taken out. */
 function statusPage() {

@@ -6,7 +6,8 @@
 import type { Appliance } from './appliance';
 import * as clockChanges from './clock/changes';
 import { load, Module } from './modules';
-import * as wifi from './net/wifi';
+import { LinkState } from './net/link';
+import type { Network } from './net/wifi';
 import { ConsoleText } from './console/shell';
 import type { Shell } from './console/shell';
 import type { DatagramHandler, Platform, UdpSocket } from './platform';
@@ -44,7 +45,7 @@ export function start(platform: Platform): Appliance {
 function startNetwork(app: Appliance): void {
   let refclockStarted = false;
   let port: NtpPort | null = null;
-  const net = wifi.create(app.platform, app.config.network, function () {
+  const net = load(app.platform, Module.Wifi).create(app.platform, app.config.network, function () {
     if (port !== null) {
       rebind(app, port);
       return;
@@ -53,23 +54,27 @@ function startNetwork(app: Appliance): void {
     bindNtpPort(app, port, BIND_ATTEMPTS);
     startBroadcasts(app, net);
     const config = app.config;
-    // The sync manager is loaded only when there is something for it to start, and in an event
-    // of its own: at boot, not on top of the boot code and the NTP service's.
-    if (config.servers.length === 0 && config.pools.length === 0 && (refclockStarted || config.refclock === null)) return;
-    app.platform.after(0, startSync, app, refclockStarted);
+    // The sync manager is loaded only when there is something for it to start.
+    if (!refclockStarted && config.refclock !== null) app.platform.after(0, startSources, app, true);
+    refclockStarted = true;
+    if (config.servers.length > 0 || config.pools.length > 0) app.platform.after(0, startSources, app, false);
   });
   app.network = net;
-  wifi.start(net);
-  if (net.state !== wifi.CONNECTED) {
-    if (app.config.refclock !== null) load(app.platform, Module.Associations).startRefclock(app.sync);
+  load(app.platform, Module.Wifi).start(net);
+  if (net.state !== LinkState.Connected) {
+    if (app.config.refclock !== null) app.platform.after(0, startSources, app, true);
     refclockStarted = true;
   }
 }
 
-/** The sources (and the refclock, unless it started before the link came up). */
-function startSync(app: Appliance, refclockStarted: boolean): void {
-  if (refclockStarted) load(app.platform, Module.Associations).startServers(app.sync);
-  else load(app.platform, Module.Associations).start(app.sync);
+/**
+ * The refclock, or the servers and pools, each in an event of its own: not on top of the boot
+ * code, nor of each other (on a 3,000-JsVar board the GPS's setup and the servers' together
+ * do not fit beside what boot leaves).
+ */
+function startSources(app: Appliance, refclock: boolean): void {
+  if (refclock) load(app.platform, Module.Associations).startRefclock(app.sync);
+  else load(app.platform, Module.Associations).startServers(app.sync);
 }
 
 /** Attempts at binding the NTP port, the first at once, then after REBIND_FIRST_MS doubling (about 32 s in all). */
@@ -135,7 +140,7 @@ function updateReference(app: Appliance): void {
  * the link's lifetime, a fresh one after a reconnect; none while the link is down.
  * The code that builds a round is loaded for it.
  */
-function startBroadcasts(app: Appliance, net: wifi.Network): void {
+function startBroadcasts(app: Appliance, net: Network): void {
   const targets = app.config.broadcasts;
   let sender: UdpSocket | null = null;
   let reconnects = net.reconnects;
@@ -143,7 +148,7 @@ function startBroadcasts(app: Appliance, net: wifi.Network): void {
     const target = targets[i];
     const fromNtpPort = load(app.platform, Module.Broadcast).isMulticast(target.address);
     app.platform.every(target.interval * 1000, function () {
-      if (net.state !== wifi.CONNECTED) return;
+      if (net.state !== LinkState.Connected) return;
       if (reconnects !== net.reconnects) {
         if (sender) sender.close();
         sender = null;

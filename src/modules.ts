@@ -23,6 +23,7 @@ import type * as broadcast from './serve/broadcast';
 import type * as syncManager from './sync/manager';
 import type * as statistics from './stats/statistics';
 import type * as associations from './sync/associations';
+import type * as wifi from './net/wifi';
 import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
@@ -81,6 +82,8 @@ export const enum Module {
   Shell = 'ntpd-shell',
   /** The GPS driver's setup and polls (refclock/gps.ts): loaded when a `refclock GPS` line starts it, and at each poll. */
   Gps = 'ntpd-gps',
+  /** The Wi-Fi link (net/wifi.ts): its start, and each of its events (net/link.ts). */
+  Wifi = 'ntpd-wifi',
   /** The GPS's serial data and pulses (refclock/receiver.ts): loaded with the driver, then kept. */
   GpsReceiver = 'ntpk-gps',
 }
@@ -128,6 +131,7 @@ export type RequestModule = typeof requests;
 export type ReplyHeaderModule = typeof replyHeader;
 export type ReferenceModule = typeof reference;
 export type BroadcastModule = typeof broadcast;
+export type WifiModule = typeof wifi;
 
 /** A module's exports, typed by its name (Platform.load loads it, or finds it loaded). */
 export function load(platform: Platform, name: Module.Console): ConsoleModule;
@@ -151,6 +155,7 @@ export function load(platform: Platform, name: Module.Request): RequestModule;
 export function load(platform: Platform, name: Module.ReplyHeader): ReplyHeaderModule;
 export function load(platform: Platform, name: Module.Reference): ReferenceModule;
 export function load(platform: Platform, name: Module.Broadcast): BroadcastModule;
+export function load(platform: Platform, name: Module.Wifi): WifiModule;
 export function load(platform: Platform, name: Module): unknown {
   return platform.load(name);
 }

@@ -2,7 +2,8 @@
  * `network`: the Wi-Fi link in chronyc's "label : value" layout.
  */
 import type { Appliance } from '../appliance';
-import * as wifi from '../net/wifi';
+import { LinkState } from '../net/link';
+import type { Network } from '../net/wifi';
 import { field } from './fields';
 
 const WIDTH = 16;
@@ -14,9 +15,9 @@ function secondsAgo(app: Appliance, raw: number, suffix: string): string {
 export function network(app: Appliance): string {
   if (app.network === null) return 'No network\n';
   // app.ts puts the whole link state here; the Appliance type shows only what other reports need.
-  const net = app.network as wifi.Network;
+  const net = app.network as Network;
   const options = net.options;
-  const connected = net.state === wifi.CONNECTED;
+  const connected = net.state === LinkState.Connected;
   let address = connected ? net.address + ' netmask ' + net.netmask + ' gateway ' + net.gateway : 'none';
   if (connected) address += options.address !== '' ? ' (static)' : options.ssid !== '' ? ' (DHCP)' : '';
   const next = net.nextAttemptRaw === net.nextAttemptRaw ? ', next attempt in ' + Math.max(0, Math.round(net.nextAttemptRaw - app.platform.rawClock())) + ' seconds' : '';

@@ -5,13 +5,17 @@
  * Without one it keeps whatever connection Espruino has and only reports it.
  * Each time the link comes up, `onUp` tells the services, so they bind then
  * and re-bind after a reconnect.
+ *
+ * On the device this is an on-demand module, loaded for each of the link's
+ * events (handle); what Espruino and the timers call is net/link.ts, resident.
  */
 import type { NetworkOptions } from '../config/types';
 import type { Platform } from '../platform';
+import { connect, LinkEvent, linkEvent, LinkState, watchLink } from './link';
 
-export const DISCONNECTED = 'disconnected';
-export const CONNECTING = 'connecting';
-export const CONNECTED = 'connected';
+export const DISCONNECTED = LinkState.Disconnected;
+export const CONNECTING = LinkState.Connecting;
+export const CONNECTED = LinkState.Connected;
 
 /** The first retry after 5 s, doubling up to 5 min. */
 export const RETRY_MIN_MS = 5000;
@@ -26,8 +30,7 @@ const SUPERVISE_MS = 10000;
 export interface Network {
   platform: Platform;
   options: NetworkOptions;
-  /** DISCONNECTED, CONNECTING or CONNECTED. */
-  state: string;
+  state: LinkState;
   /** The station's address while connected, else ''. */
   address: string;
   netmask: string;
@@ -67,11 +70,8 @@ export function create(platform: Platform, options: NetworkOptions, onUp: (recon
 /** Starts the link: joins the configured network, or adopts Espruino's connection if it has one. */
 export function start(net: Network): void {
   const platform = net.platform;
-  platform.services().onWifiLink(function (up, detail) {
-    if (up) linkUp(net);
-    else linkDown(net, detail);
-  });
-  platform.every(SUPERVISE_MS, supervise, net);
+  watchLink(net);
+  platform.every(SUPERVISE_MS, linkEvent, net, LinkEvent.Supervise);
   if (net.options.hostname !== '') platform.services().wifiSetHostname(net.options.hostname);
   if (net.options.ssid !== '') {
     attempt(net);
@@ -79,6 +79,32 @@ export function start(net: Network): void {
   }
   if (platform.wifiAddress() !== null) linkUp(net);
   else fail(net, 'not connected, and no wifi line in the configuration');
+}
+
+/** One of the link's events (net/link.ts): `detail` as LinkEvent says. */
+export function handle(net: Network, event: LinkEvent, detail: string | number | null): void {
+  switch (event) {
+    case LinkEvent.Up:
+      linkUp(net);
+      return;
+    case LinkEvent.Down:
+      linkDown(net, detail as string);
+      return;
+    case LinkEvent.Supervise:
+      supervise(net);
+      return;
+    case LinkEvent.ConnectTimeout:
+      if (detail === net.attempt && net.state === CONNECTING) linkUpOr(net, 'no answer in ' + CONNECT_TIMEOUT_MS / 1000 + ' s');
+      return;
+    case LinkEvent.Answer:
+      if (net.state !== CONNECTING) return;
+      if (detail === null) linkUpOr(net, 'connected without an address');
+      else fail(net, detail as string);
+      return;
+    case LinkEvent.Retry:
+      attempt(net);
+      return;
+  }
 }
 
 /** Every SUPERVISE_MS: a link lost without an event, or one Espruino made itself. */
@@ -95,15 +121,9 @@ function attempt(net: Network): void {
   net.state = CONNECTING;
   net.nextAttemptRaw = NaN;
   platform.cancelTimer(net.timer);
-  net.timer = platform.after(CONNECT_TIMEOUT_MS, function () {
-    if (id === net.attempt && net.state === CONNECTING) linkUpOr(net, 'no answer in ' + CONNECT_TIMEOUT_MS / 1000 + ' s');
-  });
+  net.timer = platform.after(CONNECT_TIMEOUT_MS, linkEvent, net, LinkEvent.ConnectTimeout, id);
   if (options.address !== '') platform.services().wifiSetIP(options.address, options.netmask, options.gateway, options.dns);
-  platform.services().wifiConnect(options.ssid, options.password, function (error) {
-    if (id !== net.attempt || net.state !== CONNECTING) return;
-    if (error === null) linkUpOr(net, 'connected without an address');
-    else fail(net, error);
-  });
+  connect(net, id);
 }
 
 function linkUpOr(net: Network, error: string): void {
@@ -153,7 +173,5 @@ function fail(net: Network, error: string): void {
   const delayMs = retryDelayMs(net.retries > 0 ? net.retries : 1, platform.random());
   net.nextAttemptRaw = net.lastErrorRaw + delayMs / 1000;
   if (!wasUp) platform.log('network: cannot join "' + net.options.ssid + '": ' + error + '; retry ' + net.retries + ' in ' + (delayMs / 1000).toFixed(1) + ' s');
-  net.timer = platform.after(delayMs, function () {
-    attempt(net);
-  });
+  net.timer = platform.after(delayMs, linkEvent, net, LinkEvent.Retry, null);
 }

@@ -24,11 +24,6 @@ import { SourceField } from './source';
 /** Client/server exchanges that measure a broadcast server's delay, at first and after a jump. */
 const CALIBRATION_REQUESTS = 4;
 
-export function start(sync: Sync): void {
-  startRefclock(sync);
-  startServers(sync);
-}
-
 /** The configured servers and peers: they need the network (names to resolve, sockets to bind). */
 export function startServers(sync: Sync): void {
   for (let i = 0; i < sync.config.servers.length; i++) addSource(sync, sync.config.servers[i]);

@@ -11,6 +11,7 @@
  * a dozen more.
  */
 import { load, Module } from '../modules';
+import { parseIpv4 } from '../net/ipv4';
 import type { Sync } from './manager';
 import type { Pool } from './pool';
 import type { Source } from './source';
@@ -39,6 +40,8 @@ export const enum SyncEvent {
   LeapSecond,
   /** The end of a slew (none). */
   SlewEnd,
+  /** A source whose host is an address: its own answer to the lookup (Source). */
+  Resolved,
 }
 
 /** A file to write (SyncEvent.WriteFile). */
@@ -78,6 +81,9 @@ export function fire(sync: Sync, event: SyncEvent, target: unknown): void {
     case SyncEvent.SlewEnd:
       load(platform, Module.Reference).endSlew(sync);
       return;
+    case SyncEvent.Resolved:
+      load(platform, Module.Associations).resolved(sync, target as Source, (target as Source).options.host);
+      return;
   }
 }
 
@@ -107,6 +113,12 @@ function retryBind(sync: Sync, source: Source, attempts: number, message: string
 /** Looks up a configured source's name; the manager's `resolved` takes the answer. */
 export function resolveSource(sync: Sync, source: Source): void {
   const platform = sync.platform;
+  // An address is its own answer, in an event of its own as a lookup's would be: the board's
+  // services are not loaded on top of the code that added the source.
+  if (parseIpv4(source.options.host) >= 0) {
+    platform.after(0, fire, sync, SyncEvent.Resolved, source);
+    return;
+  }
   platform.services().resolve(source.options.host, function (address) {
     load(platform, Module.Associations).resolved(sync, source, address);
   });

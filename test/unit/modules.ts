@@ -35,6 +35,7 @@ import * as webPages from '../../src/web/pages';
 import * as webStatus from '../../src/web/status-json';
 import * as webSources from '../../src/web/sources';
 import * as logText from '../../src/stats/logtext';
+import * as wifi from '../../src/net/wifi';
 
 /** The console's command groups (src/modules.ts ConsoleGroup), each with its module. */
 export const CONSOLE_GROUPS: { [name: string]: consoleCommands.Group } = {
@@ -69,6 +70,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
   [Module.Gps]: gpsDriver,
+  [Module.Wifi]: wifi,
   [Module.GpsReceiver]: gpsReceiver,
   [Module.Auth]: authReply,
   [Module.Shell]: shell,
