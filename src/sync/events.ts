@@ -40,8 +40,10 @@ export const enum SyncEvent {
   LeapSecond,
   /** The end of a slew (none). */
   SlewEnd,
-  /** A source whose host is an address: its own answer to the lookup (Source). */
-  Resolved,
+  /** A source's name to look up (Source). */
+  ResolveSource,
+  /** A pool's name to look up (Pool). */
+  ResolvePool,
 }
 
 /** A file to write (SyncEvent.WriteFile). */
@@ -81,8 +83,11 @@ export function fire(sync: Sync, event: SyncEvent, target: unknown): void {
     case SyncEvent.SlewEnd:
       load(platform, Module.Reference).endSlew(sync);
       return;
-    case SyncEvent.Resolved:
-      load(platform, Module.Associations).resolved(sync, target as Source, (target as Source).options.host);
+    case SyncEvent.ResolveSource:
+      lookUp(sync, target as Source, false);
+      return;
+    case SyncEvent.ResolvePool:
+      lookUp(sync, target as Pool, true);
       return;
   }
 }
@@ -110,26 +115,33 @@ function retryBind(sync: Sync, source: Source, attempts: number, message: string
   else sync.platform.log('source ' + source.options.host + ': ' + message);
 }
 
-/** Looks up a configured source's name; the manager's `resolved` takes the answer. */
+/**
+ * Looks up a configured source's name; the manager's `resolved` takes the answer. The lookup
+ * starts in an event of its own: the board's services are not loaded on top of the code that
+ * added the source.
+ */
 export function resolveSource(sync: Sync, source: Source): void {
-  const platform = sync.platform;
-  // An address is its own answer, in an event of its own as a lookup's would be: the board's
-  // services are not loaded on top of the code that added the source.
-  if (parseIpv4(source.options.host) >= 0) {
-    platform.after(0, fire, sync, SyncEvent.Resolved, source);
-    return;
-  }
-  platform.services().resolve(source.options.host, function (address) {
-    load(platform, Module.Associations).resolved(sync, source, address);
-  });
+  sync.platform.after(0, fire, sync, SyncEvent.ResolveSource, source);
 }
 
-/** One lookup of a pool's name; the manager's `poolResolved` takes the answer. */
+/** One lookup of a pool's name (in an event of its own, as resolveSource); the manager's `poolResolved` takes the answer. */
 export function resolvePool(sync: Sync, pool: Pool): void {
-  const platform = sync.platform;
   pool.resolving = true;
-  platform.services().resolve(pool.options.server.host, function (address) {
-    pool.resolving = false;
-    load(platform, Module.Associations).poolResolved(sync, pool, address);
-  });
+  sync.platform.after(0, fire, sync, SyncEvent.ResolvePool, pool);
+}
+
+/** The lookup itself; an address is its own answer (no services loaded for it). */
+function lookUp(sync: Sync, target: Source | Pool, isPool: boolean): void {
+  const platform = sync.platform;
+  const host = isPool ? (target as Pool).options.server.host : (target as Source).options.host;
+  const answer = function (address: string | null): void {
+    if (!isPool) {
+      load(platform, Module.Associations).resolved(sync, target as Source, address);
+      return;
+    }
+    (target as Pool).resolving = false;
+    load(platform, Module.Associations).poolResolved(sync, target as Pool, address);
+  };
+  if (parseIpv4(host) >= 0) answer(host);
+  else platform.services().resolve(host, answer);
 }
