@@ -58,6 +58,7 @@ export const ON_DEMAND = {
   'ntpd-stats': 'src/stats/statistics.ts',
   'ntpd-sync-auth': 'src/sync/sourceauth.ts',
   'ntpd-boot': 'src/boot.ts',
+  'ntpd-config-load': 'src/config/load.ts',
   'ntpd-auth': 'src/serve/authreply.ts',
   'ntpd-shell': 'src/console/shell.ts',
   'ntpd-request': 'src/serve/request.ts',

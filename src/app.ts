@@ -16,7 +16,10 @@ import * as responder from './serve/responder';
 import * as web from './web/server';
 
 export function start(platform: Platform): Appliance {
-  const app = load(platform, Module.Boot).create(platform, function () {
+  // The configuration first, its code let go before the boot code loads: boot's peak is one of them, not both.
+  const chosen = load(platform, Module.ConfigLoad).loadConfig(platform);
+  platform.release();
+  const app = load(platform, Module.Boot).create(platform, chosen, function () {
     return load(platform, Module.Request);
   }, function () {
     return load(platform, Module.ReplyHeader);
@@ -208,28 +211,43 @@ function startConsole(app: Appliance): void {
   // A command that waits (waitsync, add server) holds the console until it ends or Ctrl-C stops it.
   let stopRunning: (() => void) | null = null;
   const queued: string[] = [];
+  let scheduled = false;
 
   function finish(): void {
     stopRunning = null;
     platform.release();
     platform.consoleWrite(ConsoleText.Prompt);
-    const next = queued.shift();
-    if (next !== undefined) execute(next);
+    execute();
   }
 
-  function execute(line: string): void {
-    if (stopRunning) {
-      if (queued.length < MAX_QUEUED_LINES) queued.push(line);
-      return;
+  /**
+   * A line the line editor finished (`line`), or, called with none, the lines that wait. They run
+   * in an event after the line editor's: its code, on the stack while it reads a chunk, is let go
+   * before a command's code is loaded. One function for both, since on the device each costs
+   * memory for good.
+   */
+  function execute(line?: string): void {
+    if (line !== undefined) {
+      if (!stopRunning || queued.length < MAX_QUEUED_LINES) queued.push(line);
+    } else if (scheduled) {
+      scheduled = false;
+      while (!stopRunning && queued.length > 0) runLine(queued.shift() as string);
     }
+    if (!scheduled && !stopRunning && queued.length > 0) {
+      scheduled = true;
+      platform.after(0, execute);
+    }
+  }
+
+  function runLine(line: string): void {
     if (line.trim() === ConsoleText.ReplCommand) {
       platform.consoleWrite(platform.services().releaseConsole(function () {
         platform.consoleWrite(ConsoleText.Prompt);
       }));
       return;
     }
-    // The commands are loaded for each line, and let go once it has been answered: not only at
-    // the end of the event, since a pasted chunk runs several lines in one.
+    // The commands are loaded for each line, and let go once it has been answered (unless it
+    // waits: then when it ends): a paste runs several lines in one event.
     let result;
     try {
       result = load(platform, Module.Console).dispatch(app, line);
@@ -238,8 +256,6 @@ function startConsole(app: Appliance): void {
     }
     if (typeof result === 'string') {
       platform.consoleWrite(result + ConsoleText.Prompt);
-      const next = queued.shift();
-      if (next !== undefined) execute(next);
       return;
     }
     let finished = false;

@@ -1,18 +1,16 @@
 /**
- * Boot, the part that runs once: read the configuration from Storage, choose the one in force,
- * and build the appliance's state (clock, responder, access tables, keys, statistics, sync).
+ * Boot, the part that runs once: build the appliance's state (clock, responder, access tables,
+ * keys, statistics, sync) from the configuration in force (config/load.ts chose it, in a module
+ * of its own, let go before this one is loaded: the two are not in memory together).
  * An on-demand module (ntpd-boot): on the device its functions are let go once the board runs.
  * app.ts then starts the services, whose callbacks are resident.
  */
 import type { Appliance } from './appliance';
-import { CONFIG_FILE } from './appliance';
 import * as keys from './ntp/keys';
-import * as configStore from './store/configstore';
 import * as localClock from './clock/local';
-import type { AccessDirective, Config } from './config/types';
-import { defaults as defaultConfig } from './config/types';
-import type { ConfigModule, ReplyHeaderModule, RequestModule } from './modules';
-import { load, Module } from './modules';
+import type { AccessDirective } from './config/types';
+import type { ChosenConfig } from './config/load';
+import type { ReplyHeaderModule, RequestModule } from './modules';
 import type { Platform } from './platform';
 import * as access from './serve/access';
 import * as accessRules from './serve/accessrules';
@@ -27,8 +25,7 @@ import * as syncSetup from './sync/setup';
  * `requestModule` gives the responder's general path and `headerModule` its header's rebuild (app.ts
  * makes them: a callback made here would keep this module in memory).
  */
-export function create(platform: Platform, requestModule: () => RequestModule, headerModule: () => ReplyHeaderModule): Appliance {
-  const chosen = loadConfig(platform);
+export function create(platform: Platform, chosen: ChosenConfig, requestModule: () => RequestModule, headerModule: () => ReplyHeaderModule): Appliance {
   const configText = chosen.stored.text;
   const config = chosen.config;
   const clock = localClock.create(platform.rawClock);
@@ -58,42 +55,6 @@ export function create(platform: Platform, requestModule: () => RequestModule, h
   return app;
 }
 
-/**
- * The configuration at boot: the newest stored one that parses cleanly. One
- * with errors (a slot written by something else, a config from an older
- * firmware) is passed over for an older clean one, with the errors shown;
- * only when none is clean is the newest used, its bad lines skipped.
- */
-function loadConfig(platform: Platform): { stored: configStore.StoredConfig; config: Config } {
-  const candidates = configStore.candidates(platform);
-  if (candidates.length === 0) return { stored: { text: '', generation: 0, slot: -1 }, config: defaultConfig() };
-  try {
-    return chooseConfig(platform, candidates, load(platform, Module.Config));
-  } finally {
-    platform.release();
-  }
-}
-
-function chooseConfig(platform: Platform, candidates: configStore.StoredConfig[], parser: ConfigModule): { stored: configStore.StoredConfig; config: Config } {
-  let newest: Config | null = null;
-  for (let i = 0; i < candidates.length; i++) {
-    const parsed = parser.parse(candidates[i].text);
-    if (i === 0) newest = parsed.config;
-    if (parsed.errors.length === 0 && i === 0) return { stored: candidates[i], config: parsed.config };
-    if (parsed.errors.length === 0) {
-      platform.log('using the previous configuration (generation ' + candidates[i].generation + '): the newest has errors');
-      return { stored: candidates[i], config: parsed.config };
-    }
-    const name = candidates[i].slot < 0 ? CONFIG_FILE : configStore.SLOT_FILES[candidates[i].slot];
-    for (let e = 0; e < parsed.errors.length; e++) {
-      platform.log(name + ':' + parsed.errors[e].line + ': ' + parsed.errors[e].message);
-    }
-  }
-  platform.log('no configuration without errors: the bad lines above are ignored');
-  return { stored: candidates[0], config: newest as Config };
-}
-
-/** The key store: the Storage file named by `keys` (default ntp.keys), chrony's key-file format. Errors never quote a key. */
 function loadKeys(platform: Platform, file: string): keys.Authenticator {
   const text = platform.services().storageRead(file);
   const parsed = keys.parseKeys(text === undefined ? '' : text);

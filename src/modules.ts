@@ -24,6 +24,7 @@ import type * as syncManager from './sync/manager';
 import type * as statistics from './stats/statistics';
 import type * as associations from './sync/associations';
 import type * as wifi from './net/wifi';
+import type * as configLoad from './config/load';
 import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
@@ -66,8 +67,10 @@ export const enum Module {
   Associations = 'ntpd-sync-assoc',
   /** Signing and checking the packets of sources with a key (sync/sourceauth.ts). */
   SyncAuth = 'ntpd-sync-auth',
-  /** What runs once at boot: the configuration read and the state built (src/boot.ts). */
+  /** What runs once at boot: the state built (src/boot.ts). */
   Boot = 'ntpd-boot',
+  /** The configuration read and chosen at boot, before the boot code loads (config/load.ts). */
+  ConfigLoad = 'ntpd-config-load',
   /** The answer to a request with a MAC (serve/authreply.ts). */
   Auth = 'ntpd-auth',
   /** The general request path (serve/request.ts): each datagram the responder's hot path does not take. */
@@ -124,6 +127,7 @@ export type AssociationsModule = typeof associations;
 export type ClockUpdateModule = typeof clockUpdate;
 export type SyncAuthModule = typeof sourceAuth;
 export type BootModule = typeof boot;
+export type ConfigLoadModule = typeof configLoad;
 export type GpsModule = typeof gpsDriver;
 export type AuthModule = typeof authReply;
 export type ShellModule = typeof shell;
@@ -148,6 +152,7 @@ export function load(platform: Platform, name: Module.Associations): Association
 export function load(platform: Platform, name: Module.ClockUpdate): ClockUpdateModule;
 export function load(platform: Platform, name: Module.SyncAuth): SyncAuthModule;
 export function load(platform: Platform, name: Module.Boot): BootModule;
+export function load(platform: Platform, name: Module.ConfigLoad): ConfigLoadModule;
 export function load(platform: Platform, name: Module.Gps): GpsModule;
 export function load(platform: Platform, name: Module.Auth): AuthModule;
 export function load(platform: Platform, name: Module.Shell): ShellModule;

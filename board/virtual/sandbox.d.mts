@@ -19,6 +19,8 @@ export interface Sandbox {
   context: object;
   load(code: string, filename: string): void;
   consoleInput(chunk: string): void;
+  /** Runs the pending 0 ms timers now (and those they set), as the board's next idle loops would. */
+  runDueTimers(): void;
   evaluate(line: string): void;
   consoleOwner(): string;
   serialInput(port: string, chunk: string): boolean;

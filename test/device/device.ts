@@ -76,6 +76,15 @@ function storageWrite(name: string, text: string): string {
   return `require("Storage").write(${JSON.stringify(name)},atob(${JSON.stringify(Buffer.from(text, 'latin1').toString('base64'))}));\n`;
 }
 
+/**
+ * The Storage folders flash() made (256 KB each), removed when the test process exits: a test
+ * may boot a folder again after a reboot, up to its end.
+ */
+const flashedDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of flashedDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Statements run per interpreter start while flashing: the interpreter holds a script whole in its JsVars. */
 const FLASH_BATCH_CHARACTERS = 40_000;
 
@@ -88,6 +97,7 @@ const FLASH_BATCH_CHARACTERS = 40_000;
  */
 export function flash(payload: string, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ntp-device-'));
+  flashedDirs.push(dir);
   // Each start runs .boot0 and .bootcde if Storage has them, as a board does (and a running
   // .boot0 timer keeps quit() from exiting): the test's files and the boot program come last,
   // in the last batch.

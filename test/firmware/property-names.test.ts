@@ -309,8 +309,13 @@ describe('the built bundle', () => {
     expect(output).toMatch(/ntp\.conf:1: /);
     expect(output).not.toMatch(/unknown directive/);
     // Each command with too many arguments: invalid, but never unrecognised.
-    for (const name of commands) box.consoleInput(name + ' x x x x x x x x x\r');
+    // Each line runs in an event after the line editor's (app.ts): run it before the next is typed.
+    for (const name of commands) {
+      box.consoleInput(name + ' x x x x x x x x x\r');
+      box.runDueTimers();
+    }
     box.consoleInput('\x03nosuchcommand\r');
+    box.runDueTimers();
     for (const name of commands) expect(output, name).not.toContain('Unrecognized command: ' + name);
     expect(output).toContain('Invalid syntax for help');
     expect(output).toContain('Unrecognized command: nosuchcommand');

@@ -104,6 +104,12 @@ export function board(configText: string, servers: Record<string, Server> = {}) 
   function type(line: string): string {
     const before = fake.output().length;
     feed(line + '\r');
+    // The line runs in an event of its own (app.ts): that event, not what it schedules in turn.
+    const due = timers.filter((t) => t.at <= state.raw && t.every === 0);
+    for (const timer of due) {
+      timers.splice(timers.indexOf(timer), 1);
+      timer.run();
+    }
     return stripPrompt(fake.output().slice(before));
   }
 

@@ -16,6 +16,7 @@ import * as servercmds from '../../src/console/servercmds';
 import * as system from '../../src/console/system';
 import * as shell from '../../src/console/shell';
 import * as boot from '../../src/boot';
+import * as configLoad from '../../src/config/load';
 import * as authReply from '../../src/serve/authreply';
 import * as requests from '../../src/serve/request';
 import * as replyHeader from '../../src/serve/replyheader';
@@ -69,6 +70,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.Stats]: statistics,
   [Module.SyncAuth]: sourceAuth,
   [Module.Boot]: boot,
+  [Module.ConfigLoad]: configLoad,
   [Module.Gps]: gpsDriver,
   [Module.Wifi]: wifi,
   [Module.GpsReceiver]: gpsReceiver,

@@ -36,6 +36,7 @@ function boot(storageDir: string, powerFailAfterSteps?: number) {
   const type = (line: string) => {
     const start = output.length;
     box.consoleInput(line + '\r');
+    box.runDueTimers(); // the line runs in an event after the line editor's (app.ts)
     return output.slice(start);
   };
   return { box, type, uncaught, output: () => output };
