@@ -13,7 +13,7 @@ import * as refid from '../ntp/refid';
 import type { Peer } from '../platform';
 import { load, Module } from '../modules';
 import { BIND_ATTEMPTS, bindSource, resolvePool, resolveSource } from './events';
-import { scheduleClockUpdate, schedulePoll, schedulePoolLookup, startRefclockPolls } from './timers';
+import { scheduleClockUpdate, schedulePoll, schedulePoolLookup, startReceiverSoon, startRefclockPolls } from './timers';
 import type { Sync } from './manager';
 import * as poolModule from './pool';
 import type { Pool } from './pool';
@@ -136,8 +136,10 @@ export function startRefclock(sync: Sync): void {
   sync.refclock = driver;
   sync.refclockSource = source;
   sync.sources.push(source);
-  gps.start(driver, platform);
   startRefclockPolls(sync, source, options.pollLog2);
+  // The receiver's port and pin (its kept module, the board's services) in an event of their own,
+  // not on top of this module and the driver's setup.
+  startReceiverSoon(sync);
 }
 
 /** Adds and starts a source; returns null, or why it cannot be added. */

@@ -44,6 +44,8 @@ export const enum SyncEvent {
   ResolveSource,
   /** A pool's name to look up (Pool). */
   ResolvePool,
+  /** The GPS receiver's serial port and pulse pin opened (none): after the driver's setup, in an event of its own. */
+  StartReceiver,
 }
 
 /** A file to write (SyncEvent.WriteFile). */
@@ -88,6 +90,9 @@ export function fire(sync: Sync, event: SyncEvent, target: unknown): void {
       return;
     case SyncEvent.ResolvePool:
       lookUp(sync, target as Pool, true);
+      return;
+    case SyncEvent.StartReceiver:
+      if (sync.refclock) load(platform, Module.Gps).start(sync.refclock, platform);
       return;
   }
 }

@@ -44,6 +44,11 @@ export function startRefclockPolls(sync: Sync, source: Source, pollLog2: number)
   source.timer = sync.platform.every(Math.pow(2, pollLog2) * 1000, fire, sync, SyncEvent.RefclockPoll, source);
 }
 
+/** The GPS receiver's port and pin, opened in an event after this one. */
+export function startReceiverSoon(sync: Sync): void {
+  sync.platform.after(0, fire, sync, SyncEvent.StartReceiver, null);
+}
+
 /** The leap second announced for `midnight` (Unix seconds), `seconds` from now. */
 export function scheduleLeapSecond(sync: Sync, midnight: number, seconds: number): void {
   sync.leapTimer = sync.platform.after(seconds * 1000, fire, sync, SyncEvent.LeapSecond, midnight);
