@@ -92,8 +92,10 @@ export function compact(value: number): string {
 }
 
 /** The history as CSV, oldest first: time (unix s), offset (s), frequency (ppm), root distance (s), stratum. */
-export function toCsv(history: History): string {
+export function toCsv(history: History | null): string {
   let text = 'time,offset,freq_ppm,distance,stratum\n';
+  // None before the first record.
+  if (history === null) return text;
   for (let i = 0; i < history.count; i++) {
     const slot = slotAt(history, i);
     text += history.times[slot] + ',' + compact(history.offsets[slot]) + ',' + compact(history.freqPpm[slot]) + ',' +

@@ -29,12 +29,14 @@ export function logText(statistics: Statistics, name: string, count: number): st
 }
 
 /** chrony's banner (a rule, the column names, a rule) and the last `count` records' lines. */
-function text(log: RecordLog, header: string, count: number, line: (log: RecordLog, at: number) => string): string {
+function text(log: RecordLog | null, header: string, count: number, line: (log: RecordLog, at: number) => string): string {
   let rule = '';
   for (let i = 0; i < header.length; i++) rule += '=';
   let result = rule + '\n' + header + '\n' + rule + '\n';
-  const first = count < 0 || count > log.count ? 0 : log.count - count;
-  for (let i = first; i < log.count; i++) result += line(log, recordLog.recordAt(log, i)) + '\n';
+  // No log before the first record.
+  const records = log === null ? 0 : log.count;
+  const first = count < 0 || count > records ? 0 : records - count;
+  for (let i = first; i < records; i++) result += line(log as RecordLog, recordLog.recordAt(log as RecordLog, i)) + '\n';
   return result;
 }
 

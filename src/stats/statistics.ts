@@ -74,18 +74,15 @@ export const enum TrackingBits {
   Refclock = 12,
 }
 
+/** The history and the logs: none until the first record (a board that never synchronises keeps none). */
 export interface Statistics {
-  history: History;
-  measurements: RecordLog;
-  tracking: RecordLog;
+  history: History | null;
+  measurements: RecordLog | null;
+  tracking: RecordLog | null;
 }
 
 export function create(): Statistics {
-  return {
-    history: history.create(history.HISTORY_SLOTS),
-    measurements: recordLog.create(LOG_LINES, MeasurementWord.Size),
-    tracking: recordLog.create(LOG_LINES, TrackingWord.Size),
-  };
+  return { history: null, measurements: null, tracking: null };
 }
 
 /**
@@ -100,7 +97,16 @@ export interface StatsRecord {
   combined: number;
 }
 
+/** The history and the logs, made at the first record. */
+export function ensure(statistics: Statistics): void {
+  if (statistics.history !== null) return;
+  statistics.history = history.create(history.HISTORY_SLOTS);
+  statistics.measurements = recordLog.create(LOG_LINES, MeasurementWord.Size);
+  statistics.tracking = recordLog.create(LOG_LINES, TrackingWord.Size);
+}
+
 export function record(statistics: Statistics, sync: Sync, job: StatsRecord): void {
+  ensure(statistics);
   if (job.combined < 0) recordMeasurement(statistics, job.source, job.source.state[SourceField.PollScore] / PollAdaptation.ScoreLimit);
   else recordClockUpdate(statistics, sync.clock, sync.discipline, job.source, job.offset, job.offsetSd, job.combined);
 }
@@ -114,7 +120,7 @@ function pollBits(pollLog2: number): number {
 function recordMeasurement(statistics: Statistics, source: Source, scorePerUnit: number): void {
   const last = source.lastPacket;
   if (source.refclock || !last || last[LastPacketField.Arrival] !== source.lastSampleTime) return;
-  const log = statistics.measurements;
+  const log = statistics.measurements as RecordLog;
   const at = recordLog.add(log);
   const words = log.words;
   const figures = log.figures;
@@ -144,7 +150,7 @@ function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline
   const distance = clock.rootDelay / 2 + clock.rootDispersion;
   // A slew adds to what was still pending: the remainder of the previous one.
   const remaining = served.pendingCorrection(clock, clock.readRaw()) - offset;
-  const log = statistics.tracking;
+  const log = statistics.tracking as RecordLog;
   const at = recordLog.add(log);
   const words = log.words;
   const figures = log.figures;
@@ -161,5 +167,5 @@ function recordClockUpdate(statistics: Statistics, clock: LocalClock, discipline
   figures[at + TrackingWord.Remaining] = -remaining;
   figures[at + TrackingWord.RootDelay] = clock.rootDelay;
   figures[at + TrackingWord.RootDispersion] = clock.rootDispersion;
-  history.record(statistics.history, now, -offset, freqPpm, distance, clock.stratum);
+  history.record(statistics.history as History, now, -offset, freqPpm, distance, clock.stratum);
 }

@@ -80,15 +80,17 @@ describe('logs', () => {
 
   it('a measurement keeps its small numbers exactly, polls from -32 to 31 included', () => {
     const stats = statistics.create();
-    const at = recordLog.add(stats.measurements);
-    const words = stats.measurements.words;
+    statistics.ensure(stats);
+    const measurements = stats.measurements!;
+    const at = recordLog.add(measurements);
+    const words = measurements.words;
     words[at + MeasurementWord.Time] = T0;
     words[at + MeasurementWord.Address] = 0x0a000001;
     words[at + MeasurementWord.ReferenceId] = 0x47505300;
     words[at + MeasurementWord.Packed] = 3 << MeasurementBits.Leap | 16 << MeasurementBits.Stratum | 4 << MeasurementBits.Mode |
       0x3ff << MeasurementBits.Tests | 0 << MeasurementBits.OurPoll | 63 << MeasurementBits.PeerPoll;
-    stats.measurements.figures[at + MeasurementWord.Score] = 0.25;
-    stats.measurements.figures[at + MeasurementWord.Offset] = -4.966e-3;
+    measurements.figures[at + MeasurementWord.Score] = 0.25;
+    measurements.figures[at + MeasurementWord.Offset] = -4.966e-3;
     expect(logText(stats, 'measurements', 1)!.split('\n')[3]).toBe(logTime(T0) +
       ' 10.0.0.1        ? 16 111 111 1111  -32 31 0.25 -4.966e-03  0.000e+00  0.000e+00  0.000e+00  0.000e+00 47505300 4B D D');
   });

@@ -7,6 +7,7 @@ import type { HttpHandler } from '../../src/platform';
 import * as logtext from '../../src/stats/logtext';
 import * as recordLog from '../../src/stats/recordlog';
 import type { RecordLog } from '../../src/stats/recordlog';
+import * as statistics from '../../src/stats/statistics';
 import { TrackingWord } from '../../src/stats/statistics';
 import * as history from '../../src/stats/history';
 import * as web from '../../src/web/pages';
@@ -73,11 +74,13 @@ describe('status page HTTP handler', () => {
 
   it('/history and the logs are what the statistics hold', () => {
     const { app, handler } = board('');
-    const h = app.statistics.history;
+    expect(handler!('GET', '/log/tracking').body.split('\n')).toHaveLength(4); // the banner alone: no log before the first record
+    statistics.ensure(app.statistics);
+    const h = app.statistics.history!;
     expect(handler!('GET', '/history')).toEqual({ status: 200, contentType: 'text/csv', body: 'time,offset,freq_ppm,distance,stratum\n' });
     history.record(h, 1_800_000_000, 0.5, 0, 0, 0);
     expect(handler!('GET', '/history').body).toBe('time,offset,freq_ppm,distance,stratum\n1800000000,0.5,0,0,0\n');
-    addTracking(app.statistics.tracking, 1_800_000_000);
+    addTracking(app.statistics.tracking!, 1_800_000_000);
     const tracking = handler!('GET', '/log/tracking');
     expect(tracking.contentType).toMatch(/^text\/plain/);
     const lines = tracking.body.split('\n').slice(1);
@@ -108,7 +111,7 @@ describe('status page HTTP handler', () => {
         expect(typeof reply.body).toBe('string');
       }
     }
-    app.statistics.tracking = null as never;
+    app.statistics = null as never;
     const broken = handler!('GET', '/log/tracking');
     expect(broken.status).toBe(500);
     expect(fake.logs.join('\n')).toMatch(/HTTP \/log\/tracking: /);
@@ -118,7 +121,8 @@ describe('status page HTTP handler', () => {
   it('log measurements|tracking [N] on the console prints the last N lines with chrony\'s banner', () => {
     const { app } = board('');
     const times = (text: string) => text.split('\n').slice(3, -1).map((line) => line.substring(0, 19));
-    for (let i = 1; i <= 4; i++) addTracking(app.statistics.tracking, T0 + i);
+    statistics.ensure(app.statistics);
+    for (let i = 1; i <= 4; i++) addTracking(app.statistics.tracking!, T0 + i);
     expect(times(commands.run(app, 'log tracking 2'))).toEqual([logtext.logTime(T0 + 3), logtext.logTime(T0 + 4)]);
     expect(times(commands.run(app, 'log tracking'))).toEqual([1, 2, 3, 4].map((i) => logtext.logTime(T0 + i)));
     expect(commands.run(app, 'log measurements').split('\n')[1]).toBe(logtext.MEASUREMENTS_HEADER);
