@@ -29,7 +29,7 @@ describe('statistics from the sync manager', () => {
     const tracking = logText(stats, 'tracking', -1)!.split('\n').slice(3, -1);
     expect(measurements).toHaveLength(LOG_LINES);
     expect(tracking).toHaveLength(LOG_LINES);
-    expect(stats.measurements.dropped).toBeGreaterThan(100);
+    expect(stats.measurements!.dropped).toBeGreaterThan(100);
     for (const line of measurements) expect(line).toMatch(MEASUREMENT);
     for (const line of tracking) expect(line).toMatch(TRACKING);
     // Lines come oldest first, a second or more apart.
@@ -41,7 +41,7 @@ describe('statistics from the sync manager', () => {
   });
 
   it('keeps a history of the last HISTORY_SLOTS steps, in order, bounded', () => {
-    const h = stats.history;
+    const h = stats.history!;
     expect(h.count).toBe(HISTORY_SLOTS);
     expect(h.times).toHaveLength(HISTORY_SLOTS);
     let previous = 0;
