@@ -4,9 +4,10 @@
  * answer to a request with a MAC) lives in Storage and is loaded through Platform.load for one
  * event; the board lets go of it at the event's end (Platform.release). On the device its
  * function objects take JsVars only while it runs. Such a module makes no callback that outlives
- * its event (that would keep the whole module in memory): sync/events.ts and app.ts, resident,
- * make them. The resident core imports only their types, and reaches them through these calls. The build (rollup.config.js, ON_DEMAND) writes the
- * same modules; a test checks that the two lists agree.
+ * its event (that would keep the whole module in memory): sync/events.ts, net/link.ts and app.ts,
+ * resident, make them. The resident core imports only their types, and reaches them through
+ * these calls. The build (rollup.config.js, ON_DEMAND) writes the same modules; a test checks
+ * that the two lists agree.
  */
 import type * as consoleCommands from './console/commands';
 import type * as shell from './console/shell';
