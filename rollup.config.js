@@ -53,6 +53,7 @@ export const ON_DEMAND = {
   'ntpd-web-sources': 'src/web/sources.ts',
   'ntpd-logtext': 'src/stats/logtext.ts',
   'ntpd-sync': 'src/sync/manager.ts',
+  'ntpd-sync-poll': 'src/sync/poll.ts',
   'ntpd-sync-assoc': 'src/sync/associations.ts',
   'ntpd-sync-update': 'src/sync/update.ts',
   'ntpd-stats': 'src/stats/statistics.ts',

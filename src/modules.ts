@@ -26,6 +26,7 @@ import type * as statistics from './stats/statistics';
 import type * as associations from './sync/associations';
 import type * as wifi from './net/wifi';
 import type * as configLoad from './config/load';
+import type * as syncPoll from './sync/poll';
 import type * as clockUpdate from './sync/update';
 import type * as sourceAuth from './sync/sourceauth';
 import type * as boot from './boot';
@@ -60,6 +61,8 @@ export const enum Module {
   /** The statistics logs written as chrony's lines (stats/logtext.ts), for /log/. */
   LogText = 'ntpd-logtext',
   Sync = 'ntpd-sync',
+  /** A source's poll (sync/poll.ts): its request and the next poll. */
+  SyncPoll = 'ntpd-sync-poll',
   /** The statistics records of each sample and clock update (stats/statistics.ts), each in an event of its own. */
   Stats = 'ntpd-stats',
   /** Selection and the clock update after a sample, and the console's reselect/makestep/settime (sync/update.ts). */
@@ -123,6 +126,7 @@ export type WebStatusModule = typeof webStatus;
 export type WebSourcesModule = typeof webSources;
 export type LogTextModule = typeof logText;
 export type SyncModule = typeof syncManager;
+export type SyncPollModule = typeof syncPoll;
 export type StatsModule = typeof statistics;
 export type AssociationsModule = typeof associations;
 export type ClockUpdateModule = typeof clockUpdate;
@@ -148,6 +152,7 @@ export function load(platform: Platform, name: Module.WebStatus): WebStatusModul
 export function load(platform: Platform, name: Module.WebSources): WebSourcesModule;
 export function load(platform: Platform, name: Module.LogText): LogTextModule;
 export function load(platform: Platform, name: Module.Sync): SyncModule;
+export function load(platform: Platform, name: Module.SyncPoll): SyncPollModule;
 export function load(platform: Platform, name: Module.Stats): StatsModule;
 export function load(platform: Platform, name: Module.Associations): AssociationsModule;
 export function load(platform: Platform, name: Module.ClockUpdate): ClockUpdateModule;

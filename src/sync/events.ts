@@ -59,7 +59,7 @@ export function fire(sync: Sync, event: SyncEvent, target: unknown): void {
   const platform = sync.platform;
   switch (event) {
     case SyncEvent.Poll:
-      load(platform, Module.Sync).poll(sync, target as Source);
+      load(platform, Module.SyncPoll).poll(sync, target as Source);
       return;
     case SyncEvent.PoolLookup:
     case SyncEvent.PoolRound:

@@ -1,7 +1,7 @@
 /**
- * What a source exchanges on the wire (chrony's ntp_core for client and symmetric
- * mode): the request (the poll and transmit fields only, as RFC 9109 and data
- * minimisation advise), and the on-wire tests of RFC 5905 applied to each reply.
+ * What a source receives on the wire (chrony's ntp_core for client and symmetric
+ * mode): the on-wire tests of RFC 5905 applied to each reply (the request is
+ * poll.ts's).
  * A reply that passes becomes a sample handed to the caller; one that does not is
  * counted, never thrown.
  */
@@ -19,33 +19,6 @@ import { StatsField } from './sourcestats';
 import { LastPacketField, TestBit } from './lastpacket';
 import type { Source } from './source';
 import { MAX_KOD_POLL_LOG2, SourceField } from './source';
-
-/** The first 24 bytes of a packet carrying our clock state (LI/VN/mode … reference time), for symmetric mode. */
-export type HeaderMaker = (mode: number, pollLog2: number) => string;
-
-/**
- * Builds and records the next request (client mode, NTPv4). Only the poll
- * and transmit fields are set, as RFC 9109 and data minimisation advise.
- * Unsigned: a source with a key has its MAC appended by sourceauth.ts.
- */
-export function makeRequest(source: Source, clock: LocalClock, ourHeader?: HeaderMaker): string {
-  const state = source.state;
-  state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
-  if (state[SourceField.BurstLeft] > 0) state[SourceField.BurstLeft]--;
-  const transmit = timestamp.encodeUnix(served.now(clock));
-  state[SourceField.OriginSeconds] = timestamp.readUint32(transmit, 0);
-  state[SourceField.OriginFraction] = timestamp.readUint32(transmit, 4);
-  state[SourceField.Sent]++;
-  const peerMode = state[SourceField.PeerMode];
-  return peerMode !== 0 && ourHeader ?
-    // Symmetric mode: our own clock state, and the peer's last transmit time and when it reached us.
-    ourHeader(peerMode === 1 ? Mode.SymmetricActive : Mode.SymmetricPassive, state[SourceField.PollLog2]) +
-      (state[SourceField.PeerTransmitSeconds] < 0 ? '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' :
-        timestamp.writeUint32(state[SourceField.PeerTransmitSeconds]) + timestamp.writeUint32(state[SourceField.PeerTransmitFraction]) +
-        timestamp.encodeUnix(state[SourceField.PeerReceive])) + transmit :
-    String.fromCharCode((4 << 3) | Mode.Client, 0, state[SourceField.PollLog2] & 255, 0) +
-      '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' + transmit;
-}
 
 export interface Sample {
   /** Ideal local time of the measurement and the source's offset from it. */

@@ -30,7 +30,8 @@ import { PollAdaptation, SourceField } from './source';
 import * as sourcestats from './sourcestats';
 import { StatsField } from './sourcestats';
 import { load, Module } from '../modules';
-import { scheduleClockUpdate, schedulePoll } from './timers';
+import { request } from './poll';
+import { scheduleClockUpdate } from './timers';
 
 export interface Sync {
   platform: Platform;
@@ -79,7 +80,7 @@ export function refclockPoll(sync: Sync, source: Source): void {
     if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) updateSoon(sync, null);
     return;
   }
-  const stats = sourceModule.statsOf(source);
+  const stats = statsOf(source);
   // Pulse samples and sentence samples differ by orders of magnitude: a change of kind starts a new fit.
   const referenceId = refid.fromAscii(name);
   if (referenceId !== state[SourceField.ReferenceId]) sourcestats.clear(stats);
@@ -94,32 +95,6 @@ export function refclockPoll(sync: Sync, source: Source): void {
   updateSoon(sync, source);
 }
 
-/** A source's poll (events.ts): a request, unless it is stopped, offline or only listened to; then the next poll. */
-export function poll(sync: Sync, source: Source): void {
-  const state = source.state;
-  if (state[SourceField.StoppedBy] !== 0) return;
-  const offline = state[SourceField.Offline] !== 0;
-  if (source.pool && !offline && sourceModule.shouldReplace(source)) {
-    load(sync.platform, Module.Associations).replacePoolSource(sync, source, source.pool);
-    return;
-  }
-  if (source.broadcast && state[SourceField.BurstLeft] === 0) {
-    // Between calibrations a broadcast source is only listened to: a missed broadcast shows in reach.
-    state[SourceField.Reach] = (state[SourceField.Reach] << 1) & 255;
-    schedulePoll(sync, source, Math.pow(2, state[SourceField.PollLog2]));
-    return;
-  }
-  if (!offline && source.socket) {
-    if (source.options.burst && state[SourceField.BurstLeft] === 0 && state[SourceField.Reach] !== 0) state[SourceField.BurstLeft] = sourceModule.BURST_COUNT;
-    source.socket.send(request(sync, source), source.options.port, source.address);
-    if (state[SourceField.Reach] === 0 && sourcestats.count(source.stats) > 0) updateSoon(sync, null);
-  }
-  let interval = sourceModule.nextInterval(source);
-  // Spread the polls of different sources a little, so they do not stay in step.
-  if (interval >= 8) interval -= interval / 16 * sync.platform.random();
-  schedulePoll(sync, source, interval);
-}
-
 /** A reply on a source's socket (events.ts), or a peer's packet: a sample, then selection. */
 export function receive(sync: Sync, source: Source, msg: string, from: { address: string; port: number }, rawArrival: number): void {
   const authentic = source.options.keyId > 0 && sync.auth !== null && load(sync.platform, Module.SyncAuth).verify(source, sync.auth, msg);
@@ -132,7 +107,7 @@ export function receive(sync: Sync, source: Source, msg: string, from: { address
   const sample = outcome.sample;
   if (sample === null) return;
   if (source.broadcast && sample.delay < source.state[SourceField.CalibratedDelay]) source.state[SourceField.CalibratedDelay] = sample.delay;
-  const stats = sourceModule.statsOf(source);
+  const stats = statsOf(source);
   const predicted = stats[StatsField.Count] > 0 ? sourcestats.predictOffset(stats, sample.time) : NaN;
   const noise = stats[StatsField.Noise];
   sourcestats.add(stats, sample.time, sample.offset, sample.delay, sample.dispersion);
@@ -164,12 +139,6 @@ export function receiveSymmetric(sync: Sync, msg: string, from: { address: strin
 /** A passive association answers each packet of its active peer at once. */
 function answerPassive(sync: Sync, source: Source): void {
   if (source.socket) source.socket.send(request(sync, source), source.options.port, source.address);
-}
-
-/** A source's next request, signed when it has a key. */
-function request(sync: Sync, source: Source): string {
-  const unsigned = exchange.makeRequest(source, sync.clock, ourHeader(sync));
-  return source.options.keyId > 0 && sync.auth ? load(sync.platform, Module.SyncAuth).sign(source, sync.auth, unsigned) : unsigned;
 }
 
 function noiseFloor(sync: Sync): number {
@@ -247,7 +216,7 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   const delay = state[SourceField.CalibratedDelay];
   const offset = timestamp.difference(reply.transmitTime, timestamp.fromUnix(arrival)) + delay / 2 - pending;
   const time = arrival + pending;
-  const stats = sourceModule.statsOf(source);
+  const stats = statsOf(source);
   if (stats[StatsField.Count] >= 2) {
     let noise = stats[StatsField.StdDev] > stats[StatsField.Noise] ? stats[StatsField.StdDev] : stats[StatsField.Noise];
     noise *= RECALIBRATE_FACTOR;
@@ -262,14 +231,10 @@ export function receiveBroadcast(sync: Sync, msg: string, from: { address: strin
   updateSoon(sync, source);
 }
 
-/** Our header for a symmetric packet: the responder's (the clock state our replies carry); none before the port is up. */
-function ourHeader(sync: Sync): exchange.HeaderMaker | undefined {
-  const service = sync.responder;
-  if (service === null) return undefined;
-  // Made for this packet and gone with the event (this module is loaded on demand).
-  return function (mode, pollLog2) {
-    return service.headers().header(service, mode, pollLog2);
-  };
+/** A source's samples' statistics, made at its first sample. */
+function statsOf(source: Source): sourcestats.SourceStats {
+  if (!source.stats) source.stats = sourcestats.create();
+  return source.stats;
 }
 
 /** Selection and the clock update after a sample (null: after a source's reach fell to nothing), in an event after this one. */

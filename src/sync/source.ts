@@ -9,7 +9,6 @@ import type { ServerOptions } from '../config/types';
 import { Leap } from '../ntp/header';
 import * as ipv4 from '../net/ipv4';
 import type { UdpSocket } from '../platform';
-import * as sourcestats from './sourcestats';
 import type { SourceStats } from './sourcestats';
 import type { Pool } from './pool';
 import type { LastPacket } from './lastpacket';
@@ -155,12 +154,6 @@ export function create(options: ServerOptions): Source {
   state[SourceField.BroadcastTransmitSeconds] = -1;
   state[SourceField.CalibratedDelay] = Infinity;
   return { state: state, address: '', status: '?', options: options, lastSampleTime: 0, timer: -1 };
-}
-
-/** Its samples' statistics, made at the first sample. */
-export function statsOf(source: Source): SourceStats {
-  if (!source.stats) source.stats = sourcestats.create();
-  return source.stats;
 }
 
 /** The name its log lines go by: a pool source's own address (its options name the pool). */

@@ -12,6 +12,7 @@ import * as requests from '../../src/serve/request';
 import * as replyHeader from '../../src/serve/replyheader';
 import { Counter } from '../../src/serve/responder';
 import * as exchange from '../../src/sync/exchange';
+import * as pollModule from '../../src/sync/poll';
 import * as sourceModule from '../../src/sync/source';
 import * as sourceAuth from '../../src/sync/sourceauth';
 import { fakeClock, recordingSocket, shaDigest, macRoutes } from './fakes';
@@ -141,7 +142,7 @@ describe('client authentication', () => {
   it('signs its requests and uses only replies signed with the same key', () => {
     const { s, clock, state } = source(2);
     const key = keys.findKey(AUTH.keys, 2)!;
-    const req = sourceAuth.sign(s, AUTH, exchange.makeRequest(s, clock));
+    const req = sourceAuth.sign(s, AUTH, pollModule.makeRequest(s, clock));
     expect(req.length).toBe(48 + 4 + 20);
     expect(mac.verifyMac(req, 48, 2, key.type, key.secret, shaDigest)).toBe(true);
     const body = replyTo(req.substring(0, 48), state.raw);
@@ -156,7 +157,7 @@ describe('client authentication', () => {
     const key1 = keys.findKey(AUTH.keys, 1)!;
     for (const sign of [(b: string) => b, (b: string) => b + '\0\0\0\0', (b: string) => b + mac.macTrailer(1, key1.type, key1.secret, b, shaDigest)]) {
       const { s, clock, state } = source(2);
-      const req = sourceAuth.sign(s, AUTH, exchange.makeRequest(s, clock));
+      const req = sourceAuth.sign(s, AUTH, pollModule.makeRequest(s, clock));
       const body = replyTo(req.substring(0, 48), state.raw);
       const reply = sign(body);
       expect(exchange.receive(s, clock, reply, { address: '192.0.2.1', port: 123 }, state.raw + 0.002, 3, sourceAuth.verify(s, AUTH, reply)).sample).toBeNull();

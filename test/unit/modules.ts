@@ -26,6 +26,7 @@ import { ConsoleGroup, Module } from '../../src/modules';
 import * as gpsDriver from '../../src/refclock/gps';
 import * as gpsReceiver from '../../src/refclock/receiver';
 import * as syncManager from '../../src/sync/manager';
+import * as syncPoll from '../../src/sync/poll';
 import * as associations from '../../src/sync/associations';
 import * as clockUpdate from '../../src/sync/update';
 import * as statistics from '../../src/stats/statistics';
@@ -65,6 +66,7 @@ const MODULES: { [name: string]: unknown } = {
   [Module.WebSources]: webSources,
   [Module.LogText]: logText,
   [Module.Sync]: syncManager,
+  [Module.SyncPoll]: syncPoll,
   [Module.Associations]: associations,
   [Module.ClockUpdate]: clockUpdate,
   [Module.Stats]: statistics,

@@ -7,6 +7,7 @@ import * as refid from '../../src/ntp/refid';
 import * as timestamp from '../../src/ntp/timestamp';
 import * as select from '../../src/sync/select';
 import * as exchange from '../../src/sync/exchange';
+import * as pollModule from '../../src/sync/poll';
 import * as sourceModule from '../../src/sync/source';
 import * as sourcestats from '../../src/sync/sourcestats';
 import { fakeClock } from './fakes';
@@ -36,7 +37,7 @@ function reply(request: string, sendTime: number, overrides: Partial<header.NtpH
 describe('source on-wire tests', () => {
   it('turns a good reply into a sample with the right offset and delay', () => {
     const { source, clock, state } = newSource();
-    const request = exchange.makeRequest(source, clock);
+    const request = pollModule.makeRequest(source, clock);
     expect(request.length).toBe(48);
     expect(request.charCodeAt(0)).toBe(0x23);
     const sent = state.raw;
@@ -51,7 +52,7 @@ describe('source on-wire tests', () => {
 
   it('rejects a duplicate, a bogus origin, and replies from elsewhere', () => {
     const { source, clock, state } = newSource();
-    const request = exchange.makeRequest(source, clock);
+    const request = pollModule.makeRequest(source, clock);
     const good = reply(request, state.raw);
     expect(exchange.receive(source, clock, good, { address: '192.0.2.99', port: 123 }, state.raw, 3, false).sample).toBeNull();
     expect(exchange.receive(source, clock, good, { address: SERVER.address, port: 124 }, state.raw, 3, false).sample).toBeNull();
@@ -72,7 +73,7 @@ describe('source on-wire tests', () => {
     ];
     for (const [override, tests] of cases) {
       const { source, clock, state } = newSource();
-      const request = exchange.makeRequest(source, clock);
+      const request = pollModule.makeRequest(source, clock);
       expect(exchange.receive(source, clock, reply(request, state.raw, override), SERVER, state.raw + 0.002, 3, false).sample).toBeNull();
       expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe(tests);
     }
@@ -81,7 +82,7 @@ describe('source on-wire tests', () => {
   it('rejects samples above maxdelay', () => {
     const { source, clock, state } = newSource();
     source.options.maxDelay = 0.001;
-    const request = exchange.makeRequest(source, clock);
+    const request = pollModule.makeRequest(source, clock);
     expect(exchange.receive(source, clock, reply(request, state.raw), SERVER, state.raw + 0.0021, 3, false).sample).toBeNull();
     expect(testsText(source.lastPacket![LastPacketField.Tests])).toBe('111 011 1111');
   });
@@ -89,7 +90,7 @@ describe('source on-wire tests', () => {
   it('honours a RATE kiss with a valid origin, never past 2^13 s', () => {
     const { source, clock, state } = newSource();
     for (let i = 0; i < 10; i++) {
-      const request = exchange.makeRequest(source, clock);
+      const request = pollModule.makeRequest(source, clock);
       const kiss = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: refid.KISS_RATE, pollLog2: 7 });
       expect(exchange.receive(source, clock, kiss, SERVER, state.raw, 3, false).kiss).toBe('RATE');
       state.raw += 1;
@@ -101,7 +102,7 @@ describe('source on-wire tests', () => {
   it('stops on DENY and RSTR, but only with a valid origin (RFC 8633 5.4)', () => {
     for (const code of [refid.KISS_DENY, refid.KISS_RSTR]) {
       const { source, clock, state } = newSource();
-      const request = exchange.makeRequest(source, clock);
+      const request = pollModule.makeRequest(source, clock);
       const forged = reply(request, state.raw, { stratum: 0, leap: 3, referenceId: code, originTime: { seconds: 1, fraction: 2 } });
       expect(exchange.receive(source, clock, forged, SERVER, state.raw, 3, false).kiss).toBe('');
       expect(source.state[SourceField.StoppedBy]).toBe(0);
@@ -115,7 +116,7 @@ describe('source on-wire tests', () => {
   it('shifts the reach register on every request', () => {
     const { source, clock } = newSource();
     source.state[SourceField.Reach] = 0xff;
-    for (let i = 0; i < 3; i++) exchange.makeRequest(source, clock);
+    for (let i = 0; i < 3; i++) pollModule.makeRequest(source, clock);
     expect(source.state[SourceField.Reach]).toBe(0xf8);
   });
 });
@@ -171,8 +172,10 @@ describe('selection', () => {
     source.state[SourceField.Leap] = 0;
     source.lastSampleTime = 1000;
     source.state[SourceField.Delay] = distanceSeconds;
-    for (let i = 0; i < 4; i++) sourcestats.add(sourceModule.statsOf(source), 1000 - 64 * (3 - i), offset, distanceSeconds, 0);
-    sourcestats.regress(sourceModule.statsOf(source), 1e-6);
+    const stats = sourcestats.create();
+    source.stats = stats;
+    for (let i = 0; i < 4; i++) sourcestats.add(stats, 1000 - 64 * (3 - i), offset, distanceSeconds, 0);
+    sourcestats.regress(stats, 1e-6);
     return source;
   }
 
